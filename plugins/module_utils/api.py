@@ -1,0 +1,231 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026, hairpin maintainers
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+# Private to the hairpin.routeros collection: no compatibility promise outside it.
+#
+# The one connection to a router: connect (TLS verified by default), then run batches of API
+# commands. A batch is written at once with a `.tag` per command and its answers are matched by
+# tag, so one batch costs one round trip however many commands it holds.
+
+from __future__ import annotations
+
+import contextlib
+import socket
+import ssl
+from dataclasses import dataclass, field
+from typing import Any, Dict, List, Mapping, Optional, Sequence
+
+LIBROUTEROS_IMPORT_ERROR: Optional[str]
+try:
+    import librouteros
+    from librouteros.exceptions import ConnectionClosed, FatalError, LibRouterosError, TrapError
+    from librouteros.protocol import encode_sentence
+except ImportError as exc:  # pragma: no cover - depends on the host
+    LIBROUTEROS_IMPORT_ERROR = str(exc)
+else:
+    LIBROUTEROS_IMPORT_ERROR = None
+
+API_PORT = 8728
+API_SSL_PORT = 8729
+ENCODING = "utf-8"
+
+
+CONNECTION_OPTIONS = ("hostname", "username", "password")
+
+
+def api_argument_spec() -> Dict[str, Dict[str, Any]]:
+    """Connection options, documented in the `hairpin.routeros.api` doc fragment.
+
+    hostname, username and password are required by each module for the states that talk to
+    a router (`rendered` and `parsed` work offline), through `required_if`."""
+    return dict(
+        hostname=dict(type="str"),
+        port=dict(type="int"),
+        username=dict(type="str"),
+        password=dict(type="str", no_log=True),
+        tls=dict(type="bool", default=True),
+        validate_certs=dict(type="bool", default=True),
+        ca_path=dict(type="path"),
+        timeout=dict(type="int", default=10),
+    )
+
+
+class RouterError(Exception):
+    """A failure talking to a router. The message names the router and never holds a secret."""
+
+
+class CommandError(RouterError):
+    """A command answered with `!trap`."""
+
+    def __init__(self, target: str, command: "Command", message: str, category: Optional[str] = None):
+        self.command = command
+        self.trap_message = message
+        self.category = category
+        what = command.path
+        item = command.attributes.get(".id") or command.attributes.get("numbers")
+        if item:
+            what += " on " + item
+        super().__init__("router %s: %s failed: %s" % (target, what, message))
+
+
+@dataclass
+class Command:
+    """One API sentence: `path` is the command word (`/ip/firewall/nat/print`)."""
+
+    path: str
+    attributes: Dict[str, str] = field(default_factory=dict)
+    queries: List[str] = field(default_factory=list)
+
+    def words(self) -> List[str]:
+        return ["=%s=%s" % (key, value) for key, value in self.attributes.items()] + list(self.queries)
+
+
+@dataclass
+class Result:
+    rows: List[Dict[str, Any]] = field(default_factory=list)
+    ret: Optional[str] = None
+    trap: Optional[Dict[str, Any]] = None
+
+
+def target_of(params: Mapping[str, Any]) -> str:
+    return "%s:%s" % (params["hostname"], effective_port(params))
+
+
+def effective_port(params: Mapping[str, Any]) -> int:
+    if params.get("port"):
+        return int(params["port"])
+    return API_SSL_PORT if params.get("tls", True) else API_PORT
+
+
+def connection_warnings(params: Mapping[str, Any]) -> List[str]:
+    if not params.get("tls", True):
+        return [
+            "tls=false: the password and the NAT rules travel in clear text to %s; "
+            "use the api-ssl service (tls=true) outside a trusted lab" % target_of(params)
+        ]
+    if not params.get("validate_certs", True):
+        return [
+            "validate_certs=false: any host can pose as %s and receive the password; "
+            "give the router's CA in ca_path instead" % target_of(params)
+        ]
+    return []
+
+
+def _tls_wrapper(params: Mapping[str, Any]):
+    if params.get("validate_certs", True):
+        context = ssl.create_default_context(cafile=params.get("ca_path") or None)
+    else:
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+        context.check_hostname = False
+        context.verify_mode = ssl.CERT_NONE
+    hostname = params["hostname"]
+
+    def wrap(sock: socket.socket) -> socket.socket:
+        return context.wrap_socket(sock, server_hostname=hostname)
+
+    return wrap
+
+
+class Router:
+    """A logged-in API session. Use as a context manager, or call close()."""
+
+    def __init__(self, api: Any, target: str):
+        self._api = api
+        self.target = target
+        self.round_trips = 0
+
+    def __enter__(self) -> "Router":
+        return self
+
+    def __exit__(self, *exc_info: Any) -> None:
+        self.close()
+
+    def close(self) -> None:
+        with contextlib.suppress(OSError, LibRouterosError):
+            self._api.close()
+
+    def run(self, commands: Sequence[Command], *, raise_on_trap: bool = True) -> List[Result]:
+        """Send every command at once, tagged, and collect the answers by tag (one round trip)."""
+        if not commands:
+            return []
+        payload = b"".join(
+            encode_sentence(command.path, *command.words(), ".tag=%d" % index, encoding=ENCODING)
+            for index, command in enumerate(commands)
+        )
+        results = [Result() for _ in commands]
+        pending = set(range(len(commands)))
+        try:
+            self._api.protocol.transport.write(payload)
+            self.round_trips += 1
+            while pending:
+                reply, words = self._api.readSentence()
+                tag = words.pop(".tag", None)
+                try:
+                    index = int(tag)
+                except (TypeError, ValueError):
+                    raise RouterError("router %s answered without a known tag: %s" % (self.target, reply)) from None
+                if reply == "!re":
+                    results[index].rows.append(words)
+                elif reply == "!trap":
+                    results[index].trap = words
+                elif reply == "!done":
+                    if "ret" in words:
+                        results[index].ret = str(words["ret"])
+                    pending.discard(index)
+        except (socket.timeout, TimeoutError):
+            raise RouterError("router %s did not answer within the timeout" % self.target) from None
+        except FatalError as exc:
+            raise RouterError("router %s closed the session: %s" % (self.target, exc)) from None
+        except (ConnectionClosed, OSError) as exc:
+            raise RouterError("router %s dropped the connection: %s" % (self.target, exc)) from None
+        if raise_on_trap:
+            for command, result in zip(commands, results):
+                if result.trap is not None:
+                    raise CommandError(
+                        self.target,
+                        command,
+                        str(result.trap.get("message", "")),
+                        None if result.trap.get("category") is None else str(result.trap["category"]),
+                    )
+        return results
+
+    def read(self, commands: Sequence[Command]) -> List[List[Dict[str, Any]]]:
+        return [result.rows for result in self.run(commands)]
+
+
+def connect(params: Mapping[str, Any]) -> Router:
+    """Log in to the router described by the connection options, or raise RouterError."""
+    if LIBROUTEROS_IMPORT_ERROR is not None:
+        raise RouterError("the librouteros Python library is needed on this host: %s" % LIBROUTEROS_IMPORT_ERROR)
+    target = target_of(params)
+    kwargs: Dict[str, Any] = dict(
+        port=effective_port(params),
+        timeout=params.get("timeout") or 10,
+        encoding=ENCODING,
+    )
+    if params.get("tls", True):
+        kwargs["ssl_wrapper"] = _tls_wrapper(params)
+    try:
+        api = librouteros.connect(params["hostname"], params["username"], params["password"], **kwargs)
+    except ssl.SSLCertVerificationError as exc:
+        raise RouterError(
+            "router %s: TLS certificate not trusted (%s); give the router's CA in ca_path"
+            % (target, exc.verify_message or exc.reason)
+        ) from None
+    except ssl.SSLError as exc:
+        raise RouterError("router %s: TLS handshake failed: %s" % (target, exc.reason or exc)) from None
+    except ConnectionRefusedError:
+        raise RouterError("router %s refused the connection (is the API service enabled?)" % target) from None
+    except (socket.timeout, TimeoutError):
+        raise RouterError("router %s did not answer within %ss" % (target, kwargs["timeout"])) from None
+    except socket.gaierror as exc:
+        raise RouterError("router %s: cannot resolve the name: %s" % (target, exc.strerror)) from None
+    except TrapError as exc:
+        raise RouterError("router %s refused the login of %r: %s" % (target, params["username"], exc.message)) from None
+    except (ConnectionClosed, FatalError) as exc:
+        raise RouterError("router %s closed the connection during login: %s" % (target, exc)) from None
+    except OSError as exc:
+        raise RouterError("router %s: cannot connect: %s" % (target, exc.strerror or exc)) from None
+    return Router(api, target)
