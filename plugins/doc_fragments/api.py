@@ -61,7 +61,7 @@ options:
 requirements:
   - librouteros >= 3.2 on the host that runs the module (usually the controller)
 notes:
-  - The module talks to the router's API from the host it runs on; use C(connection: local) or
+  - The module talks to the router's API from the host it runs on; use C(connection=local) or
     the default controller execution, no SSH to the router is needed.
   - All options of this fragment can be set once per play with C(module_defaults) and the
     action group C(group/hairpin.routeros.api).

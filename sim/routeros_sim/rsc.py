@@ -149,9 +149,7 @@ class Command:
 
 def _value_text(value: Value) -> str:
     if isinstance(value, Find):
-        terms = " and ".join(
-            f"{c.key}{c.op}{quote(c.value)}" if c.op else c.key for c in value.conditions
-        )
+        terms = " and ".join(f"{c.key}{c.op}{quote(c.value)}" if c.op else c.key for c in value.conditions)
         return f"[ find {terms} ]" if terms else "[ find ]"
     return quote(value)
 
@@ -445,9 +443,7 @@ def parse_script(text: str) -> list[Command]:
             commands.append(command)
 
 
-def _command(
-    words: list[_Word], current: tuple[str, ...], line: int
-) -> tuple[Command | None, tuple[str, ...]]:
+def _command(words: list[_Word], current: tuple[str, ...], line: int) -> tuple[Command | None, tuple[str, ...]]:
     """One logical line: a Command (or None for a menu change) and the menu for the next lines."""
     first = words[0]
     if first.is_bare and first.text().startswith(":"):
@@ -525,45 +521,51 @@ class _Wrapper:
         self.lines.append(self.current + tail)
         self.current = _INDENT
 
+    def separator(self) -> str:
+        return " " if self.current.strip() else ""
+
     def add_word(self, text: str) -> None:
         """A word that is never split (the command and its selector)."""
         if self.current.strip() and len(text) + 1 > self.room() - 2:
             self.flush(" \\")
-        self.current += (" " if self.current.strip() else "") + text
+        self.current += self.separator() + text
 
     def add_param(self, key: str, value: str) -> None:
         atoms, quoted = _value_atoms(value)
         head = f"{key}="
-        whole = head + "".join(atoms)
+        text = "".join(atoms)
         fresh = self.width - len(_INDENT)
-        # The whole parameter on this line, ending it with " \" if more follow.
-        if len(whole) + 1 <= self.room() - 2:
-            self.current += " " + whole
+        sep = self.separator()
+        # Room is always left for the " \" that ends the line if another parameter follows.
+        if len(sep) + len(head) + len(text) <= self.room() - 2:
+            self.current += sep + head + text
             return
-        if len(whole) <= fresh - 2 or len(head) + 1 > self.room() - 1:
-            # It fits on a line of its own, or not even "key=" fits here: break before it.
+        if len(sep) + len(head) > self.room() - 1:
+            # Not even "key=\" fits here: continue on the next line.
             self.flush(" \\")
-            if len(whole) <= fresh - 2:
-                self.current += whole
+            if len(head) + len(text) <= self.room() - 2:
+                self.current += head + text
                 return
             self.current += head
         else:
-            self.current += " " + head
-        if len("".join(atoms)) <= fresh - 2:
-            # The value fits on the next line: break right after "key=", as /export does.
+            self.current += sep + head
+        if len(text) <= fresh - 2:
+            # The value fits on a line of its own: break right after "key=", as /export does.
             self.flush("\\")
-            self.current += "".join(atoms)
+            self.current += text
             return
         self._fill(atoms, quoted)
 
     def _fill(self, atoms: list[str], quoted: bool) -> None:
         """A value longer than a line: as many atoms per line as fit, a backslash ending each."""
+        last = len(atoms) - 1
         for index, atom in enumerate(atoms):
-            if len(atom) > self.room() - 1 - 2:
+            needed = len(atom) + 1 + (2 if index == last else 0)
+            if needed > self.room():
                 self.flush("\\")
                 # The reader drops a continuation line's indentation, so a space that would
                 # start the line is written as the \_ escape instead.
-                if quoted and atom == " " and 0 < index < len(atoms) - 1:
+                if quoted and atom == " " and 0 < index < last:
                     atom = "\\_"
             self.current += atom
 
@@ -578,3 +580,301 @@ def render_command(words: Sequence[str], params: Iterable[tuple[str, str]], widt
         wrapper.add_param(key, value)
     wrapper.lines.append(wrapper.current)
     return "\n".join(wrapper.lines)
+
+
+# --------------------------------------------------------------------------------------------
+# Running a script against a Router
+# --------------------------------------------------------------------------------------------
+
+# Console commands that only show or wait; a script may contain them and they change nothing.
+_HARMLESS_VERBS = frozenset({"print", "export", "find", "get", "monitor", "reset-counters", "reset-counters-all"})
+_HARMLESS_COLON = frozenset({":delay", ":log", ":put", ":beep", ":nothing"})
+_ITEM_VERBS = frozenset({"remove", "enable", "disable", "comment"})
+
+# Menus RouterOS exports that the model keeps elsewhere: (menu of the model, property, value)
+# narrows the model's menu to the items this one shows. Used only when the router lacks the menu.
+_VIEWS: dict[str, tuple[str, str, str]] = {
+    "/interface/ethernet": ("/interface", "type", "ether"),
+}
+
+
+@dataclass
+class ScriptResult:
+    """What ``run_script`` did: API commands sent, and commands passed over (line, why)."""
+
+    executed: int = 0
+    skipped: list[tuple[int, str]] = field(default_factory=list)
+
+
+def run_script(router: Router, text: str, *, skip_unknown_menus: bool = True) -> ScriptResult:
+    """Run ``text`` (``/export`` output or a hand-written script) against ``router``, line by line.
+
+    Each command becomes the ``router.execute`` call a client would make (``/ip firewall nat add
+    a=b`` -> ``/ip/firewall/nat/add =a=b``); ``[ find ... ]``, numbers and names are turned into
+    ``.id`` values through ``print``. The first ``!trap`` stops the run with a ScriptError naming
+    the line; commands before it stay applied. Menus the router does not model (an export from a
+    real router has many) are skipped and listed in the result unless ``skip_unknown_menus`` is
+    False; so are ``print``-like commands and ``:delay``/``:log``/``:put``.
+    """
+    runner = _Runner(router)
+    for command in parse_script(text):
+        runner.run(command, skip_unknown_menus)
+    return runner.result
+
+
+class _Runner:
+    def __init__(self, router: Router) -> None:
+        self.router = router
+        self.result = ScriptResult()
+        self.menus = _menus(router)
+
+    # -- talking to the router ---------------------------------------------------------------
+
+    def call(self, command: Command, api_command: str, words: list[str]) -> dict[str, str]:
+        """Execute one API command; the ``!done`` attributes, or ScriptError on a ``!trap``."""
+        replies = self.router.execute(api_command, words)
+        self.result.executed += 1
+        for kind, attributes in replies:
+            if kind in ("!trap", "!fatal"):
+                message = attributes.get("message", "failure")
+                raise ScriptError(command.line, message, str(command))
+        return next((attributes for kind, attributes in replies if kind == "!done"), {})
+
+    def print_items(self, command: Command, menu: str, queries: list[str]) -> list[dict[str, str]]:
+        replies = self.router.execute(f"{menu}/print", queries)
+        for kind, attributes in replies:
+            if kind in ("!trap", "!fatal"):
+                raise ScriptError(command.line, attributes.get("message", "failure"), str(command))
+        return [attributes for kind, attributes in replies if kind == "!re"]
+
+    # -- one command ---------------------------------------------------------------------------
+
+    def run(self, command: Command, skip_unknown_menus: bool) -> None:
+        if command.verb.startswith(":"):
+            if command.verb in _HARMLESS_COLON:
+                self.result.skipped.append((command.line, f"{command.verb} has no effect on the configuration"))
+                return
+            raise ScriptError(command.line, f"scripting command {command.verb} is not supported", str(command))
+        if command.verb in _HARMLESS_VERBS:
+            self.result.skipped.append((command.line, f"{command.verb} changes nothing"))
+            return
+        menu, narrow = command.menu, None
+        if menu not in self.menus and menu in _VIEWS and _VIEWS[menu][0] in self.menus:
+            menu, *rest = _VIEWS[menu]
+            narrow = (rest[0], rest[1])
+        if menu not in self.menus:
+            if skip_unknown_menus:
+                self.result.skipped.append((command.line, f"menu {command.menu} is not simulated"))
+                return
+            raise ScriptError(command.line, "no such command prefix", str(command))
+        _Command(self, command, menu, narrow).run()
+
+
+class _Command:
+    """One command being translated into API words (``menu`` may be the model's menu for a view)."""
+
+    def __init__(self, runner: _Runner, command: Command, menu: str, narrow: tuple[str, str] | None) -> None:
+        self.runner = runner
+        self.command = command
+        self.menu = menu
+        self.narrow = narrow
+        self.singleton = bool(getattr(runner.menus[menu], "singleton", False))
+        self.named = bool(getattr(runner.menus[menu], "named", False))
+        self.params = list(command.params)
+        self.positional = list(command.positional)
+
+    def fail(self, message: str) -> ScriptError:
+        return ScriptError(self.command.line, message, str(self.command))
+
+    def take_param(self, name: str) -> Value | None:
+        for index, (key, value) in enumerate(self.params):
+            if key == name:
+                del self.params[index]
+                return value
+        return None
+
+    def take_positional(self) -> Value | None:
+        return self.positional.pop(0) if self.positional else None
+
+    def api(self, verb: str) -> str:
+        return f"{self.menu}/{verb}"
+
+    def words(self) -> list[str]:
+        return [f"={key}={self.value_text(value)}" for key, value in self.params]
+
+    def value_text(self, value: Value) -> str:
+        if isinstance(value, Find):
+            ids = self.resolve(value)
+            if not ids:
+                raise self.fail("no such item")
+            return ",".join(ids)
+        return value
+
+    # -- item references -----------------------------------------------------------------------
+
+    def items(self, queries: list[str] = ()) -> list[dict[str, str]]:  # type: ignore[assignment]
+        narrow = [f"?{self.narrow[0]}={self.narrow[1]}"] if self.narrow else []
+        return self.runner.print_items(self.command, self.menu, [*narrow, *queries])
+
+    def resolve(self, reference: Value) -> list[str]:
+        """``.id`` values for a find, ``*HEX`` ids, print numbers or names (comma-separated)."""
+        if isinstance(reference, Find):
+            queries: list[str] = []
+            patterns: list[tuple[str, re.Pattern[str]]] = []
+            for condition in reference.conditions:
+                if condition.op == "~":
+                    try:
+                        patterns.append((condition.key, re.compile(condition.value)))
+                    except re.error as exc:
+                        raise self.fail(f"find: bad regular expression {condition.value!r}: {exc}") from None
+                else:
+                    queries.append(f"?{condition.key}={condition.value}")
+                    if condition.op == "!=":
+                        queries.append("?#!")
+            found = self.items(queries)
+            return [
+                item[".id"]
+                for item in found
+                if ".id" in item and all(p.search(item.get(key, "")) for key, p in patterns)
+            ]
+        ids: list[str] = []
+        listing: list[dict[str, str]] | None = None
+        for part in reference.split(","):
+            part = part.strip()
+            if part.startswith("*"):
+                ids.append(part)
+                continue
+            if listing is None:
+                listing = self.items()
+            if part.isdigit():
+                if int(part) >= len(listing):
+                    raise self.fail(f"no such item ({part})")
+                ids.append(listing[int(part)][".id"])
+                continue
+            named = [item[".id"] for item in listing if item.get("name") == part] if self.named else []
+            if not named:
+                raise self.fail(f"no such item ({part})")
+            ids.extend(named)
+        return ids
+
+    def targets(self) -> list[str] | None:
+        """The items a set/remove/... names (positional or ``numbers=``), or None when it names none."""
+        reference = self.take_positional()
+        if reference is None:
+            reference = self.take_param("numbers")
+        if reference is None:
+            return None
+        return self.resolve(reference)
+
+    # -- verbs ---------------------------------------------------------------------------------
+
+    def run(self) -> None:
+        verb = self.command.verb
+        if self.narrow and verb == "add":
+            raise self.fail(f"cannot add to {self.command.menu}")
+        handler = getattr(self, f"do_{verb.replace('-', '_')}", None)
+        if handler is None:
+            raise self.fail(f"command {verb!r} is not supported in scripts")
+        handler()
+
+    def do_add(self) -> None:
+        if self.positional:
+            raise self.fail(f"unexpected word {_value_text(self.positional[0])!r}")
+        for position in ("place-before", "copy-from"):
+            for index, (key, value) in enumerate(self.params):
+                if key == position and isinstance(value, str) and not value.startswith("*"):
+                    self.params[index] = (key, ",".join(self.resolve(value)))
+        self.runner.call(self.command, self.api("add"), self.words())
+
+    def do_set(self) -> None:
+        # "!name" words (in exports of 6.x) mean "this property is unset".
+        unset = [v[1:] for v in self.positional if isinstance(v, str) and v.startswith("!") and len(v) > 1]
+        self.positional = [v for v in self.positional if not (isinstance(v, str) and v.startswith("!") and len(v) > 1)]
+        if self.singleton:
+            if self.positional:
+                raise self.fail(f"unexpected word {_value_text(self.positional[0])!r}")
+            if self.params:
+                self.runner.call(self.command, self.api("set"), self.words())
+            for name in unset:
+                self.runner.call(self.command, self.api("unset"), [f"=value-name={name}"])
+            return
+        ids = self.targets()
+        if ids is None:
+            raise self.fail("set needs the items to change")
+        if self.positional:
+            raise self.fail(f"unexpected word {_value_text(self.positional[0])!r}")
+        if not ids:
+            self.runner.result.skipped.append((self.command.line, "no item matched"))
+            return
+        if self.params:
+            self.runner.call(self.command, self.api("set"), [f"=.id={','.join(ids)}", *self.words()])
+        for name in unset:
+            self.runner.call(self.command, self.api("unset"), [f"=.id={','.join(ids)}", f"=value-name={name}"])
+
+    def do_unset(self) -> None:
+        ids = None if self.singleton else self.targets()
+        if not self.singleton and ids is None:
+            raise self.fail("unset needs the items to change")
+        names = [self.value_text(v) for v in self.positional]
+        value_name = self.take_param("value-name")
+        if value_name is not None:
+            names += self.value_text(value_name).split(",")
+        if self.params:
+            raise self.fail(f"unexpected parameter {self.params[0][0]}=")
+        if ids is not None and not ids:
+            self.runner.result.skipped.append((self.command.line, "no item matched"))
+            return
+        target = [f"=.id={','.join(ids)}"] if ids is not None else []
+        for name in names:
+            self.runner.call(self.command, self.api("unset"), [*target, f"=value-name={name}"])
+
+    def _item_verb(self, verb: str) -> None:
+        ids = self.targets()
+        if ids is None:
+            raise self.fail(f"{verb} needs the items to change")
+        if verb == "comment" and self.positional and not any(key == "comment" for key, _ in self.params):
+            self.params.append(("comment", self.positional.pop(0)))
+        if self.positional:
+            raise self.fail(f"unexpected word {_value_text(self.positional[0])!r}")
+        if not ids:
+            self.runner.result.skipped.append((self.command.line, "no item matched"))
+            return
+        self.runner.call(self.command, self.api(verb), [f"=.id={','.join(ids)}", *self.words()])
+
+    def do_remove(self) -> None:
+        self._item_verb("remove")
+
+    def do_enable(self) -> None:
+        self._item_verb("enable")
+
+    def do_disable(self) -> None:
+        self._item_verb("disable")
+
+    def do_comment(self) -> None:
+        self._item_verb("comment")
+
+    def do_move(self) -> None:
+        ids = self.targets()
+        if ids is None:
+            raise self.fail("move needs the items to move")
+        destination = self.take_positional()
+        if destination is None:
+            destination = self.take_param("destination")
+        if self.positional or self.params:
+            raise self.fail("move takes the items and a destination only")
+        if not ids:
+            self.runner.result.skipped.append((self.command.line, "no item matched"))
+            return
+        words = [f"=numbers={','.join(ids)}"]
+        if destination is not None:
+            target = self.resolve(destination)
+            if len(target) != 1:
+                raise self.fail("move needs exactly one destination item")
+            words.append(f"=destination={target[0]}")
+        self.runner.call(self.command, self.api("move"), words)
+
+
+def _menus(router: Router) -> dict[str, object]:
+    from .schema import menus_for
+
+    return dict(menus_for(router.version))

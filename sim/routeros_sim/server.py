@@ -371,12 +371,13 @@ class _Session:
                     ],
                     note="internal error",
                 )
-            if outcome.replies and not self.writer.is_closing():
-                self.writer.write(b"".join(encode_sentence(words) for words in outcome.replies))
-            # Answered (or given up on) before anything else can arrive: no await in between.
+            # Counted as answered (or given up on) before the client can send anything more, and
+            # the counters are on disk before the client hears the answer: no await in between.
             self.unanswered -= 1
             self._log(item.words, outcome)
             self.site.write_stats()
+            if outcome.replies and not self.writer.is_closing():
+                self.writer.write(b"".join(encode_sentence(words) for words in outcome.replies))
             if outcome.close:
                 # Flushes what was written, then ends the reader's wait with EOF.
                 self.closed = True
@@ -611,9 +612,7 @@ class Simulator:
     def _port_for(base: int, offset: int) -> int:
         return 0 if base == 0 else base + offset
 
-    def _handler(
-        self, site: RouterSite, *, tls: bool
-    ) -> Callable[[asyncio.StreamReader, asyncio.StreamWriter], Any]:
+    def _handler(self, site: RouterSite, *, tls: bool) -> Callable[[asyncio.StreamReader, asyncio.StreamWriter], Any]:
         async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
             self._connection_numbers += 1
             session = _Session(self, site, reader, writer, tls, self._connection_numbers)
@@ -698,6 +697,10 @@ class SimulatorThread:
     @property
     def tls_port(self) -> int | None:
         return self.simulator.tls_port
+
+    @property
+    def running(self) -> bool:
+        return self._thread.is_alive()
 
     def _run(self) -> None:
         asyncio.set_event_loop(self.loop)

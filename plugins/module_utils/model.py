@@ -1,0 +1,589 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2025, hairpin.routeros contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+# The data inside here is private to this collection. If you use this from outside the collection,
+# you are on your own. There can be random changes to its format even in bugfix releases!
+
+"""The NAT data model: the field table, value normalisation, the ownership marker, desired rules.
+
+Pure code: no I/O. Everything the planner compares goes through :func:`normalize_value`, so a
+value read from RouterOS (``print`` through librouteros, or an ``/export``) and a value from the
+user's config compare equal exactly when RouterOS would store them the same way.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from dataclasses import dataclass
+from typing import Callable, Dict, Iterable, List, Mapping, NamedTuple, Optional, Tuple
+
+# ---------------------------------------------------------------------------------------------
+# Value normalisers. Each takes what librouteros (or an export, or the user) gives -- str, int,
+# bool -- and returns the canonical string RouterOS would print. They are idempotent and never
+# raise: a value they do not understand is returned as its string form, unchanged.
+# ---------------------------------------------------------------------------------------------
+
+_TRUE_WORDS = frozenset(("true", "yes"))
+_FALSE_WORDS = frozenset(("false", "no"))
+
+# IANA protocol numbers for the names RouterOS prints (``/ip firewall nat print`` shows names).
+PROTOCOL_NAMES: Mapping[str, str] = {
+    "1": "icmp",
+    "2": "igmp",
+    "4": "ipencap",
+    "6": "tcp",
+    "17": "udp",
+    "33": "dccp",
+    "41": "ipv6-encap",
+    "47": "gre",
+    "50": "ipsec-esp",
+    "51": "ipsec-ah",
+    "58": "icmpv6",
+    "89": "ospf",
+    "103": "pim",
+    "112": "vrrp",
+    "115": "l2tp",
+    "132": "sctp",
+    "136": "udp-lite",
+}
+
+
+def _as_text(value: object) -> str:
+    # librouteros turns "yes"/"true" into True and digit strings into int; undo that.
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value).strip()
+
+
+def normalize_text(value: object) -> str:
+    return _as_text(value)
+
+
+def normalize_bool(value: object) -> str:
+    text = _as_text(value).lower()
+    if text in _TRUE_WORDS:
+        return "true"
+    if text in _FALSE_WORDS:
+        return "false"
+    return text
+
+
+def normalize_protocol(value: object) -> str:
+    text = _as_text(value).lower()
+    return PROTOCOL_NAMES.get(text, text)
+
+
+def _normalize_one_port(text: str) -> str:
+    low, sep, high = text.partition("-")
+    try:
+        low_n = int(low)
+        high_n = int(high) if sep else low_n
+    except ValueError:
+        return text
+    return str(low_n) if low_n == high_n else "{0}-{1}".format(low_n, high_n)
+
+
+def normalize_ports(value: object) -> str:
+    """``80-80`` -> ``80``, ``0080`` -> ``80``, ``80,443-443`` -> ``80,443``, ``!80`` kept negated."""
+    text = _as_text(value).replace(" ", "")
+    negated = text.startswith("!")
+    body = text[1:] if negated else text
+    parts = [_normalize_one_port(part) for part in body.split(",")]
+    return ("!" if negated else "") + ",".join(parts)
+
+
+def _normalize_one_address(text: str) -> str:
+    if "/" in text:
+        try:
+            network = ipaddress.IPv4Network(text, strict=False)
+        except ValueError:
+            return text
+        if network.prefixlen == 32:
+            return str(network.network_address)
+        return str(network)
+    low, sep, high = text.partition("-")
+    if sep:
+        try:
+            low_a = ipaddress.IPv4Address(low)
+            high_a = ipaddress.IPv4Address(high)
+        except ValueError:
+            return text
+        return str(low_a) if low_a == high_a else "{0}-{1}".format(low_a, high_a)
+    try:
+        return str(ipaddress.IPv4Address(text))
+    except ValueError:
+        return text
+
+
+def normalize_address(value: object) -> str:
+    """``x/32`` -> ``x``, ``192.168.1.7/24`` -> ``192.168.1.0/24``, ``a-a`` -> ``a``; ``!`` kept."""
+    text = _as_text(value).replace(" ", "")
+    negated = text.startswith("!")
+    body = text[1:] if negated else text
+    return ("!" if negated else "") + _normalize_one_address(body)
+
+
+# ---------------------------------------------------------------------------------------------
+# The field table
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FieldInfo:
+    """One ``/ip/firewall/nat`` property we write or compare.
+
+    ``default`` is the normalised value RouterOS reports when the property was never set
+    (``None``: the property is absent from ``print``). ``can_unset`` says whether RouterOS can
+    remove the property (``set !name``); properties that cannot be unset are set back to
+    ``default`` instead.
+    """
+
+    name: str
+    default: Optional[str]
+    can_unset: bool
+    normalizer: Callable[[object], str]
+
+
+def _fields(*infos: FieldInfo) -> Mapping[str, FieldInfo]:
+    return {info.name: info for info in infos}
+
+
+# Order matters: it is the order of properties in rendered CLI lines (the order `/export` uses
+# for the common ones: chain and action first, comment late).
+NAT_FIELDS: Mapping[str, FieldInfo] = _fields(
+    FieldInfo("chain", None, False, normalize_text),
+    FieldInfo("action", "accept", False, normalize_text),
+    FieldInfo("protocol", None, True, normalize_protocol),
+    FieldInfo("src-address", None, True, normalize_address),
+    FieldInfo("dst-address", None, True, normalize_address),
+    FieldInfo("src-address-list", None, True, normalize_text),
+    FieldInfo("dst-address-list", None, True, normalize_text),
+    FieldInfo("dst-address-type", None, True, normalize_text),
+    FieldInfo("dst-port", None, True, normalize_ports),
+    FieldInfo("in-interface", None, True, normalize_text),
+    FieldInfo("in-interface-list", None, True, normalize_text),
+    FieldInfo("out-interface", None, True, normalize_text),
+    FieldInfo("out-interface-list", None, True, normalize_text),
+    FieldInfo("ipsec-policy", None, True, normalize_text),
+    FieldInfo("to-addresses", None, True, normalize_address),
+    FieldInfo("to-ports", None, True, normalize_ports),
+    FieldInfo("log", "false", False, normalize_bool),
+    FieldInfo("log-prefix", "", False, normalize_text),
+    FieldInfo("comment", None, True, normalize_text),
+    FieldInfo("disabled", "false", False, normalize_bool),
+)
+
+BOOLEAN_FIELDS = frozenset(name for name, info in NAT_FIELDS.items() if info.normalizer is normalize_bool)
+
+
+def normalize_value(field_name: str, value: object) -> str:
+    """The one normaliser: canonical string form of ``value`` for NAT property ``field_name``.
+
+    Unknown properties are compared as text (librouteros' bool/int casts undone).
+    """
+    info = NAT_FIELDS.get(field_name)
+    if info is None:
+        return _as_text(value)
+    return info.normalizer(value)
+
+
+def effective_value(field_name: str, value: object) -> Optional[str]:
+    """What a row means for ``field_name`` when it holds ``value`` (``None`` = absent).
+
+    Absent values become the RouterOS default; an empty string on a property without a default
+    means "not set" (RouterOS never stores an empty match value).
+    """
+    info = NAT_FIELDS.get(field_name)
+    if value is None:
+        return info.default if info is not None else None
+    normalized = normalize_value(field_name, value)
+    if normalized == "" and (info is None or info.default is None):
+        return None
+    return normalized
+
+
+def is_true(value: object) -> bool:
+    return value is not None and normalize_bool(value) == "true"
+
+
+# ---------------------------------------------------------------------------------------------
+# The ownership marker
+# ---------------------------------------------------------------------------------------------
+
+KIND_DSTNAT = "dstnat"
+KIND_HAIRPIN = "hairpin"
+KIND_MASQUERADE = "masquerade"
+KIND_HAIRPIN_SUBNET = "hairpin-subnet"
+KINDS: Tuple[str, ...] = (KIND_DSTNAT, KIND_HAIRPIN, KIND_MASQUERADE, KIND_HAIRPIN_SUBNET)
+# Kinds whose marker carries the protocol (one rule per protocol); the others have none.
+PROTOCOL_KINDS = frozenset((KIND_DSTNAT, KIND_HAIRPIN))
+PROTOCOLS: Tuple[str, ...] = ("tcp", "udp")
+
+MARKER_PREFIX = "hairpin:"
+NAME_PATTERN = r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}"
+NAME_RE = re.compile(r"\A" + NAME_PATTERN + r"\Z")
+_SUBNET_PATTERN = r"[0-9]{1,3}(?:\.[0-9]{1,3}){3}/[0-9]{1,2}"
+
+# Marker grammar (the comment of every rule we own starts with it):
+#
+#   comment     = marker [ " " description ]
+#   marker      = "hairpin:" ( proto-kind ":" name ":" protocol
+#                            | "masquerade:" name
+#                            | "hairpin-subnet:" subnet )
+#   proto-kind  = "dstnat" | "hairpin"
+#   protocol    = "tcp" | "udp"
+#   name        = [A-Za-z0-9] [A-Za-z0-9_.-]{0,63}
+#   subnet      = IPv4 "/" prefix-length           (e.g. 192.168.1.0/24)
+#   description = any text, stored verbatim
+#
+# Everything is case-sensitive. A comment that does not match exactly (e.g. "hairpin:dstnat:web"
+# without protocol, or "hairpin:dstnat:web:tcpx") is foreign and never touched.
+MARKER_RE = re.compile(
+    r"\Ahairpin:(?:"
+    r"(?P<pkind>dstnat|hairpin):(?P<pname>" + NAME_PATTERN + r"):(?P<protocol>tcp|udp)"
+    r"|(?P<mkind>masquerade):(?P<mname>" + NAME_PATTERN + r")"
+    r"|(?P<skind>hairpin-subnet):(?P<subnet>" + _SUBNET_PATTERN + r")"
+    r")(?: (?P<description>.*))?\Z",
+    re.DOTALL,
+)
+
+
+class RuleKey(NamedTuple):
+    """Identity of an owned rule: (kind, name, protocol); protocol is None for masquerade/subnet."""
+
+    kind: str
+    name: str
+    protocol: Optional[str] = None
+
+
+def format_marker(kind: str, name: str, protocol: Optional[str] = None, description: Optional[str] = None) -> str:
+    """The comment for an owned rule. Raises ``ValueError`` when the parts cannot round-trip."""
+    if kind not in KINDS:
+        raise ValueError("unknown rule kind {0!r}".format(kind))
+    if kind in PROTOCOL_KINDS:
+        if protocol not in PROTOCOLS:
+            raise ValueError("a {0} marker needs protocol tcp or udp, not {1!r}".format(kind, protocol))
+        marker = "{0}{1}:{2}:{3}".format(MARKER_PREFIX, kind, name, protocol)
+    else:
+        if protocol is not None:
+            raise ValueError("a {0} marker has no protocol".format(kind))
+        marker = "{0}{1}:{2}".format(MARKER_PREFIX, kind, name)
+    if description:
+        marker = "{0} {1}".format(marker, description)
+    if parse_marker(marker) != RuleKey(kind, name, protocol):
+        raise ValueError("{0!r} is not a valid name for a {1} marker".format(name, kind))
+    return marker
+
+
+def split_comment(comment: object) -> Tuple[Optional[RuleKey], Optional[str]]:
+    """(key, description) of a comment; (None, None) when the comment is not our marker."""
+    if not isinstance(comment, str) or not comment.startswith(MARKER_PREFIX):
+        return None, None
+    match = MARKER_RE.match(comment)
+    if match is None:
+        return None, None
+    groups = match.groupdict()
+    if groups["pkind"] is not None:
+        key = RuleKey(groups["pkind"], groups["pname"], groups["protocol"])
+    elif groups["mkind"] is not None:
+        key = RuleKey(groups["mkind"], groups["mname"], None)
+    else:
+        key = RuleKey(groups["skind"], groups["subnet"], None)
+    return key, groups["description"]
+
+
+def parse_marker(comment: object) -> Optional[RuleKey]:
+    """The key of an owned rule's comment, or None for a foreign comment."""
+    return split_comment(comment)[0]
+
+
+# ---------------------------------------------------------------------------------------------
+# Desired rules
+# ---------------------------------------------------------------------------------------------
+
+POSITION_TOP = "top"
+POSITION_BOTTOM = "bottom"
+POSITION_BEFORE = "before"
+POSITION_AFTER = "after"
+POSITIONS = (POSITION_TOP, POSITION_BOTTOM, POSITION_BEFORE, POSITION_AFTER)
+
+
+@dataclass(frozen=True)
+class Anchor:
+    """Where a rule goes: ``top``/``bottom`` of the table (among foreign rules), or right
+    ``before``/``after`` the one foreign rule whose comment equals ``comment``."""
+
+    position: str = POSITION_TOP
+    comment: Optional[str] = None
+
+    def __post_init__(self) -> None:
+        if self.position not in POSITIONS:
+            choices = ", ".join(POSITIONS)
+            raise ValueError("anchor position must be one of {0}, not {1!r}".format(choices, self.position))
+        needs_comment = self.position in (POSITION_BEFORE, POSITION_AFTER)
+        if needs_comment and self.comment is None:
+            raise ValueError("anchor '{0}' needs the comment of a foreign rule".format(self.position))
+        if not needs_comment and self.comment is not None:
+            raise ValueError("anchor '{0}' takes no comment".format(self.position))
+
+    def describe(self) -> str:
+        if self.comment is None:
+            return self.position
+        return "{0} {1!r}".format(self.position, self.comment)
+
+
+TOP = Anchor(POSITION_TOP)
+BOTTOM = Anchor(POSITION_BOTTOM)
+
+
+@dataclass(frozen=True)
+class NatRule:
+    """One rule we want on the router. ``fields`` are normalised and hold only values that
+    differ from the RouterOS default (so the dict is also the body of an ``add``)."""
+
+    key: RuleKey
+    fields: Mapping[str, str]
+    anchor: Anchor = TOP
+
+    @property
+    def comment(self) -> str:
+        return self.fields["comment"]
+
+
+def make_rule(key: RuleKey, values: Mapping[str, object], anchor: Anchor, description: Optional[str]) -> NatRule:
+    """Build a NatRule: normalise ``values`` (None = absent), drop defaults, add the marker."""
+    fields: Dict[str, str] = {}
+    for name, raw in values.items():
+        if name not in NAT_FIELDS:
+            raise ValueError("unknown NAT field {0!r}".format(name))
+        if raw is None:
+            continue
+        value = effective_value(name, raw)
+        if value is None or value == NAT_FIELDS[name].default:
+            continue
+        fields[name] = value
+    fields["comment"] = format_marker(key.kind, key.name, key.protocol, description)
+    return NatRule(key=key, fields=fields, anchor=anchor)
+
+
+def protocols_of(protocol: str) -> Tuple[str, ...]:
+    """``both`` -> (tcp, udp); tcp/udp -> itself."""
+    return PROTOCOLS if protocol == "both" else (protocol,)
+
+
+def _port_text(value: object) -> str:
+    return normalize_ports(value)
+
+
+@dataclass(frozen=True)
+class PortForward:
+    """A dstnat port forward: public ``port`` (``N`` or ``N-M``) to ``host``:``host_port``.
+
+    At most one of ``public_address`` / ``public_address_list`` / ``public_local`` selects the
+    public side (none: any destination); at most one of ``in_interface`` / ``in_interface_list``.
+    ``comment`` is the free description after the marker.
+    """
+
+    name: str
+    protocol: str
+    port: str
+    host: str
+    host_port: Optional[str] = None
+    public_address: Optional[str] = None
+    public_address_list: Optional[str] = None
+    public_local: bool = False
+    in_interface: Optional[str] = None
+    in_interface_list: Optional[str] = None
+    comment: Optional[str] = None
+    disabled: bool = False
+    anchor: Anchor = TOP
+
+    @property
+    def target_port(self) -> str:
+        """The port on the host: host_port, or the public port when not given."""
+        return _port_text(self.host_port if self.host_port is not None else self.port)
+
+    def to_ports(self) -> Optional[str]:
+        # For a range forwarded to the same range, leave to-ports unset: RouterOS then keeps
+        # each packet's own destination port (a to-ports range would pick *any* port in it).
+        target = self.target_port
+        if "-" in target and target == _port_text(self.port):
+            return None
+        return target
+
+    def rules(self) -> List[NatRule]:
+        result = []
+        for protocol in protocols_of(self.protocol):
+            values: Dict[str, object] = {
+                "chain": "dstnat",
+                "action": "dst-nat",
+                "protocol": protocol,
+                "dst-address": self.public_address,
+                "dst-address-list": self.public_address_list,
+                "dst-address-type": "local" if self.public_local else None,
+                "dst-port": self.port,
+                "in-interface": self.in_interface,
+                "in-interface-list": self.in_interface_list,
+                "to-addresses": self.host,
+                "to-ports": self.to_ports(),
+                "disabled": self.disabled,
+            }
+            key = RuleKey(KIND_DSTNAT, self.name, protocol)
+            result.append(make_rule(key, values, self.anchor, self.comment))
+        return result
+
+
+@dataclass(frozen=True)
+class Masquerade:
+    """``srcnat masquerade`` out of a WAN interface (or interface list); named after it."""
+
+    out_interface: Optional[str] = None
+    out_interface_list: Optional[str] = None
+    ipsec_policy: Optional[str] = None
+    comment: Optional[str] = None
+    disabled: bool = False
+    anchor: Anchor = BOTTOM
+
+    @property
+    def name(self) -> str:
+        return self.out_interface if self.out_interface is not None else (self.out_interface_list or "")
+
+    def rules(self) -> List[NatRule]:
+        values: Dict[str, object] = {
+            "chain": "srcnat",
+            "action": "masquerade",
+            "out-interface": self.out_interface,
+            "out-interface-list": self.out_interface_list,
+            "ipsec-policy": self.ipsec_policy,
+            "disabled": self.disabled,
+        }
+        return [make_rule(RuleKey(KIND_MASQUERADE, self.name, None), values, self.anchor, self.comment)]
+
+
+@dataclass(frozen=True)
+class Hairpin:
+    """Hairpin NAT for one service: LAN clients reaching ``host`` through the public address get
+    their source masqueraded, so replies go back through the router. ``lan_subnet`` is the LAN
+    subnet that holds ``host`` (see :func:`lan_subnet_for`)."""
+
+    name: str
+    protocol: str
+    host: str
+    host_port: str
+    lan_subnet: str
+    lan_interface: Optional[str] = None
+    lan_interface_list: Optional[str] = None
+    comment: Optional[str] = None
+    disabled: bool = False
+    anchor: Anchor = TOP
+
+    @classmethod
+    def for_port_forward(
+        cls,
+        forward: PortForward,
+        lan_subnet: str,
+        lan_interface: Optional[str] = None,
+        lan_interface_list: Optional[str] = None,
+    ) -> Hairpin:
+        return cls(
+            name=forward.name,
+            protocol=forward.protocol,
+            host=forward.host,
+            host_port=forward.target_port,
+            lan_subnet=lan_subnet,
+            lan_interface=lan_interface,
+            lan_interface_list=lan_interface_list,
+            comment=forward.comment,
+            disabled=forward.disabled,
+            anchor=forward.anchor,
+        )
+
+    def rules(self) -> List[NatRule]:
+        result = []
+        for protocol in protocols_of(self.protocol):
+            values: Dict[str, object] = {
+                "chain": "srcnat",
+                "action": "masquerade",
+                "protocol": protocol,
+                "src-address": self.lan_subnet,
+                "dst-address": self.host,
+                "dst-port": self.host_port,
+                "out-interface": self.lan_interface,
+                "out-interface-list": self.lan_interface_list,
+                "disabled": self.disabled,
+            }
+            key = RuleKey(KIND_HAIRPIN, self.name, protocol)
+            result.append(make_rule(key, values, self.anchor, self.comment))
+        return result
+
+
+@dataclass(frozen=True)
+class HairpinSubnet:
+    """Hairpin NAT for a whole LAN subnet (every host reachable from the same subnet by its
+    public address); named after the subnet, ``/`` kept."""
+
+    subnet: str
+    lan_interface: Optional[str] = None
+    lan_interface_list: Optional[str] = None
+    comment: Optional[str] = None
+    disabled: bool = False
+    anchor: Anchor = TOP
+
+    @property
+    def name(self) -> str:
+        return canonical_subnet(self.subnet)
+
+    def rules(self) -> List[NatRule]:
+        values: Dict[str, object] = {
+            "chain": "srcnat",
+            "action": "masquerade",
+            "src-address": self.name,
+            "dst-address": self.name,
+            "out-interface": self.lan_interface,
+            "out-interface-list": self.lan_interface_list,
+            "disabled": self.disabled,
+        }
+        return [make_rule(RuleKey(KIND_HAIRPIN_SUBNET, self.name, None), values, self.anchor, self.comment)]
+
+
+def desired_rules(*groups: Iterable[object]) -> List[NatRule]:
+    """Flatten typed services (anything with ``rules()``) into NatRules, in the given order."""
+    result: List[NatRule] = []
+    for group in groups:
+        for service in group:
+            result.extend(service.rules())  # type: ignore[attr-defined]
+    return result
+
+
+def canonical_subnet(text: object) -> str:
+    """``192.168.1.7/24`` -> ``192.168.1.0/24``; unlike :func:`normalize_address` a ``/32`` keeps
+    its prefix (marker names of hairpin-subnet rules always carry the ``/``)."""
+    value = _as_text(text)
+    try:
+        return str(ipaddress.IPv4Network(value, strict=False))
+    except ValueError:
+        return value
+
+
+def lan_subnet_for(host: str, subnets: Iterable[str]) -> Optional[str]:
+    """The most specific of ``subnets`` that contains ``host`` (normalised), or None.
+
+    Only that subnet needs hairpin NAT: a client on another subnet reaches the server through
+    the router both ways anyway.
+    """
+    try:
+        address = ipaddress.IPv4Address(str(host))
+    except ValueError:
+        return None
+    best: Optional[ipaddress.IPv4Network] = None
+    for subnet in subnets:
+        try:
+            network = ipaddress.IPv4Network(str(subnet), strict=False)
+        except ValueError:
+            continue
+        if address in network and (best is None or network.prefixlen > best.prefixlen):
+            best = network
+    return None if best is None else str(best)

@@ -1,0 +1,488 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2025, hairpin.routeros contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+# The data inside here is private to this collection. If you use this from outside the collection,
+# you are on your own. There can be random changes to its format even in bugfix releases!
+
+"""Pure checks of the desired services against each other and against router facts.
+
+Every problem is collected (nothing stops at the first one) as a :class:`ValidationError` whose
+text names the service and the field, e.g.
+``service 'web': field 'port': 70000 is not a port (1-65535)``.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from dataclasses import dataclass, field
+from typing import Dict, FrozenSet, Iterable, List, Mapping, Optional, Sequence, Tuple
+
+from ansible_collections.hairpin.routeros.plugins.module_utils.model import (
+    NAME_RE,
+    Hairpin,
+    HairpinSubnet,
+    Masquerade,
+    PortForward,
+    canonical_subnet,
+    protocols_of,
+)
+
+PROTOCOL_CHOICES = ("tcp", "udp", "both")
+# Interface lists every RouterOS has without configuring anything.
+BUILTIN_INTERFACE_LISTS = frozenset(("all", "none", "dynamic", "static"))
+# /ip/service entries are TCP services; these are the ones a dstnat on a router address can hide.
+_IPSEC_POLICY_RE = re.compile(r"\A(?:in|out),(?:ipsec|none)\Z")
+_PORT_RE = re.compile(r"\A([0-9]{1,5})(?:-([0-9]{1,5}))?\Z")
+_CONTROL_NAMES = {"\x00": "a NUL character (\\0)", "\n": "a newline (\\n)", "\r": "a carriage return (\\r)"}
+_CONTROL_NAMES["\t"] = "a tab (\\t)"
+
+
+class ValidationError(ValueError):
+    """One problem with one field of one service. ``host`` is the inventory host, if known."""
+
+    def __init__(self, service: str, field: str, message: str, host: Optional[str] = None) -> None:
+        self.service = service
+        self.field = field
+        self.message = message
+        self.host = host
+        super().__init__(self.text)
+
+    @property
+    def text(self) -> str:
+        prefix = "host {0!r}: ".format(self.host) if self.host else ""
+        return "{0}service {1!r}: field {2!r}: {3}".format(prefix, self.service, self.field, self.message)
+
+    def __str__(self) -> str:
+        return self.text
+
+    def __repr__(self) -> str:
+        return "ValidationError({0!r}, {1!r}, {2!r}, host={3!r})".format(
+            self.service, self.field, self.message, self.host
+        )
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, ValidationError):
+            return NotImplemented
+        return (self.service, self.field, self.message, self.host) == (
+            other.service,
+            other.field,
+            other.message,
+            other.host,
+        )
+
+    def __hash__(self) -> int:
+        return hash((self.service, self.field, self.message, self.host))
+
+
+class InvalidConfigError(ValueError):
+    """All problems found, raised at once by :func:`check_services`."""
+
+    def __init__(self, errors: Sequence[ValidationError]) -> None:
+        self.errors = list(errors)
+        super().__init__("; ".join(error.text for error in self.errors))
+
+
+@dataclass(frozen=True)
+class RouterFacts:
+    """What the router has, read before validating.
+
+    ``addresses`` are the router's own IPv4 addresses (``/ip/address`` ``address`` values, with or
+    without ``/prefix``); ``services`` maps each *enabled* ``/ip/service`` name to its TCP port.
+    """
+
+    interfaces: FrozenSet[str] = frozenset()
+    interface_lists: FrozenSet[str] = frozenset()
+    addresses: FrozenSet[str] = frozenset()
+    services: Mapping[str, int] = field(default_factory=dict)
+
+    def own_addresses(self) -> FrozenSet[ipaddress.IPv4Address]:
+        result = set()
+        for text in self.addresses:
+            try:
+                result.add(ipaddress.IPv4Interface(str(text)).ip)
+            except ValueError:
+                continue
+        return frozenset(result)
+
+
+# ---------------------------------------------------------------------------------------------
+# Single-value checks: each returns a message (without the service/field prefix) or None.
+# ---------------------------------------------------------------------------------------------
+
+
+def port_range(value: object) -> Optional[Tuple[int, int]]:
+    """(low, high) of a valid ``N`` / ``N-M`` port spec, else None."""
+    match = _PORT_RE.match(str(value).strip()) if not isinstance(value, bool) else None
+    if match is None:
+        return None
+    low = int(match.group(1))
+    high = int(match.group(2)) if match.group(2) is not None else low
+    if not (1 <= low <= 65535 and 1 <= high <= 65535 and low <= high):
+        return None
+    return low, high
+
+
+def port_problem(value: object) -> Optional[str]:
+    text = str(value).strip()
+    match = _PORT_RE.match(text) if not isinstance(value, bool) else None
+    if match is None:
+        return "{0} is not a port (1-65535) or a port range (N-M)".format(text or "''")
+    low = int(match.group(1))
+    high = int(match.group(2)) if match.group(2) is not None else None
+    for number in (low, high):
+        if number is not None and not 1 <= number <= 65535:
+            return "{0} is not a port (1-65535)".format(number)
+    if high is not None and low > high:
+        return "{0} is not a port range: N-M needs N <= M".format(text)
+    return None
+
+
+def protocol_problem(value: object) -> Optional[str]:
+    if value in PROTOCOL_CHOICES:
+        return None
+    return "{0!r} is not one of {1}".format(value, ", ".join(PROTOCOL_CHOICES))
+
+
+def name_problem(value: object) -> Optional[str]:
+    if isinstance(value, str) and NAME_RE.match(value):
+        return None
+    return (
+        "{0!r} is not a valid name (1-64 characters: letters, digits, '_', '.', '-'; "
+        "starting with a letter or digit)".format(value)
+    )
+
+
+def _address(value: object) -> Optional[ipaddress.IPv4Address]:
+    try:
+        return ipaddress.IPv4Address(str(value).strip())
+    except ValueError:
+        return None
+
+
+def unicast_problem(value: object) -> Optional[str]:
+    """Problem with ``value`` as a unicast IPv4 host address (a server or a public address)."""
+    address = _address(value)
+    if address is None:
+        return "{0!r} is not an IPv4 address".format(value)
+    reasons = (
+        (address.is_unspecified, "unspecified"),
+        (address == ipaddress.IPv4Address("255.255.255.255"), "broadcast"),
+        (address.is_multicast, "multicast"),
+        (address.is_loopback, "loopback"),
+        (address.is_reserved, "reserved"),
+    )
+    for applies, reason in reasons:
+        if applies:
+            return "{0} is not a unicast IPv4 host address ({1})".format(address, reason)
+    return None
+
+
+def subnet_problem(value: object) -> Optional[str]:
+    text = str(value).strip()
+    if "/" not in text:
+        return "{0!r} is not an IPv4 subnet (address/prefix, e.g. 192.168.88.0/24)".format(value)
+    try:
+        ipaddress.IPv4Network(text, strict=False)
+    except ValueError:
+        return "{0!r} is not an IPv4 subnet (address/prefix, e.g. 192.168.88.0/24)".format(value)
+    return None
+
+
+def text_problem(value: object) -> Optional[str]:
+    """Free text (comments, descriptions): anything but control characters.
+
+    ``"``, ``\\``, ``=``, ``?``, ``$`` and non-ASCII are fine: they are stored verbatim (the API
+    carries them as-is; rendered CLI escapes them).
+    """
+    text = str(value)
+    for index, char in enumerate(text):
+        if ord(char) < 0x20 or ord(char) == 0x7F:
+            what = _CONTROL_NAMES.get(char, "the control character U+{0:04X}".format(ord(char)))
+            return (
+                "contains {0} at position {1}; RouterOS comments are one line of text, "
+                "so control characters cannot be stored".format(what, index)
+            )
+    return None
+
+
+def router_name_problem(value: object) -> Optional[str]:
+    """Names of interfaces, interface lists and address lists: non-empty text, no control chars."""
+    if not isinstance(value, str) or not value.strip():
+        return "{0!r} is not a name".format(value)
+    problem = text_problem(value)
+    return None if problem is None else "{0!r} {1}".format(value, problem)
+
+
+# ---------------------------------------------------------------------------------------------
+# Service checks
+# ---------------------------------------------------------------------------------------------
+
+
+class _Collector:
+    def __init__(self, host: Optional[str]) -> None:
+        self.host = host
+        self.errors: List[ValidationError] = []
+
+    def add(self, service: object, field_name: str, message: Optional[str]) -> None:
+        if message is not None:
+            self.errors.append(ValidationError(str(service), field_name, message, self.host))
+
+
+def _set_fields(obj: object, names: Sequence[str]) -> List[str]:
+    return [name for name in names if getattr(obj, name) not in (None, False, "")]
+
+
+def _check_exclusive(out: _Collector, service: str, obj: object, names: Sequence[str], required: bool) -> None:
+    given = _set_fields(obj, names)
+    if len(given) > 1:
+        out.add(
+            service, given[1], "cannot be combined with {0!r}; give only one of {1}".format(given[0], ", ".join(names))
+        )
+    elif required and not given:
+        out.add(service, names[0], "one of {0} is required".format(", ".join(names)))
+
+
+def _check_interfaces(
+    out: _Collector, service: str, obj: object, pairs: Sequence[Tuple[str, str]], facts: Optional[RouterFacts]
+) -> None:
+    """``pairs``: (interface field, interface-list field)."""
+    for iface_field, list_field in pairs:
+        iface = getattr(obj, iface_field)
+        if iface is not None:
+            problem = router_name_problem(iface)
+            if problem is None and facts is not None and iface not in facts.interfaces:
+                problem = "interface {0!r} does not exist on the router".format(iface)
+            out.add(service, iface_field, problem)
+        iface_list = getattr(obj, list_field)
+        if iface_list is not None:
+            problem = router_name_problem(iface_list)
+            known = BUILTIN_INTERFACE_LISTS | (facts.interface_lists if facts is not None else frozenset())
+            if problem is None and facts is not None and iface_list not in known:
+                problem = "interface list {0!r} does not exist on the router".format(iface_list)
+            out.add(service, list_field, problem)
+
+
+def _check_duplicates(out: _Collector, names: Iterable[str], what: str) -> None:
+    counts: Dict[str, int] = {}
+    for name in names:
+        counts[name] = counts.get(name, 0) + 1
+    for name, count in counts.items():
+        if count > 1:
+            out.add(name, "name", "{0!r} is defined {1} times as a {2}; names must be unique".format(name, count, what))
+
+
+def _public_label(forward: PortForward) -> str:
+    if forward.public_address is not None:
+        return "public address {0}".format(forward.public_address)
+    if forward.public_address_list is not None:
+        return "public address list {0!r}".format(forward.public_address_list)
+    if forward.public_local:
+        return "the router's own addresses (local)"
+    return "any destination address"
+
+
+def _captures_router(forward: PortForward, own: FrozenSet[ipaddress.IPv4Address]) -> bool:
+    """Does the forward's public side include the router's own addresses?"""
+    if forward.public_local:
+        return True
+    if forward.public_address is not None:
+        return _address(forward.public_address) in own
+    return forward.public_address_list is None
+
+
+def _same_public(a: PortForward, b: PortForward, own: FrozenSet[ipaddress.IPv4Address]) -> bool:
+    def target(forward: PortForward) -> Tuple[str, str]:
+        if forward.public_address is not None:
+            address = _address(forward.public_address)
+            return ("address", str(address) if address is not None else str(forward.public_address))
+        if forward.public_address_list is not None:
+            return ("list", forward.public_address_list)
+        return ("local", "") if forward.public_local else ("any", "")
+
+    ta, tb = target(a), target(b)
+    if ta == tb or "any" in (ta[0], tb[0]):
+        return True
+    kinds = {ta[0], tb[0]}
+    if kinds == {"local", "address"}:
+        address = ta[1] if ta[0] == "address" else tb[1]
+        return _address(address) in own
+    return False
+
+
+def _same_ingress(a: PortForward, b: PortForward) -> bool:
+    """Could the same packet arrive for both? Only provably different ingresses say no."""
+    for attr in ("in_interface", "in_interface_list"):
+        va, vb = getattr(a, attr), getattr(b, attr)
+        if va is not None and vb is not None and va != vb:
+            return False
+    return True
+
+
+def _check_port_forward(out: _Collector, forward: PortForward, facts: Optional[RouterFacts]) -> None:
+    name = forward.name
+    out.add(name, "name", name_problem(name))
+    out.add(name, "protocol", protocol_problem(forward.protocol))
+    out.add(name, "port", port_problem(forward.port))
+    if forward.host_port is not None:
+        problem = port_problem(forward.host_port)
+        if problem is None:
+            public, private = port_range(forward.port), port_range(forward.host_port)
+            if public is not None and private is not None and private[0] != private[1] and private != public:
+                problem = (
+                    "{0} is a different port range than port {1}; a range can only be forwarded to the same "
+                    "range or to a single port".format(forward.host_port, forward.port)
+                )
+        out.add(name, "host_port", problem)
+    out.add(name, "host", unicast_problem(forward.host))
+    _check_exclusive(out, name, forward, ("public_address", "public_address_list", "public_local"), required=False)
+    if forward.public_address is not None:
+        out.add(name, "public_address", unicast_problem(forward.public_address))
+    if forward.public_address_list is not None:
+        out.add(name, "public_address_list", router_name_problem(forward.public_address_list))
+    _check_exclusive(out, name, forward, ("in_interface", "in_interface_list"), required=False)
+    _check_interfaces(out, name, forward, (("in_interface", "in_interface_list"),), facts)
+    if forward.comment is not None:
+        out.add(name, "comment", text_problem(forward.comment))
+
+
+def _check_router_services(out: _Collector, forwards: Sequence[PortForward], facts: RouterFacts) -> None:
+    own = facts.own_addresses()
+    for forward in forwards:
+        span = port_range(forward.port)
+        if span is None or forward.protocol not in ("tcp", "both") or not _captures_router(forward, own):
+            continue
+        for service_name, port in sorted(facts.services.items(), key=lambda item: (item[1], item[0])):
+            if span[0] <= int(port) <= span[1]:
+                out.add(
+                    forward.name,
+                    "port",
+                    "tcp port {0} on {1} is the router's own {2!r} service; the forward would make {2} "
+                    "unreachable there (use another public port, or move or disable the {2} "
+                    "service)".format(port, _public_label(forward), service_name),
+                )
+
+
+def _check_overlaps(out: _Collector, forwards: Sequence[PortForward], facts: Optional[RouterFacts]) -> None:
+    own = facts.own_addresses() if facts is not None else frozenset()
+    claimed: List[Tuple[PortForward, Tuple[int, int], FrozenSet[str]]] = []
+    for forward in forwards:
+        span = port_range(forward.port)
+        if span is None or forward.protocol not in PROTOCOL_CHOICES:
+            continue
+        protocols = frozenset(protocols_of(forward.protocol))
+        for earlier, earlier_span, earlier_protocols in claimed:
+            common = protocols & earlier_protocols
+            if not common or earlier.name == forward.name:
+                continue
+            if span[0] > earlier_span[1] or earlier_span[0] > span[1]:
+                continue
+            if not (_same_public(forward, earlier, own) and _same_ingress(forward, earlier)):
+                continue
+            out.add(
+                forward.name,
+                "port",
+                "{0} port {1} on {2} is already forwarded by service {3!r} ({0} port {4})".format(
+                    "/".join(sorted(common)), forward.port, _public_label(forward), earlier.name, earlier.port
+                ),
+            )
+            break
+        claimed.append((forward, span, protocols))
+
+
+def _check_masquerade(out: _Collector, masquerade: Masquerade, facts: Optional[RouterFacts]) -> None:
+    name = masquerade.name or "masquerade"
+    _check_exclusive(out, name, masquerade, ("out_interface", "out_interface_list"), required=True)
+    _check_interfaces(out, name, masquerade, (("out_interface", "out_interface_list"),), facts)
+    if masquerade.name and NAME_RE.match(masquerade.name) is None:
+        field_name = "out_interface" if masquerade.out_interface is not None else "out_interface_list"
+        out.add(
+            name,
+            field_name,
+            "{0!r} cannot name the rule's ownership marker (allowed: letters, digits, '_', '.', '-'; "
+            "starting with a letter or digit; at most 64 characters)".format(masquerade.name),
+        )
+    if masquerade.ipsec_policy is not None and not _IPSEC_POLICY_RE.match(str(masquerade.ipsec_policy)):
+        out.add(name, "ipsec_policy", "{0!r} is not in/out,ipsec/none (e.g. out,none)".format(masquerade.ipsec_policy))
+    if masquerade.comment is not None:
+        out.add(name, "comment", text_problem(masquerade.comment))
+
+
+def _check_hairpin(out: _Collector, hairpin: Hairpin, facts: Optional[RouterFacts]) -> None:
+    name = hairpin.name
+    out.add(name, "name", name_problem(name))
+    out.add(name, "protocol", protocol_problem(hairpin.protocol))
+    out.add(name, "host_port", port_problem(hairpin.host_port))
+    host_problem = unicast_problem(hairpin.host)
+    out.add(name, "host", host_problem)
+    subnet = subnet_problem(hairpin.lan_subnet)
+    out.add(name, "lan_subnet", subnet)
+    if host_problem is None and subnet is None:
+        network = ipaddress.IPv4Network(str(hairpin.lan_subnet).strip(), strict=False)
+        address = ipaddress.IPv4Address(str(hairpin.host).strip())
+        if address not in network:
+            out.add(name, "lan_subnet", "{0} does not contain host {1}".format(network, address))
+        elif network.prefixlen < 31 and address in (network.network_address, network.broadcast_address):
+            out.add(name, "host", "{0} is the network or broadcast address of {1}".format(address, network))
+    _check_exclusive(out, name, hairpin, ("lan_interface", "lan_interface_list"), required=False)
+    _check_interfaces(out, name, hairpin, (("lan_interface", "lan_interface_list"),), facts)
+    if hairpin.comment is not None:
+        out.add(name, "comment", text_problem(hairpin.comment))
+
+
+def _check_hairpin_subnet(out: _Collector, item: HairpinSubnet, facts: Optional[RouterFacts]) -> None:
+    name = str(item.subnet)
+    out.add(name, "subnet", subnet_problem(item.subnet))
+    _check_exclusive(out, name, item, ("lan_interface", "lan_interface_list"), required=False)
+    _check_interfaces(out, name, item, (("lan_interface", "lan_interface_list"),), facts)
+    if item.comment is not None:
+        out.add(name, "comment", text_problem(item.comment))
+
+
+def validate_services(
+    port_forwards: Sequence[PortForward] = (),
+    masquerades: Sequence[Masquerade] = (),
+    hairpins: Sequence[Hairpin] = (),
+    hairpin_subnets: Sequence[HairpinSubnet] = (),
+    facts: Optional[RouterFacts] = None,
+    host: Optional[str] = None,
+) -> List[ValidationError]:
+    """Every problem in the desired services, in config order. ``facts=None`` skips the checks
+    that need the router (interface existence, router-service capture, router addresses)."""
+    out = _Collector(host)
+    for forward in port_forwards:
+        _check_port_forward(out, forward, facts)
+    _check_duplicates(out, (forward.name for forward in port_forwards), "port forward")
+    _check_overlaps(out, port_forwards, facts)
+    if facts is not None:
+        _check_router_services(out, port_forwards, facts)
+    for masquerade in masquerades:
+        _check_masquerade(out, masquerade, facts)
+    _check_duplicates(out, (m.name for m in masquerades if m.name), "masquerade")
+    for hairpin in hairpins:
+        _check_hairpin(out, hairpin, facts)
+    _check_duplicates(out, (hairpin.name for hairpin in hairpins), "hairpin")
+    for item in hairpin_subnets:
+        _check_hairpin_subnet(out, item, facts)
+    _check_duplicates(
+        out,
+        (canonical_subnet(item.subnet) for item in hairpin_subnets if subnet_problem(item.subnet) is None),
+        "hairpin subnet",
+    )
+    return out.errors
+
+
+def check_services(
+    port_forwards: Sequence[PortForward] = (),
+    masquerades: Sequence[Masquerade] = (),
+    hairpins: Sequence[Hairpin] = (),
+    hairpin_subnets: Sequence[HairpinSubnet] = (),
+    facts: Optional[RouterFacts] = None,
+    host: Optional[str] = None,
+) -> None:
+    """Raise :class:`InvalidConfigError` with every problem, if there is any."""
+    errors = validate_services(port_forwards, masquerades, hairpins, hairpin_subnets, facts, host)
+    if errors:
+        raise InvalidConfigError(errors)

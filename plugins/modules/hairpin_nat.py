@@ -1,0 +1,183 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026, hairpin maintainers
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: hairpin_nat
+short_description: Manage hairpin NAT (srcnat) rules on RouterOS
+version_added: 0.1.0
+description:
+  - Hairpin NAT lets a LAN client reach a server on its own subnet through the router's public
+    address. The router dst-NATs the request to the server; without hairpin NAT the server
+    answers the client directly and the client drops the reply. A C(chain=srcnat
+    action=masquerade) rule for that traffic makes the reply return through the router.
+  - The cost is that the server sees the router's LAN address for every internal client.
+    Split DNS avoids it (see the role C(hairpin.routeros.hairpin)).
+  - One rule per service and protocol (O(config[].name)), or one broad rule per LAN subnet
+    (O(config[].subnet)). Rules without the hairpin ownership marker are never touched.
+author:
+  - hairpin maintainers
+extends_documentation_fragment:
+  - hairpin.routeros.api
+  - hairpin.routeros.states
+  - hairpin.routeros.attributes
+options:
+  config:
+    description:
+      - The services, one entry each.
+    type: list
+    elements: dict
+    suboptions:
+      name:
+        description:
+          - Service name; part of the ownership marker. A per-service hairpin rule.
+          - Exactly one of O(config[].name) and O(config[].subnet).
+        type: str
+      subnet:
+        description:
+          - A LAN subnet, for one broad hairpin rule (C(src-address=<subnet> dst-address=<subnet>))
+            instead of per-service rules.
+        type: str
+      protocol:
+        description: V(both) makes one tcp and one udp rule.
+        type: str
+        choices: [tcp, udp, both]
+        default: tcp
+      host:
+        description: The server's IPv4 address. Required with O(config[].name) unless O(state=deleted).
+        type: str
+      host_port:
+        description: The server's port, V(N) or V(N-M). Required with O(config[].name) unless O(state=deleted).
+        type: str
+      lan_subnet:
+        description: The LAN subnet of the server; read from the router's addresses on the LAN when left out.
+        type: str
+      lan_interface:
+        description: The LAN interface (the rule's C(out-interface)).
+        type: str
+      lan_interface_list:
+        description: The LAN interface list (the rule's C(out-interface-list)).
+        type: str
+      comment:
+        description: Free text stored after the ownership marker.
+        type: str
+      disabled:
+        description: Write the rule disabled.
+        type: bool
+        default: false
+      position:
+        description: Where the rule goes among the foreign rules; default V(top).
+        type: str
+        choices: [top, bottom, before, after]
+      anchor:
+        description: Comment of the foreign rule for O(config[].position=before) or V(after).
+        type: str
+seealso:
+  - module: hairpin.routeros.nat
+  - module: hairpin.routeros.port_forward
+"""
+
+EXAMPLES = r"""
+- name: Hairpin for the web server published on tcp/80
+  hairpin.routeros.hairpin_nat:
+    hostname: router.example.net
+    username: ansible
+    password: "{{ vault_router_password }}"
+    ca_path: files/router-ca.pem
+    config:
+      - name: web
+        host: 192.168.1.2
+        host_port: "80"
+        lan_interface: bridge
+"""
+
+RETURN = r"""
+commands:
+  description: The RouterOS commands the change runs (or would run in check mode), in order.
+  returned: when the router was read
+  type: list
+  elements: str
+before:
+  description: The owned rules of this module's kinds before the change, in table order.
+  returned: when the router was read
+  type: list
+  elements: dict
+after:
+  description: The owned rules of this module's kinds after the change, in table order.
+  returned: when changed
+  type: list
+  elements: dict
+gathered:
+  description: The owned rules as O(config) entries.
+  returned: O(state=gathered)
+  type: list
+  elements: dict
+rendered:
+  description: The commands that would create O(config) on a router with no owned rule.
+  returned: O(state=rendered)
+  type: list
+  elements: str
+parsed:
+  description: The owned rules found in O(running_config), as O(config) entries.
+  returned: O(state=parsed)
+  type: list
+  elements: dict
+round_trips:
+  description: API round trips after login that this call used.
+  returned: when the router was read
+  type: int
+"""
+
+from ansible.module_utils.basic import AnsibleModule
+from ansible_collections.hairpin.routeros.plugins.module_utils.runner import (
+    HAIRPIN_OPTIONS,
+    KIND_HAIRPIN,
+    KIND_HAIRPIN_SUBNET,
+    NatResource,
+    list_option,
+    module_argument_spec,
+    module_requirements,
+    run_module,
+)
+
+# name -> a per-service rule, subnet -> a broad rule: both live in `config`.
+CONFIG_OPTIONS = dict(HAIRPIN_OPTIONS, name=dict(type="str"), subnet=dict(type="str"))
+
+
+def _sections(params):
+    entries = params.get("config") or []
+    subnet_fields = ("subnet", "lan_interface", "lan_interface_list", "comment", "disabled", "position", "anchor")
+    return {
+        "hairpins": [entry for entry in entries if not entry.get("subnet")],
+        "hairpin_subnets": [{k: entry.get(k) for k in subnet_fields} for entry in entries if entry.get("subnet")],
+    }
+
+
+RESOURCE = NatResource(
+    scope_kinds=frozenset((KIND_HAIRPIN, KIND_HAIRPIN_SUBNET)),
+    sections=_sections,
+    shape_config=lambda config: config["hairpins"] + config["hairpin_subnets"],
+)
+
+
+def main():
+    module = AnsibleModule(
+        argument_spec=module_argument_spec(
+            dict(
+                config=list_option(
+                    CONFIG_OPTIONS, mutually_exclusive=[["name", "subnet"]], required_one_of=[["name", "subnet"]]
+                )
+            )
+        ),
+        supports_check_mode=True,
+        **module_requirements(),
+    )
+    run_module(module, RESOURCE)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,135 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026, hairpin maintainers
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: masquerade
+short_description: Manage the WAN masquerade on RouterOS
+version_added: 0.1.0
+description:
+  - Masquerades traffic leaving the WAN (C(chain=srcnat action=masquerade)) out of an interface
+    or an interface list, one rule per WAN, named after it in the ownership marker.
+  - Rules without the marker (for example RouterOS's own C(defconf) masquerade) are never touched.
+author:
+  - hairpin maintainers
+extends_documentation_fragment:
+  - hairpin.routeros.api
+  - hairpin.routeros.states
+  - hairpin.routeros.attributes
+options:
+  config:
+    description:
+      - The services, one entry each.
+    type: list
+    elements: dict
+    suboptions:
+      out_interface:
+        description: WAN interface (C(out-interface)). Exactly one of this and O(config[].out_interface_list).
+        type: str
+      out_interface_list:
+        description: WAN interface list (C(out-interface-list)).
+        type: str
+      ipsec_policy:
+        description: C(ipsec-policy) matcher, for example V(out,none) as RouterOS's default configuration uses.
+        type: str
+      comment:
+        description: Free text stored after the ownership marker.
+        type: str
+      disabled:
+        description: Write the rule disabled.
+        type: bool
+        default: false
+      position:
+        description: Where the rule goes among the foreign rules; default V(bottom).
+        type: str
+        choices: [top, bottom, before, after]
+      anchor:
+        description: Comment of the foreign rule for O(config[].position=before) or V(after).
+        type: str
+seealso:
+  - module: hairpin.routeros.nat
+"""
+
+EXAMPLES = r"""
+- name: Masquerade everything that leaves ether1
+  hairpin.routeros.masquerade:
+    hostname: router.example.net
+    username: ansible
+    password: "{{ vault_router_password }}"
+    ca_path: files/router-ca.pem
+    config:
+      - out_interface: ether1
+"""
+
+RETURN = r"""
+commands:
+  description: The RouterOS commands the change runs (or would run in check mode), in order.
+  returned: when the router was read
+  type: list
+  elements: str
+before:
+  description: The owned rules of this module's kinds before the change, in table order.
+  returned: when the router was read
+  type: list
+  elements: dict
+after:
+  description: The owned rules of this module's kinds after the change, in table order.
+  returned: when changed
+  type: list
+  elements: dict
+gathered:
+  description: The owned rules as O(config) entries.
+  returned: O(state=gathered)
+  type: list
+  elements: dict
+rendered:
+  description: The commands that would create O(config) on a router with no owned rule.
+  returned: O(state=rendered)
+  type: list
+  elements: str
+parsed:
+  description: The owned rules found in O(running_config), as O(config) entries.
+  returned: O(state=parsed)
+  type: list
+  elements: dict
+round_trips:
+  description: API round trips after login that this call used.
+  returned: when the router was read
+  type: int
+"""
+
+from ansible.module_utils.basic import AnsibleModule
+from ansible_collections.hairpin.routeros.plugins.module_utils.runner import (
+    KIND_MASQUERADE,
+    MASQUERADE_OPTIONS,
+    NatResource,
+    list_option,
+    module_argument_spec,
+    module_requirements,
+    run_module,
+)
+
+RESOURCE = NatResource(
+    scope_kinds=frozenset((KIND_MASQUERADE,)),
+    sections=lambda params: {"masquerades": params.get("config")},
+    shape_config=lambda config: config["masquerades"],
+)
+
+
+def main():
+    module = AnsibleModule(
+        argument_spec=module_argument_spec(
+            dict(config=list_option(MASQUERADE_OPTIONS, required_one_of=[["out_interface", "out_interface_list"]]))
+        ),
+        supports_check_mode=True,
+        **module_requirements(),
+    )
+    run_module(module, RESOURCE)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,349 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026, hairpin maintainers
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: nat
+short_description: Manage a RouterOS router's port forwards, WAN masquerade and hairpin NAT in one call
+version_added: 0.1.0
+description:
+  - Takes the whole NAT state hairpin manages on one router (dstnat port forwards, the WAN
+    masquerade, hairpin srcnat rules) and brings the router's C(/ip firewall nat) table to it
+    over one API connection, with one round trip to read and at most one to write.
+  - Every rule it writes carries an ownership marker in its comment
+    (C(hairpin:<kind>:<name>[:<protocol>]), followed by your O(port_forwards[].comment) if any).
+    A rule without that marker is never changed, moved or removed, whatever O(state) says.
+  - A changed service is edited in place (C(set)); rules are placed with C(place-before) and
+    C(move) so that owned rules sit above the rules that would catch their traffic first.
+  - Bad input (addresses, ports, names, interfaces missing on the router, two services on one
+    public port, a forward that captures a router service) is reported before anything is written.
+author:
+  - hairpin maintainers
+extends_documentation_fragment:
+  - hairpin.routeros.api
+  - hairpin.routeros.states
+  - hairpin.routeros.attributes
+options:
+  port_forwards:
+    description:
+      - Port forwards (C(chain=dstnat action=dst-nat)), one rule per protocol.
+    type: list
+    elements: dict
+    suboptions:
+      name:
+        description: Service name, unique among port forwards; part of the ownership marker.
+        type: str
+        required: true
+      protocol:
+        description: V(both) makes one tcp and one udp rule.
+        type: str
+        choices: [tcp, udp, both]
+        default: tcp
+      port:
+        description: Public port, V(N) or V(N-M). Required unless O(state=deleted).
+        type: str
+      host:
+        description: IPv4 address of the server behind the router. Required unless O(state=deleted).
+        type: str
+      host_port:
+        description: Port on the server; defaults to O(port_forwards[].port).
+        type: str
+      public_address:
+        description:
+          - The public IPv4 address the forward answers on (C(dst-address)).
+          - Mutually exclusive with O(port_forwards[].public_address_list) and O(port_forwards[].public_local).
+        type: str
+      public_address_list:
+        description: An address list holding the public address (C(dst-address-list)), for example one fed by DDNS.
+        type: str
+      public_local:
+        description:
+          - Match any address of the router (C(dst-address-type=local)); refused for ports the
+            router's own services use.
+        type: bool
+        default: false
+      in_interface:
+        description: Only packets arriving on this interface (C(in-interface)).
+        type: str
+      in_interface_list:
+        description: Only packets arriving on this interface list (C(in-interface-list)).
+        type: str
+      hairpin:
+        description: With O(auto_hairpin), whether this service gets a hairpin rule.
+        type: bool
+        default: true
+      comment:
+        description: Free text stored after the ownership marker in the rule's comment, verbatim.
+        type: str
+      disabled:
+        description: Write the rule disabled.
+        type: bool
+        default: false
+      position:
+        description:
+          - Where the rule goes among the foreign rules; default V(top).
+          - V(before) and V(after) put it next to the one foreign rule whose comment is O(port_forwards[].anchor).
+        type: str
+        choices: [top, bottom, before, after]
+      anchor:
+        description: Comment of the foreign rule for O(port_forwards[].position=before) or V(after).
+        type: str
+  masquerades:
+    description:
+      - The WAN masquerade (C(chain=srcnat action=masquerade)) out of an interface or interface list.
+    type: list
+    elements: dict
+    suboptions:
+      out_interface:
+        description: WAN interface (C(out-interface)). Exactly one of this and O(masquerades[].out_interface_list).
+        type: str
+      out_interface_list:
+        description: WAN interface list (C(out-interface-list)).
+        type: str
+      ipsec_policy:
+        description: C(ipsec-policy) matcher, for example V(out,none) as RouterOS's default configuration uses.
+        type: str
+      comment:
+        description: Free text stored after the ownership marker.
+        type: str
+      disabled:
+        description: Write the rule disabled.
+        type: bool
+        default: false
+      position:
+        description: Where the rule goes among the foreign rules; default V(bottom).
+        type: str
+        choices: [top, bottom, before, after]
+      anchor:
+        description: Comment of the foreign rule for O(masquerades[].position=before) or V(after).
+        type: str
+  hairpins:
+    description:
+      - Hairpin NAT rules given explicitly, one per service and protocol
+        (C(chain=srcnat action=masquerade src-address=<LAN> dst-address=<host> dst-port=<port> out-interface=<LAN>)).
+      - Usually left out in favour of O(auto_hairpin).
+    type: list
+    elements: dict
+    suboptions:
+      name:
+        description: Service name; part of the ownership marker.
+        type: str
+        required: true
+      protocol:
+        description: V(both) makes one tcp and one udp rule.
+        type: str
+        choices: [tcp, udp, both]
+        default: tcp
+      host:
+        description: The server's IPv4 address. Required unless O(state=deleted).
+        type: str
+      host_port:
+        description: The server's port, V(N) or V(N-M). Required unless O(state=deleted).
+        type: str
+      lan_subnet:
+        description: The LAN subnet of the server; read from the router's addresses on the LAN when left out.
+        type: str
+      lan_interface:
+        description: The LAN interface (the rule's C(out-interface)).
+        type: str
+      lan_interface_list:
+        description: The LAN interface list (the rule's C(out-interface-list)).
+        type: str
+      comment:
+        description: Free text stored after the ownership marker.
+        type: str
+      disabled:
+        description: Write the rule disabled.
+        type: bool
+        default: false
+      position:
+        description: Where the rule goes among the foreign rules; default V(top).
+        type: str
+        choices: [top, bottom, before, after]
+      anchor:
+        description: Comment of the foreign rule for O(hairpins[].position=before) or V(after).
+        type: str
+  hairpin_subnets:
+    description:
+      - One broad hairpin rule per LAN subnet (C(src-address=<subnet> dst-address=<subnet>)).
+    type: list
+    elements: dict
+    suboptions:
+      subnet:
+        description: The LAN subnet, for example V(192.168.88.0/24).
+        type: str
+        required: true
+      lan_interface:
+        description: The LAN interface (C(out-interface)).
+        type: str
+      lan_interface_list:
+        description: The LAN interface list (C(out-interface-list)).
+        type: str
+      comment:
+        description: Free text stored after the ownership marker.
+        type: str
+      disabled:
+        description: Write the rule disabled.
+        type: bool
+        default: false
+      position:
+        description: Where the rule goes among the foreign rules; default V(top).
+        type: str
+        choices: [top, bottom, before, after]
+      anchor:
+        description: Comment of the foreign rule for O(hairpin_subnets[].position=before) or V(after).
+        type: str
+  auto_hairpin:
+    description:
+      - Derive hairpin rules from O(port_forwards) so LAN clients can use the public address.
+      - V(per_service) makes one rule per port forward whose server sits on a LAN subnet (the
+        subnet that holds the server; clients on other subnets need none). V(subnet) makes one
+        broad rule per LAN subnet. V(none) makes none.
+    type: dict
+    suboptions:
+      mode:
+        description: How to hairpin.
+        type: str
+        choices: [per_service, subnet, none]
+        default: per_service
+      lan_interface:
+        description: The LAN interface; the hairpin rules' C(out-interface).
+        type: str
+      lan_interface_list:
+        description: The LAN interface list; the hairpin rules' C(out-interface-list).
+        type: str
+      lan_subnets:
+        description: LAN subnets; read from the router's C(/ip address) on the LAN when left out.
+        type: list
+        elements: str
+notes:
+  - O(state=replaced) acts on the services named in the options; O(state=overridden) also
+    removes every owned rule whose service is not named; neither ever touches a foreign rule.
+  - All writes of one call are sent together (tagged), each referencing only rules that existed
+    before the call, so a run that dies half-way leaves no duplicate and the next run converges.
+seealso:
+  - module: hairpin.routeros.port_forward
+  - module: hairpin.routeros.masquerade
+  - module: hairpin.routeros.hairpin_nat
+  - module: hairpin.routeros.nat_info
+"""
+
+EXAMPLES = r"""
+- name: Publish a web server, masquerade the WAN and hairpin for the LAN
+  hairpin.routeros.nat:
+    hostname: router.example.net
+    username: ansible
+    password: "{{ vault_router_password }}"
+    ca_path: files/router-ca.pem
+    port_forwards:
+      - name: web
+        port: "80"
+        host: 192.168.1.2
+        public_address: 203.0.113.1
+    masquerades:
+      - out_interface: ether1
+    auto_hairpin:
+      lan_interface: bridge
+    state: overridden
+
+- name: Show what would be sent, without a router
+  hairpin.routeros.nat:
+    port_forwards:
+      - name: web
+        port: "80"
+        host: 192.168.1.2
+    state: rendered
+"""
+
+RETURN = r"""
+commands:
+  description: The RouterOS commands the change runs (or would run in check mode), in order.
+  returned: when the router was read
+  type: list
+  elements: str
+  sample:
+    - /ip firewall nat add chain=dstnat action=dst-nat protocol=tcp dst-port=80 to-addresses=192.168.1.2 comment=hairpin:dstnat:web:tcp
+before:
+  description: The owned rules before the change, in table order, as the router printed them.
+  returned: when the router was read
+  type: list
+  elements: dict
+after:
+  description: The owned rules after the change, in table order.
+  returned: when changed
+  type: list
+  elements: dict
+gathered:
+  description: The owned rules as options of this module, plus C(foreign), the rules hairpin does not own.
+  returned: O(state=gathered)
+  type: dict
+rendered:
+  description: The commands that would create the given services on a router with no owned rule.
+  returned: O(state=rendered)
+  type: list
+  elements: str
+parsed:
+  description: The owned rules found in O(running_config), as options of this module, plus C(foreign).
+  returned: O(state=parsed)
+  type: dict
+notes:
+  description: Things worth knowing that are not errors, for example a server that needs no hairpin rule.
+  returned: when there are any
+  type: list
+  elements: str
+round_trips:
+  description: API round trips after login that this call used.
+  returned: when the router was read
+  type: int
+"""
+
+from ansible.module_utils.basic import AnsibleModule
+from ansible_collections.hairpin.routeros.plugins.module_utils.runner import (
+    AUTO_HAIRPIN_OPTIONS,
+    HAIRPIN_OPTIONS,
+    HAIRPIN_SUBNET_OPTIONS,
+    KIND_DSTNAT,
+    KIND_HAIRPIN,
+    KIND_HAIRPIN_SUBNET,
+    KIND_MASQUERADE,
+    MASQUERADE_OPTIONS,
+    PORT_FORWARD_OPTIONS,
+    NatResource,
+    list_option,
+    module_argument_spec,
+    module_requirements,
+    run_module,
+)
+
+SECTIONS = ("port_forwards", "masquerades", "hairpins", "hairpin_subnets")
+
+RESOURCE = NatResource(
+    scope_kinds=frozenset((KIND_DSTNAT, KIND_MASQUERADE, KIND_HAIRPIN, KIND_HAIRPIN_SUBNET)),
+    sections=lambda params: {section: params.get(section) for section in SECTIONS},
+    shape_config=lambda config: config,
+)
+
+
+def main():
+    module = AnsibleModule(
+        argument_spec=module_argument_spec(
+            dict(
+                port_forwards=list_option(PORT_FORWARD_OPTIONS),
+                masquerades=list_option(MASQUERADE_OPTIONS),
+                hairpins=list_option(HAIRPIN_OPTIONS),
+                hairpin_subnets=list_option(HAIRPIN_SUBNET_OPTIONS),
+                auto_hairpin=dict(type="dict", options=AUTO_HAIRPIN_OPTIONS),
+            )
+        ),
+        supports_check_mode=True,
+        **module_requirements(),
+    )
+    run_module(module, RESOURCE)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,175 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026, hairpin maintainers
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: port_forward
+short_description: Manage dstnat port forwards on RouterOS
+version_added: 0.1.0
+description:
+  - Publishes servers behind a RouterOS router with C(chain=dstnat action=dst-nat) rules, one
+    per service and protocol, each carrying the hairpin ownership marker in its comment.
+  - Rules without the marker are never changed, moved or removed.
+  - Use M(hairpin.routeros.nat) to manage port forwards, masquerade and hairpin rules in one call.
+author:
+  - hairpin maintainers
+extends_documentation_fragment:
+  - hairpin.routeros.api
+  - hairpin.routeros.states
+  - hairpin.routeros.attributes
+options:
+  config:
+    description:
+      - The services, one entry each.
+    type: list
+    elements: dict
+    suboptions:
+      name:
+        description: Service name, unique among port forwards; part of the ownership marker.
+        type: str
+        required: true
+      protocol:
+        description: V(both) makes one tcp and one udp rule.
+        type: str
+        choices: [tcp, udp, both]
+        default: tcp
+      port:
+        description: Public port, V(N) or V(N-M). Required unless O(state=deleted).
+        type: str
+      host:
+        description: IPv4 address of the server behind the router. Required unless O(state=deleted).
+        type: str
+      host_port:
+        description: Port on the server; defaults to O(config[].port).
+        type: str
+      public_address:
+        description:
+          - The public IPv4 address the forward answers on (C(dst-address)).
+          - Mutually exclusive with O(config[].public_address_list) and O(config[].public_local).
+        type: str
+      public_address_list:
+        description: An address list holding the public address (C(dst-address-list)), for example one fed by DDNS.
+        type: str
+      public_local:
+        description:
+          - Match any address of the router (C(dst-address-type=local)); refused for ports the
+            router's own services use.
+        type: bool
+        default: false
+      in_interface:
+        description: Only packets arriving on this interface (C(in-interface)).
+        type: str
+      in_interface_list:
+        description: Only packets arriving on this interface list (C(in-interface-list)).
+        type: str
+      hairpin:
+        description: Used by M(hairpin.routeros.nat) with O(hairpin.routeros.nat#module:auto_hairpin); ignored here.
+        type: bool
+        default: true
+      comment:
+        description: Free text stored after the ownership marker in the rule's comment, verbatim.
+        type: str
+      disabled:
+        description: Write the rule disabled.
+        type: bool
+        default: false
+      position:
+        description:
+          - Where the rule goes among the foreign rules; default V(top).
+          - V(before) and V(after) put it next to the one foreign rule whose comment is O(config[].anchor).
+        type: str
+        choices: [top, bottom, before, after]
+      anchor:
+        description: Comment of the foreign rule for O(config[].position=before) or V(after).
+        type: str
+seealso:
+  - module: hairpin.routeros.nat
+  - module: hairpin.routeros.hairpin_nat
+"""
+
+EXAMPLES = r"""
+- name: Forward public tcp/443 to the web server
+  hairpin.routeros.port_forward:
+    hostname: router.example.net
+    username: ansible
+    password: "{{ vault_router_password }}"
+    ca_path: files/router-ca.pem
+    config:
+      - name: https
+        port: "443"
+        host: 192.168.1.2
+        public_address: 203.0.113.1
+        in_interface: ether1
+    state: merged
+"""
+
+RETURN = r"""
+commands:
+  description: The RouterOS commands the change runs (or would run in check mode), in order.
+  returned: when the router was read
+  type: list
+  elements: str
+before:
+  description: The owned rules of this module's kinds before the change, in table order.
+  returned: when the router was read
+  type: list
+  elements: dict
+after:
+  description: The owned rules of this module's kinds after the change, in table order.
+  returned: when changed
+  type: list
+  elements: dict
+gathered:
+  description: The owned rules as O(config) entries.
+  returned: O(state=gathered)
+  type: list
+  elements: dict
+rendered:
+  description: The commands that would create O(config) on a router with no owned rule.
+  returned: O(state=rendered)
+  type: list
+  elements: str
+parsed:
+  description: The owned rules found in O(running_config), as O(config) entries.
+  returned: O(state=parsed)
+  type: list
+  elements: dict
+round_trips:
+  description: API round trips after login that this call used.
+  returned: when the router was read
+  type: int
+"""
+
+from ansible.module_utils.basic import AnsibleModule
+from ansible_collections.hairpin.routeros.plugins.module_utils.runner import (
+    KIND_DSTNAT,
+    PORT_FORWARD_OPTIONS,
+    NatResource,
+    list_option,
+    module_argument_spec,
+    module_requirements,
+    run_module,
+)
+
+RESOURCE = NatResource(
+    scope_kinds=frozenset((KIND_DSTNAT,)),
+    sections=lambda params: {"port_forwards": params.get("config")},
+    shape_config=lambda config: config["port_forwards"],
+)
+
+
+def main():
+    module = AnsibleModule(
+        argument_spec=module_argument_spec(dict(config=list_option(PORT_FORWARD_OPTIONS))),
+        supports_check_mode=True,
+        **module_requirements(),
+    )
+    run_module(module, RESOURCE)
+
+
+if __name__ == "__main__":
+    main()

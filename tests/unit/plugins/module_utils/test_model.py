@@ -1,0 +1,286 @@
+# Copyright (c) 2025, hairpin.routeros contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+from __future__ import annotations
+
+import pytest
+from ansible_collections.hairpin.routeros.plugins.module_utils.model import (
+    BOTTOM,
+    MARKER_RE,
+    NAT_FIELDS,
+    TOP,
+    Anchor,
+    Hairpin,
+    HairpinSubnet,
+    Masquerade,
+    PortForward,
+    RuleKey,
+    canonical_subnet,
+    desired_rules,
+    effective_value,
+    format_marker,
+    lan_subnet_for,
+    normalize_value,
+    parse_marker,
+    split_comment,
+)
+
+# --- normalize_value ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("field", "raw", "expected"),
+    [
+        ("dst-port", "80-80", "80"),
+        ("dst-port", 80, "80"),
+        ("dst-port", "0080", "80"),
+        ("dst-port", "1000-2000", "1000-2000"),
+        ("dst-port", "80,443-443", "80,443"),
+        ("dst-port", "!22", "!22"),
+        ("to-ports", 8080, "8080"),
+        ("protocol", "6", "tcp"),
+        ("protocol", 17, "udp"),
+        ("protocol", "TCP", "tcp"),
+        ("protocol", "gre", "gre"),
+        ("dst-address", "203.0.113.5/32", "203.0.113.5"),
+        ("src-address", "192.168.1.7/24", "192.168.1.0/24"),
+        ("src-address", "192.168.1.0/24", "192.168.1.0/24"),
+        ("dst-address", "!10.0.0.1/32", "!10.0.0.1"),
+        ("to-addresses", "10.0.0.1-10.0.0.1", "10.0.0.1"),
+        ("to-addresses", "10.0.0.1-10.0.0.9", "10.0.0.1-10.0.0.9"),
+        ("dst-address", "not-an-address", "not-an-address"),
+        ("disabled", True, "true"),
+        ("disabled", False, "false"),
+        ("disabled", "yes", "true"),
+        ("disabled", "no", "false"),
+        ("disabled", "true", "true"),
+        ("log", "false", "false"),
+        ("comment", 123, "123"),
+        ("comment", True, "true"),
+        ("out-interface", "ether1", "ether1"),
+        ("unknown-property", 5, "5"),
+    ],
+)
+def test_normalize_value_gives_the_form_routeros_prints(field, raw, expected):
+    assert normalize_value(field, raw) == expected
+
+
+@pytest.mark.parametrize("field", list(NAT_FIELDS))
+@pytest.mark.parametrize("raw", ["80-80", "6", "1.2.3.4/32", "10.1.1.9/8", True, "yes", 443, "a b"])
+def test_normalize_value_is_idempotent(field, raw):
+    once = normalize_value(field, raw)
+    assert normalize_value(field, once) == once
+
+
+def test_effective_value_fills_defaults_and_treats_empty_as_absent():
+    assert effective_value("disabled", None) == "false"
+    assert effective_value("log-prefix", None) == ""
+    assert effective_value("action", None) == "accept"
+    assert effective_value("to-ports", None) is None
+    assert effective_value("in-interface", "") is None
+    assert effective_value("dst-port", 443) == "443"
+
+
+def test_field_table_knows_what_can_be_unset():
+    assert NAT_FIELDS["to-ports"].can_unset
+    assert NAT_FIELDS["in-interface"].can_unset
+    assert not NAT_FIELDS["disabled"].can_unset
+    assert NAT_FIELDS["disabled"].default == "false"
+    assert not NAT_FIELDS["chain"].can_unset
+
+
+# --- marker ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("args", "comment"),
+    [
+        (("dstnat", "web", "tcp"), "hairpin:dstnat:web:tcp"),
+        (("hairpin", "web", "udp"), "hairpin:hairpin:web:udp"),
+        (("masquerade", "ether1", None), "hairpin:masquerade:ether1"),
+        (("hairpin-subnet", "192.168.1.0/24", None), "hairpin:hairpin-subnet:192.168.1.0/24"),
+    ],
+)
+def test_format_and_parse_marker_round_trip(args, comment):
+    assert format_marker(*args) == comment
+    assert parse_marker(comment) == RuleKey(*args)
+
+
+def test_marker_keeps_description_verbatim():
+    description = 'Plex "media" \\ $x ?y =z ünï 😀  two  spaces'
+    comment = format_marker("dstnat", "plex", "tcp", description)
+    assert comment == "hairpin:dstnat:plex:tcp " + description
+    assert split_comment(comment) == (RuleKey("dstnat", "plex", "tcp"), description)
+
+
+@pytest.mark.parametrize(
+    "comment",
+    [
+        None,
+        "",
+        "defconf: masquerade",
+        "hairpin:dstnat:web",  # dstnat needs a protocol
+        "hairpin:dstnat:web:icmp",
+        "hairpin:dstnat:web:tcpx",
+        "hairpin:dstnat:web:tcp:extra",
+        "Hairpin:dstnat:web:tcp",
+        "hairpin:DSTNAT:web:tcp",
+        "xhairpin:dstnat:web:tcp",
+        " hairpin:dstnat:web:tcp",
+        "hairpin:masquerade:ether1:tcp",  # masquerade has no protocol
+        "hairpin:hairpin-subnet:192.168.1.0",
+        "hairpin:dstnat:-web:tcp",
+        "hairpin:dstnat:w b:tcp",
+        "hairpin:portfwd:web:tcp",
+        "hairpin:dstnat:" + "a" * 65 + ":tcp",
+        123,
+        True,
+    ],
+)
+def test_parse_marker_treats_lookalikes_as_foreign(comment):
+    assert parse_marker(comment) is None
+
+
+def test_marker_regex_is_documented_and_anchored():
+    assert MARKER_RE.match("hairpin:dstnat:web:tcp")
+    assert not MARKER_RE.match("hairpin:dstnat:web:tcp\n")  # \Z, not $
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("dstnat", "web", None), "needs protocol"),
+        (("dstnat", "web", "both"), "needs protocol"),
+        (("masquerade", "ether1", "tcp"), "has no protocol"),
+        (("dstnat", "my web", "tcp"), "not a valid name"),
+        (("nat", "web", "tcp"), "unknown rule kind"),
+        (("masquerade", "ether 1", None), "not a valid name"),
+    ],
+)
+def test_format_marker_refuses_what_would_not_parse_back(args, message):
+    with pytest.raises(ValueError, match=message):
+        format_marker(*args)
+
+
+# --- typed desired state -----------------------------------------------------------------------
+
+
+def test_port_forward_both_gives_one_rule_per_protocol():
+    forward = PortForward(
+        name="web",
+        protocol="both",
+        port="443",
+        host="192.168.88.10",
+        host_port="8443",
+        public_address="203.0.113.5/32",
+        in_interface_list="WAN",
+        comment="Web server",
+    )
+    rules = forward.rules()
+    assert [rule.key for rule in rules] == [RuleKey("dstnat", "web", "tcp"), RuleKey("dstnat", "web", "udp")]
+    assert rules[0].fields == {
+        "chain": "dstnat",
+        "action": "dst-nat",
+        "protocol": "tcp",
+        "dst-address": "203.0.113.5",
+        "dst-port": "443",
+        "in-interface-list": "WAN",
+        "to-addresses": "192.168.88.10",
+        "to-ports": "8443",
+        "comment": "hairpin:dstnat:web:tcp Web server",
+    }
+    assert rules[0].anchor == TOP
+    assert rules[1].fields["protocol"] == "udp"
+    assert rules[1].comment == "hairpin:dstnat:web:udp Web server"
+
+
+def test_port_forward_defaults_host_port_to_port_and_public_local():
+    (rule,) = PortForward(name="ssh", protocol="tcp", port=2222, host="10.0.0.2", public_local=True).rules()
+    assert rule.fields["to-ports"] == "2222"
+    assert rule.fields["dst-address-type"] == "local"
+    assert "disabled" not in rule.fields  # defaults are not written
+
+
+def test_port_forward_range_to_same_range_leaves_to_ports_unset():
+    (rule,) = PortForward(name="game", protocol="udp", port="27015-27030", host="10.0.0.3").rules()
+    assert "to-ports" not in rule.fields
+    (single,) = PortForward(name="game", protocol="udp", port="27015-27030", host="10.0.0.3", host_port="27015").rules()
+    assert single.fields["to-ports"] == "27015"
+
+
+def test_port_forward_disabled_and_address_list():
+    (rule,) = PortForward(
+        name="rdp", protocol="tcp", port="3389", host="10.0.0.4", public_address_list="wan-ips", disabled=True
+    ).rules()
+    assert rule.fields["dst-address-list"] == "wan-ips"
+    assert rule.fields["disabled"] == "true"
+
+
+def test_masquerade_is_named_after_its_interface_and_defaults_to_bottom():
+    (rule,) = Masquerade(out_interface_list="WAN", ipsec_policy="out,none").rules()
+    assert rule.key == RuleKey("masquerade", "WAN", None)
+    assert rule.anchor == BOTTOM
+    assert rule.fields == {
+        "chain": "srcnat",
+        "action": "masquerade",
+        "out-interface-list": "WAN",
+        "ipsec-policy": "out,none",
+        "comment": "hairpin:masquerade:WAN",
+    }
+
+
+def test_hairpin_for_port_forward_targets_the_host_port():
+    forward = PortForward(name="web", protocol="tcp", port="80", host="192.168.88.10", host_port="8080")
+    hairpin = Hairpin.for_port_forward(forward, "192.168.88.0/24", lan_interface="bridge")
+    (rule,) = hairpin.rules()
+    assert rule.key == RuleKey("hairpin", "web", "tcp")
+    assert rule.fields == {
+        "chain": "srcnat",
+        "action": "masquerade",
+        "protocol": "tcp",
+        "src-address": "192.168.88.0/24",
+        "dst-address": "192.168.88.10",
+        "dst-port": "8080",
+        "out-interface": "bridge",
+        "comment": "hairpin:hairpin:web:tcp",
+    }
+
+
+def test_hairpin_subnet_keeps_the_slash_in_its_name():
+    (rule,) = HairpinSubnet(subnet="192.168.1.77/24", lan_interface_list="LAN").rules()
+    assert rule.key == RuleKey("hairpin-subnet", "192.168.1.0/24", None)
+    assert rule.comment == "hairpin:hairpin-subnet:192.168.1.0/24"
+    assert rule.fields["src-address"] == rule.fields["dst-address"] == "192.168.1.0/24"
+    (host_rule,) = HairpinSubnet(subnet="10.0.0.5/32").rules()
+    assert host_rule.comment == "hairpin:hairpin-subnet:10.0.0.5/32"
+    assert host_rule.fields["src-address"] == "10.0.0.5"
+
+
+def test_desired_rules_flattens_in_config_order():
+    forwards = [PortForward("b", "tcp", "2", "10.0.0.2"), PortForward("a", "udp", "1", "10.0.0.1")]
+    keys = [rule.key for rule in desired_rules(forwards, [Masquerade(out_interface="ether1")])]
+    assert keys == [RuleKey("dstnat", "b", "tcp"), RuleKey("dstnat", "a", "udp"), RuleKey("masquerade", "ether1")]
+
+
+def test_anchor_requires_a_comment_exactly_for_before_and_after():
+    assert Anchor("before", "x").describe() == "before 'x'"
+    with pytest.raises(ValueError, match="needs the comment"):
+        Anchor("after")
+    with pytest.raises(ValueError, match="takes no comment"):
+        Anchor("top", "x")
+    with pytest.raises(ValueError, match="must be one of"):
+        Anchor("middle")
+
+
+def test_lan_subnet_for_picks_the_most_specific_subnet_holding_the_host():
+    subnets = ["192.168.0.0/16", "192.168.88.1/24", "10.0.0.0/8"]
+    assert lan_subnet_for("192.168.88.10", subnets) == "192.168.88.0/24"
+    assert lan_subnet_for("192.168.1.10", subnets) == "192.168.0.0/16"
+    assert lan_subnet_for("172.16.0.1", subnets) is None
+    assert lan_subnet_for("bogus", subnets) is None
+
+
+def test_canonical_subnet():
+    assert canonical_subnet("10.1.2.3/8") == "10.0.0.0/8"
+    assert canonical_subnet("10.1.2.3/32") == "10.1.2.3/32"
+    assert canonical_subnet("nonsense") == "nonsense"
