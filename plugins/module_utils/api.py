@@ -21,7 +21,7 @@ LIBROUTEROS_IMPORT_ERROR: Optional[str]
 try:
     import librouteros
     from librouteros.exceptions import ConnectionClosed, FatalError, LibRouterosError, TrapError
-    from librouteros.protocol import encode_sentence
+    from librouteros.protocol import encode_sentence, parse_word
 except ImportError as exc:  # pragma: no cover - depends on the host
     LIBROUTEROS_IMPORT_ERROR = str(exc)
 else:
@@ -160,8 +160,16 @@ class Router:
             self._api.protocol.transport.write(payload)
             self.round_trips += 1
             while pending:
-                reply, words = self._api.readSentence()
-                tag = words.pop(".tag", None)
+                reply, raw_words = self._api.protocol.readSentence()
+                tag = None
+                words: Dict[str, Any] = {}
+                for word in raw_words:
+                    # librouteros parses `=key=value` words; `.tag=N` is the API's own.
+                    if word.startswith(".tag="):
+                        tag = word[len(".tag=") :]
+                    elif word.startswith("="):
+                        key, value = parse_word(word)
+                        words[key] = value
                 try:
                     index = int(tag)
                 except (TypeError, ValueError):

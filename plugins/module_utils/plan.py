@@ -114,18 +114,21 @@ def row_id(row: Row) -> str:
 
 
 def is_dynamic(row: Row) -> bool:
-    return is_true(row.get("dynamic"))
+    value = row.get("dynamic")
+    if value is None or value is False:  # the common cases first: this runs once per row
+        return False
+    return value is True or is_true(value)
+
+
+_BOOL_WORDS = {"yes": "\x00true", "true": "\x00true", "no": "\x00false", "false": "\x00false"}
 
 
 def _comment_match_key(value: object) -> str:
     # librouteros turns a comment "yes"/"true" into True and "no"/"false" into False; compare
     # anchors in a form where both spellings meet.
-    text = normalize_value("comment", value)
-    lowered = text.lower()
-    if lowered in ("yes", "true"):
-        return "\x00true"
-    if lowered in ("no", "false"):
-        return "\x00false"
+    text = value.strip() if isinstance(value, str) else normalize_value("comment", value)
+    if len(text) <= 5:
+        return _BOOL_WORDS.get(text.lower(), text)
     return text
 
 
@@ -148,25 +151,45 @@ def field_changes(rule: NatRule, row: Row) -> Tuple[Dict[str, str], List[str]]:
     return to_set, to_unset
 
 
-def _longest_increasing(values: Sequence[int]) -> Set[int]:
-    """Indices (into ``values``) of one longest strictly increasing subsequence, O(n log n)."""
-    tails: List[int] = []  # tails[k] = smallest tail value of an increasing run of length k+1
-    tail_index: List[int] = []
-    previous: List[int] = [-1] * len(values)
-    for index, value in enumerate(values):
-        position = bisect.bisect_left(tails, value)
+def _smallest_longest_increasing(values: Sequence[int]) -> Set[int]:
+    """Indices of the longest strictly increasing subsequence of ``values`` (distinct ints)
+    whose set of values is lexicographically smallest, in O(n log n).
+
+    The tie-break is what makes plans crash-safe: rows a partial run already moved join the
+    chain, and among chains of the new maximal length the smallest one is still the old chain
+    plus those rows, so a resumed plan aims at the same table.
+    """
+    count = len(values)
+    # length[i]: longest increasing run starting at i (patience sorting from the right).
+    length = [0] * count
+    tails: List[int] = []
+    for index in range(count - 1, -1, -1):
+        negated = -values[index]
+        position = bisect.bisect_left(tails, negated)
         if position == len(tails):
-            tails.append(value)
-            tail_index.append(index)
+            tails.append(negated)
         else:
-            tails[position] = value
-            tail_index[position] = index
-        previous[index] = tail_index[position - 1] if position > 0 else -1
+            tails[position] = negated
+        length[index] = position + 1
+    # Same-length indices have strictly decreasing values left to right (else one would extend
+    # the other), so at each level the smallest usable value is the last usable index.
+    levels: Dict[int, List[int]] = {}
+    for index in range(count):
+        levels.setdefault(length[index], []).append(index)
     keep: Set[int] = set()
-    index = tail_index[-1] if tail_index else -1
-    while index >= 0:
-        keep.add(index)
-        index = previous[index]
+    last_index, last_value = -1, None
+    for need in range(len(tails), 0, -1):
+        chosen = None
+        for index in levels[need]:
+            if index <= last_index:
+                continue
+            if last_value is not None and values[index] <= last_value:
+                break
+            chosen = index
+        if chosen is None:  # pragma: no cover - a run of length ``need`` always continues
+            break
+        keep.add(chosen)
+        last_index, last_value = chosen, values[chosen]
     return keep
 
 
@@ -234,68 +257,76 @@ def _placement(
 ) -> Tuple[List[Operation], List[Operation]]:
     """Moves and adds that put every desired rule at its anchor with the fewest moves.
 
-    Target per gap: untouched owned rows that currently precede every desired row of the gap
-    come first, then each desired rule (config order) followed by the untouched rows that
-    currently follow it. Untouched rows thus keep their neighbours and never need to move.
+    Per gap: untouched owned rows (merged/replaced) never move, like foreign rows. Of the desired
+    rows already in the gap, the longest run that is in config order stays (the smallest such
+    run when there are several, see :func:`_smallest_longest_increasing`). Every other desired
+    rule of the gap goes right after the staying rule that precedes it in config order, or right
+    before the first staying rule; with no staying rule, at the end of the gap.
     """
     gap_count = len(table.fixed) + 1
     desired_in_gap: List[List[int]] = [[] for _ in range(gap_count)]
-    target_gap: Dict[int, int] = {}
     for position, rule in enumerate(desired):
-        gap = _target_gap(rule, table)
-        target_gap[position] = gap
-        desired_in_gap[gap].append(position)
+        desired_in_gap[_target_gap(rule, table)].append(position)
 
-    # Untouched rows hang after the nearest preceding desired row of their gap that stays in
-    # that gap (or at the gap start when there is none), so they keep their neighbours.
-    staying: Dict[int, int] = {}  # row -> desired position, for matched rows already in their gap
-    for position, rule in enumerate(desired):
-        row = matched.get(rule.key)
-        if row is not None and table.gap_of[row] == target_gap[position]:
-            staying[row] = position
-    untouched_set = set(untouched)
-    gap_start: Dict[int, List[int]] = {}  # gap -> untouched rows hanging at its start
-    hang_after: Dict[int, List[int]] = {}  # desired position -> untouched rows hanging after it
-    last_gap = -1
-    last_staying: Optional[int] = None
-    for row in sorted(untouched_set.union(staying)):
-        gap = table.gap_of[row]
-        if gap != last_gap:
-            last_gap, last_staying = gap, None
-        if row in staying:
-            last_staying = staying[row]
-        elif last_staying is None:
-            gap_start.setdefault(gap, []).append(row)
-        else:
-            hang_after.setdefault(last_staying, []).append(row)
+    # Untouched owned rows are walls: like foreign rows, this plan never moves them.
+    walls: Dict[int, List[int]] = {}
+    for row in sorted(untouched):
+        walls.setdefault(table.gap_of[row], []).append(row)
 
-    # Target sequence: ("row", index) for pre-existing rows, ("new", desired position) for adds.
-    target: List[Tuple[str, int]] = []
+    target: List[Tuple[str, int]] = []  # ("row", row index) or ("new", desired position)
+    moving: List[int] = []
     for gap in range(gap_count):
-        target.extend(("row", row) for row in gap_start.get(gap, ()))
-        for position in desired_in_gap[gap]:
+        positions = desired_in_gap[gap]
+        if not positions:
+            # Nothing is placed here: walls (untouched rows) and the fixed row stay as they are.
+            target.extend(("row", row) for row in walls.get(gap, ()))
+            if gap < len(table.fixed):
+                target.append(("row", table.fixed[gap]))
+            continue
+        in_gap = sorted(
+            (row, position)
+            for position in positions
+            for row in (matched.get(desired[position].key),)
+            if row is not None and table.gap_of[row] == gap
+        )
+        chain = _smallest_longest_increasing([position for _row, position in in_gap])
+        staying = {in_gap[index][1]: in_gap[index][0] for index in chain}
+        staying_positions = sorted(staying)
+
+        # Each placed rule hangs after the previous staying rule in config order (None: before
+        # the first staying rule, or at the end of the gap when nothing stays).
+        hang: Dict[Optional[int], List[int]] = {}
+        for position in positions:
+            if position in staying:
+                continue
+            before = bisect.bisect_left(staying_positions, position)
+            hang.setdefault(staying_positions[before - 1] if before else None, []).append(position)
             row = matched.get(desired[position].key)
-            target.append(("row", row) if row is not None else ("new", position))
-            target.extend(("row", r) for r in hang_after.get(position, ()))
+            if row is not None:
+                moving.append(row)
+
+        def place(positions_to_place: Sequence[int]) -> None:
+            for position in positions_to_place:
+                row = matched.get(desired[position].key)
+                target.append(("row", row) if row is not None else ("new", position))
+
+        # Walls and staying rows keep their table order; placed rules go in next to them.
+        position_of_row = {row: position for position, row in staying.items()}
+        placed_leading = False
+        for row in sorted(walls.get(gap, []) + list(position_of_row)):
+            position = position_of_row.get(row)
+            if position is not None and not placed_leading:
+                place(hang.get(None, ()))  # the rules before the first staying one in config order
+                placed_leading = True
+            target.append(("row", row))
+            if position is not None:
+                place(hang.get(position, ()))
+        if not placed_leading:
+            place(hang.get(None, ()))  # nothing stays in this gap: its rules go at its end
         if gap < len(table.fixed):
             target.append(("row", table.fixed[gap]))
 
-    # Which owned rows move: wrong gap, or outside the longest in-order run of their gap.
-    order_of = {row: index for index, (kind, row) in enumerate(target) if kind == "row"}
-    wanted_gap = {row: table.gap_of[row] for row in untouched_set}
-    for position, gap in target_gap.items():
-        row = matched.get(desired[position].key)
-        if row is not None:
-            wanted_gap[row] = gap
-    moving: Set[int] = {row for row, gap in wanted_gap.items() if table.gap_of[row] != gap}
-    by_gap: Dict[int, List[int]] = {}
-    for row in sorted(wanted_gap):
-        if row not in moving:
-            by_gap.setdefault(table.gap_of[row], []).append(row)
-    for rows in by_gap.values():
-        keep = _longest_increasing([order_of[row] for row in rows])
-        moving.update(row for index, row in enumerate(rows) if index not in keep)
-
+    moving_set = set(moving)
     moves: List[Operation] = []
     add_before: Dict[int, Optional[str]] = {}
     next_existing: Optional[str] = None
@@ -303,9 +334,9 @@ def _placement(
         if kind == "new":
             add_before[item] = next_existing
             continue
-        row_key = parse_marker(table.rows[item].get("comment")) if item in wanted_gap else None
-        if item in moving:
-            moves.append(Operation(ACTION_MOVE, row_key, row_id(table.rows[item]), destination=next_existing))
+        if item in moving_set:
+            key = parse_marker(table.rows[item].get("comment"))
+            moves.append(Operation(ACTION_MOVE, key, row_id(table.rows[item]), destination=next_existing))
         next_existing = row_id(table.rows[item])
     adds = [
         Operation(ACTION_ADD, desired[item].key, fields=dict(desired[item].fields), destination=add_before[item])
@@ -370,16 +401,9 @@ def plan_changes(
             Operation(ACTION_REMOVE, parse_marker(table.rows[row].get("comment")), row_id(table.rows[row]))
         )
 
-    matched: Dict[RuleKey, int] = {}
-    for rule in desired:
-        row = table.owned.get(rule.key)
-        if row is None:
-            continue
-        matched[rule.key] = row
-    for rule in sorted(desired, key=lambda r: matched.get(r.key, -1)):
-        row = matched.get(rule.key)
-        if row is None:
-            continue
+    matched = {rule.key: table.owned[rule.key] for rule in desired if rule.key in table.owned}
+    for rule in sorted((rule for rule in desired if rule.key in matched), key=lambda r: matched[r.key]):
+        row = matched[rule.key]
         to_set, to_unset = field_changes(rule, table.rows[row])
         if to_set:
             operations.append(Operation(ACTION_SET, rule.key, row_id(table.rows[row]), fields=to_set))

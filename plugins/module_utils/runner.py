@@ -62,6 +62,7 @@ from ansible_collections.hairpin.routeros.plugins.module_utils.render import (
     rows_to_config,
 )
 from ansible_collections.hairpin.routeros.plugins.module_utils.validate import (
+    BUILTIN_INTERFACE_LISTS,
     InvalidConfigError,
     RouterFacts,
     ValidationError,
@@ -376,6 +377,13 @@ def finish_hairpins(desired: Desired, view: Optional[RouterView]) -> None:
     mode = auto.get("mode", "none") if auto else "none"
     lan_if, lan_list = auto.get("lan_interface"), auto.get("lan_interface_list")
     subnets = list(auto.get("lan_subnets") or [])
+    if mode != "none" and view is not None:
+        missing = _missing_lan(view.facts, lan_if, lan_list)
+        if missing:
+            field_name, message = missing
+            for service in [forward.name for forward in desired.auto_hairpin_for] or ["auto_hairpin"]:
+                desired.errors.append(ValidationError(service, field_name, message))
+            return
     if mode != "none" and not subnets and view is not None:
         subnets = view.lan_networks(lan_if, lan_list)
     if mode != "none" and not subnets:
@@ -413,6 +421,15 @@ def finish_hairpins(desired: Desired, view: Optional[RouterView]) -> None:
             )
         else:
             desired.hairpins[index] = _replace_subnet(hairpin, found)
+
+
+def _missing_lan(facts: RouterFacts, lan_interface: Optional[str], lan_interface_list: Optional[str]):
+    """(field, message) when the LAN the hairpin rules go out of does not exist on the router."""
+    if lan_interface and lan_interface not in facts.interfaces:
+        return "lan_interface", "interface %r does not exist on the router" % lan_interface
+    if lan_interface_list and lan_interface_list not in facts.interface_lists | BUILTIN_INTERFACE_LISTS:
+        return "lan_interface_list", "interface list %r does not exist on the router" % lan_interface_list
+    return None
 
 
 def _replace_subnet(hairpin: Hairpin, subnet: str) -> Hairpin:
@@ -580,8 +597,8 @@ __all__ = [
     "PORT_FORWARD_OPTIONS",
     "NatResource",
     "api_commands",
-    "describe_table",
     "apply_plan",
+    "describe_table",
     "list_option",
     "module_argument_spec",
     "module_requirements",

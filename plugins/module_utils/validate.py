@@ -474,6 +474,40 @@ def validate_services(
     return out.errors
 
 
+_VERBATIM_SPECIALS = ('"', "\\", "=", "?", "$")
+
+
+def verbatim_note(service: str, field_name: str, text: Optional[str]) -> Optional[str]:
+    """A note for the user when free text holds characters that RouterOS script treats specially
+    (``"`` ``\\`` ``=`` ``?`` ``$``) or non-ASCII: they are fine and stored exactly as given (the
+    API carries them as-is; only rendered CLI escapes them). None when there is nothing to say."""
+    if not text:
+        return None
+    found = ["'{0}'".format(char) for char in _VERBATIM_SPECIALS if char in text]
+    if any(ord(char) > 0x7E for char in text):
+        found.append("non-ASCII characters")
+    if not found:
+        return None
+    return "service {0!r}: field {1!r}: {2} stored verbatim (the rendered CLI quotes or escapes them)".format(
+        service, field_name, ", ".join(found)
+    )
+
+
+def verbatim_notes(
+    port_forwards: Sequence[PortForward] = (),
+    masquerades: Sequence[Masquerade] = (),
+    hairpins: Sequence[Hairpin] = (),
+    hairpin_subnets: Sequence[HairpinSubnet] = (),
+) -> List[str]:
+    """:func:`verbatim_note` for every service comment, in config order."""
+    named: List[Tuple[str, Optional[str]]] = [(item.name, item.comment) for item in port_forwards]
+    named += [(item.name, item.comment) for item in masquerades]
+    named += [(item.name, item.comment) for item in hairpins]
+    named += [(str(item.subnet), item.comment) for item in hairpin_subnets]
+    notes = [verbatim_note(name, "comment", comment) for name, comment in named]
+    return [note for note in notes if note is not None]
+
+
 def check_services(
     port_forwards: Sequence[PortForward] = (),
     masquerades: Sequence[Masquerade] = (),

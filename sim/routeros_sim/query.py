@@ -55,15 +55,20 @@ Step = Callable[[_Stack, Item], None]
 
 
 def _order_key(text: str) -> tuple[int, object]:
-    """Numbers compare as numbers, addresses as addresses, everything else as text."""
+    """Numbers compare as numbers, ``*HEX`` ids by number, addresses as addresses, the rest as text."""
     try:
         return (0, int(text))
     except ValueError:
         pass
+    if text.startswith("*"):
+        try:
+            return (1, int(text[1:], 16))
+        except ValueError:
+            pass
     try:
-        return (1, ipaddress.ip_address(text))
+        return (2, ipaddress.ip_address(text))
     except ValueError:
-        return (2, text)
+        return (3, text)
 
 
 def _less(left: str, right: str) -> bool:

@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import ipaddress
 import re
+import threading
 from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
 from typing import Any
@@ -45,8 +46,9 @@ ChangeCallback = Callable[["Router"], None]
 
 JSON_FORMAT = "routeros-sim/1"
 
-# TrapError texts.  The first group is RouterOS's own wording (API/REST client reports, help.mikrotik.com);
-# RouterOS gives no public wording for the rules in the second group, so these follow its style.
+# Trap texts.  The first group is RouterOS's own wording, as client logs and issue reports show it
+# ("failure: cannot change builtin" is the answer to disabling the dynamic fasttrack dummy rule).
+# RouterOS's wording for the second group is not public; those follow the same style.
 NO_SUCH_ITEM = "no such item"
 NO_SUCH_COMMAND = "no such command"
 NO_SUCH_PREFIX = "no such command prefix"
@@ -54,16 +56,16 @@ NOT_FOUND_V7 = "no such command or directory ({})"
 UNKNOWN_PARAMETER = "unknown parameter"
 MISSING_VALUE = "missing value(s) of argument(s) {}"
 NO_MATCH = "input does not match any value of {}"
-DYNAMIC_CHANGE = "failure: can not change dynamic item"
-DYNAMIC_REMOVE = "failure: can not remove dynamic item"
-DYNAMIC_MOVE = "failure: can not move dynamic item"
-BUILTIN_CHANGE = "failure: can not change builtin item"
-BUILTIN_REMOVE = "failure: can not remove builtin item"
-PHYSICAL_REMOVE = "failure: can not remove physical interface"
-UNSET_REQUIRED = "failure: can not unset {}"
+BUILTIN_CHANGE = "failure: cannot change builtin"
+DYNAMIC_CHANGE = "failure: cannot change dynamic"
+DYNAMIC_REMOVE = "failure: cannot remove dynamic"
+DYNAMIC_MOVE = "failure: cannot move dynamic"
+BUILTIN_REMOVE = "failure: cannot remove builtin"
+PHYSICAL_REMOVE = "failure: cannot remove physical interface"
+UNSET_REQUIRED = "failure: cannot unset {}"
 ONLY_WITH = "failure: {} can be used only with {} {}"
 NEEDS_PORT_PROTOCOL = "failure: {} can be used only with protocol tcp, udp, udp-lite, sctp or dccp"
-ONE_OF_BOTH = "failure: {} and {} can not be used together"
+ONE_OF_BOTH = "failure: {} and {} cannot be used together"
 BAD_QUERY = "invalid query: {}"
 
 # Print parameters the API accepts besides queries; all but `.proplist`/`count-only`/`from` are no-ops here.
@@ -83,6 +85,8 @@ _LIST_REFERENCES = (
     ("/interface/list/member", ("list",)),
 )
 _ADDRESS_LIST = "/ip/firewall/address-list"
+#: Menus whose changes can change what DNS-name address-list entries resolve to.
+_DNS_INPUTS = frozenset({_ADDRESS_LIST, "/ip/dns/static", "/ip/cloud"})
 _SINGLETON_ID = "*0"
 
 
@@ -160,7 +164,12 @@ class Router:
         self._dns_resolver: dict[str, list[str]] = {}
         #: ``.id`` of each dynamic address-list entry made from a DNS name -> (list, name).
         self._dns_entries: dict[str, tuple[str, str]] = {}
+        # The DNS-made entries are worked out again only when their inputs may have changed.
+        self._dns_dirty = True
+        self._resolver_seen: dict[str, list[str]] | None = None
         self._callbacks: list[ChangeCallback] = []
+        # The server runs commands on its own thread while tests may patch or read the router.
+        self._lock = threading.RLock()
         #: The wall clock (address-list ``creation-time``, ``uptime``); tests may replace it.
         self.clock: Callable[[], datetime] = datetime.now
         self._booted = self.clock()
@@ -256,6 +265,10 @@ class Router:
 
     def to_json(self) -> dict[str, Any]:
         """Everything needed to rebuild this router: version, tables (ids, order, next ids), resolver."""
+        with self._lock:
+            return self._to_json()
+
+    def _to_json(self) -> dict[str, Any]:
         return {
             "format": JSON_FORMAT,
             "version": self.version,
@@ -297,6 +310,7 @@ class Router:
         router._dns_entries = {
             str(item_id): (str(owner[0]), str(owner[1])) for item_id, owner in dict(data.get("dns_entries", {})).items()
         }
+        router._dns_dirty = True
         router._refresh_dns_entries()
         return router
 
@@ -313,14 +327,21 @@ class Router:
 
     def execute(self, command: str, words: list[str]) -> list[Reply]:
         """Answer one API sentence: ``!re``/``!empty`` sentences, or traps, and one final ``!done``."""
+        with self._lock:
+            return self._execute(command, words)
+
+    def _execute(self, command: str, words: list[str]) -> list[Reply]:
         write = self.is_write(command)
-        saved = self._snapshot() if write else None
+        saved = None
         try:
             self._refresh_dns_entries()
             menu, verb = self._resolve_command(command)
+            if write:
+                saved = self._snapshot(self._touched_by(menu.path))
             attributes, queries = self._split_words(words)
             replies = self._dispatch(menu, verb, attributes, queries)
-            if write:
+            if write and menu.path in _DNS_INPUTS:
+                self._dns_dirty = True
                 self._refresh_dns_entries()
         except TrapError as trap:
             if saved is not None:
@@ -341,8 +362,9 @@ class Router:
 
     @dns_resolver.setter
     def dns_resolver(self, mapping: Mapping[str, Iterable[str]]) -> None:
-        self._dns_resolver = {name.lower(): list(addresses) for name, addresses in mapping.items()}
-        self._refresh_dns_entries()
+        with self._lock:
+            self._dns_resolver = {name.lower(): list(addresses) for name, addresses in mapping.items()}
+            self._refresh_dns_entries()  # notices the new map
 
     def add_dynamic(self, path: str, values: Mapping[str, str], place_before: str | None = None) -> str:
         """Add an item the router itself made (``dynamic=true``): validated like ``add``, then
@@ -351,30 +373,35 @@ class Router:
         words = [f"={key}={value}" for key, value in values.items()]
         if place_before is not None:
             words.append(f"=place-before={place_before}")
-        saved = self._snapshot()
-        try:
-            item_id = self._add(menu, self._split_words(words)[0], dynamic=True)
-        except TrapError:
-            self._restore(saved)
-            raise
-        self._notify()
+        with self._lock:
+            saved = self._snapshot()
+            try:
+                item_id = self._add(menu, self._split_words(words)[0], dynamic=True)
+            except TrapError:
+                self._restore(saved)
+                raise
+            self._dns_dirty = True
+            self._refresh_dns_entries()
+            self._notify()
         return item_id
 
     def patch(self, path: str, values: Mapping[str, str | None], item_id: str | None = None) -> None:
         """Change stored values directly, read-only ones included (``/ip/cloud public-address``,
         an interface's ``running``); ``None`` removes a value.  No validation."""
         menu = self._menu(path)
-        table = self.tables[path]
-        item = table.items[0] if menu.singleton else table.find(item_id or "")
-        if item is None:
-            raise KeyError(f"{path}: no item {item_id}")
-        for key, value in values.items():
-            if value is None:
-                item.pop(key, None)
-            else:
-                item[key] = value
-        self._refresh_dns_entries()
-        self._notify()
+        with self._lock:
+            table = self.tables[path]
+            item = table.items[0] if menu.singleton else table.find(item_id or "")
+            if item is None:
+                raise KeyError(f"{path}: no item {item_id}")
+            for key, value in values.items():
+                if value is None:
+                    item.pop(key, None)
+                else:
+                    item[key] = value
+            self._dns_dirty = True
+            self._refresh_dns_entries()
+            self._notify()
 
     # -----------------------------------------------------------------------------------------
     # Command parsing
@@ -533,14 +560,16 @@ class Router:
         for rule in menu.unique:
             if rule.static_only and item.get("dynamic") == "true":
                 continue
-            key = tuple(self._effective(menu, item, name) for name in rule.props)
+            fields = [(name, menu.prop(name).default) for name in rule.props]  # type: ignore[union-attr]
+            key = [item.get(name, default) for name, default in fields]
             for other in self.tables[menu.path].items:
+                if [other.get(name, default) for name, default in fields] != key:
+                    continue
                 if other[".id"] == ignore_id or other is item:
                     continue
                 if rule.static_only and other.get("dynamic") == "true":
                     continue
-                if tuple(self._effective(menu, other, name) for name in rule.props) == key:
-                    raise TrapError(rule.message)
+                raise TrapError(rule.message)
         if menu.path == "/interface/bridge" and "name" in item:
             # A bridge is an interface too: its name may not be any other interface's.
             own = self.tables["/interface"].by_name(item.get("name", ""))
@@ -910,7 +939,8 @@ class Router:
             elif kind == "CNAME" and "cname" in entry and depth < 5:
                 found.extend(self._resolve(entry["cname"].lower(), depth + 1))
         if not found:
-            found = list(self._dns_resolver.get(name, []))
+            resolver = {key.lower(): addresses for key, addresses in self._dns_resolver.items()}
+            found = list(resolver.get(name, []))
         if not found:
             cloud = self.tables["/ip/cloud"].items
             if cloud and cloud[0].get("dns-name", "").lower() == name and cloud[0].get("public-address"):
@@ -927,14 +957,18 @@ class Router:
 
     def _refresh_dns_entries(self) -> None:
         """Keep one dynamic entry per resolved address of every enabled DNS-name entry (comment: the name)."""
+        if not self._dns_dirty and self._dns_resolver == self._resolver_seen:
+            return
+        self._dns_dirty = False
+        self._resolver_seen = {name: list(addresses) for name, addresses in self._dns_resolver.items()}
         table = self.tables[_ADDRESS_LIST]
         wanted: dict[tuple[str, str], list[str]] = {}
-        for item in table.items:
+        named = [item for item in table.items if is_dns_name(item.get("address", ""))]
+        for item in named:
             if item.get("dynamic") == "true" or item.get("disabled") == "true":
                 continue
-            address = item.get("address", "")
-            if is_dns_name(address):
-                wanted.setdefault((item.get("list", ""), address), self.resolve(address))
+            address = item["address"]
+            wanted.setdefault((item.get("list", ""), address), self.resolve(address))
         have: dict[tuple[str, str, str], str] = {}
         for item_id, owner in list(self._dns_entries.items()):
             entry = table.find(item_id)
@@ -970,8 +1004,27 @@ class Router:
     # -----------------------------------------------------------------------------------------
     # Atomic writes
 
-    def _snapshot(self) -> tuple[dict[str, tuple[list[dict[str, str]], int]], dict[str, tuple[str, str]]]:
-        tables = {path: ([dict(item) for item in table.items], table.next_id) for path, table in self.tables.items()}
+    @staticmethod
+    def _touched_by(path: str) -> frozenset[str]:
+        """The tables whose items a write to ``path`` may change in place (renames reach references)."""
+        touched = {path}
+        if path in _DNS_INPUTS:
+            touched.add(_ADDRESS_LIST)
+        if path in ("/interface", "/interface/bridge", "/interface/list"):
+            touched.update(table for table, _ in _INTERFACE_REFERENCES + _LIST_REFERENCES)
+            touched.update(("/interface", "/interface/bridge"))
+        return frozenset(touched)
+
+    def _snapshot(
+        self, deep: Iterable[str] | None = None
+    ) -> tuple[dict[str, tuple[list[dict[str, str]], int]], dict[str, tuple[str, str]]]:
+        """What a failed write restores: item lists of every table, items themselves copied for ``deep``
+        (every table when None); other tables' items are only ever added or removed, never edited."""
+        copied = set(self.tables) if deep is None else set(deep)
+        tables = {
+            path: ([dict(item) for item in table.items] if path in copied else list(table.items), table.next_id)
+            for path, table in self.tables.items()
+        }
         return tables, dict(self._dns_entries)
 
     def _restore(self, saved: tuple[dict[str, tuple[list[dict[str, str]], int]], dict[str, tuple[str, str]]]) -> None:
@@ -980,6 +1033,7 @@ class Router:
             self.tables[path].items = items
             self.tables[path].next_id = next_id
         self._dns_entries = dns_entries
+        self._dns_dirty = True
 
     def _notify(self) -> None:
         for callback in list(self._callbacks):

@@ -11,10 +11,12 @@ is the only validation.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Union
+
+from .schema import Menu, Prop, version_at_least
 
 if TYPE_CHECKING:
     from .router import Router
@@ -27,6 +29,7 @@ __all__ = [
     "ScriptResult",
     "escape",
     "export",
+    "header_version",
     "parse_script",
     "quote",
     "render_command",
@@ -85,8 +88,15 @@ def _escape_atoms(value: str) -> list[str]:
         else:
             # Control characters and everything beyond ASCII go out as their UTF-8 bytes, as
             # RouterOS does; surrogateescape gives back the original byte of an undecodable one.
-            atoms.extend(f"\\{byte:02X}" for byte in char.encode("utf-8", "surrogateescape"))
+            atoms.extend(f"\\{byte:02X}" for byte in _utf8(char))
     return atoms
+
+
+def _utf8(char: str) -> bytes:
+    try:
+        return char.encode("utf-8", "surrogateescape")
+    except UnicodeEncodeError:  # a lone surrogate that stands for no byte
+        return char.encode("utf-8", "surrogatepass")
 
 
 def escape(value: str) -> str:
@@ -141,7 +151,7 @@ class Command:
         return "/" + "/".join(self.path)
 
     def __str__(self) -> str:
-        words = ["/" + " ".join(self.path), self.verb]
+        words = ["/" + " ".join(self.path), self.verb] if self.path or not self.verb.startswith(":") else [self.verb]
         words += [_value_text(v) for v in self.positional]
         words += [f"{k}={_value_text(v)}" for k, v in self.params]
         return " ".join(words)
@@ -275,7 +285,7 @@ class _Scanner:
             raise self.error("backslash at the end of the script")
         # Not a known escape: the character stands for itself.
         self.pos += 1
-        return first.encode("utf-8", "surrogateescape")
+        return _utf8(first)
 
     def quoted(self) -> bytes:
         """A ``"..."`` string (the opening quote is current); returns its bytes, escapes applied."""
@@ -296,9 +306,9 @@ class _Scanner:
                 out += self.escape()
             else:
                 self.pos += 1
-                out += char.encode("utf-8", "surrogateescape")
+                out += _utf8(char)
 
-    def word(self, in_brackets: bool = False) -> _Word:
+    def word(self) -> _Word:
         word = _Word(self.line)
         bare = bytearray()
 
@@ -325,11 +335,11 @@ class _Scanner:
                 if word.find is not None:
                     raise self.error("two [ ... ] in one word")
                 word.find = self.find()
-            elif char in "{}()" or (char == "$" and not in_brackets):
+            elif char in "{}()$":
                 raise self.error(f"scripting construct {char!r} is not supported")
             else:
                 self.pos += 1
-                bare += char.encode("utf-8", "surrogateescape")
+                bare += _utf8(char)
         flush_bare()
         return word
 
@@ -342,7 +352,7 @@ class _Scanner:
                 return words
             if char == "]":
                 raise self.error("unexpected ']'")
-            words.append(self.word(in_brackets))
+            words.append(self.word())
 
     def find(self) -> Find:
         """``[ find ... ]`` (the ``[`` is current)."""
@@ -355,6 +365,9 @@ class _Scanner:
         if not words or not words[0].is_bare or words[0].text() != "find":
             raise self.error("only [ find ... ] is supported inside [ ]", start_line)
         return Find(tuple(_conditions(words[1:], start_line)))
+
+
+_PROPERTY_NAME = re.compile(r"[a-z][a-z0-9.-]*")
 
 
 def _conditions(words: list[_Word], line: int) -> Iterator[Condition]:
@@ -384,10 +397,9 @@ def _conditions(words: list[_Word], line: int) -> Iterator[Condition]:
         if word.parts and not word.parts[0][1] and b"~" in word.parts[0][0]:
             key, _, rest = raw.partition(b"~")
             yield Condition(_decode(key), "~", _decode(rest))
-        elif text is not None and text.startswith("!") and len(text) > 1:
-            yield Condition(text[1:], "=", "no")
-        elif text:
-            yield Condition(text, "=", "yes")
+        elif text is not None and _PROPERTY_NAME.fullmatch(text.removeprefix("!")):
+            # A bare property tests a flag: `dynamic` is dynamic=yes, `!disabled` is disabled=no.
+            yield Condition(text.removeprefix("!"), "=", "no" if text.startswith("!") else "yes")
         else:
             raise ScriptError(line, f"find: cannot read condition {word.text()!r}")
     if expect_term and words and not (len(words) == 1 and words[0].text() == "where"):
@@ -530,37 +542,38 @@ class _Wrapper:
             self.flush(" \\")
         self.current += self.separator() + text
 
-    def add_param(self, key: str, value: str) -> None:
+    def add_param(self, key: str, value: str, last: bool) -> None:
         atoms, quoted = _value_atoms(value)
         head = f"{key}="
         text = "".join(atoms)
-        fresh = self.width - len(_INDENT)
+        # Unless this is the last parameter, room is left for the " \" that may end the line.
+        tail = 0 if last else 2
+        fresh = self.width - len(_INDENT) - tail
         sep = self.separator()
-        # Room is always left for the " \" that ends the line if another parameter follows.
-        if len(sep) + len(head) + len(text) <= self.room() - 2:
+        if len(sep) + len(head) + len(text) <= self.room() - tail:
             self.current += sep + head + text
             return
         if len(sep) + len(head) > self.room() - 1:
             # Not even "key=\" fits here: continue on the next line.
             self.flush(" \\")
-            if len(head) + len(text) <= self.room() - 2:
+            if len(head) + len(text) <= self.room() - tail:
                 self.current += head + text
                 return
             self.current += head
         else:
             self.current += sep + head
-        if len(text) <= fresh - 2:
+        if len(text) <= fresh:
             # The value fits on a line of its own: break right after "key=", as /export does.
             self.flush("\\")
             self.current += text
             return
-        self._fill(atoms, quoted)
+        self._fill(atoms, quoted, tail)
 
-    def _fill(self, atoms: list[str], quoted: bool) -> None:
+    def _fill(self, atoms: list[str], quoted: bool, tail: int) -> None:
         """A value longer than a line: as many atoms per line as fit, a backslash ending each."""
         last = len(atoms) - 1
         for index, atom in enumerate(atoms):
-            needed = len(atom) + 1 + (2 if index == last else 0)
+            needed = len(atom) + 1 + (tail if index == last else 0)
             if needed > self.room():
                 self.flush("\\")
                 # The reader drops a continuation line's indentation, so a space that would
@@ -576,8 +589,9 @@ def render_command(words: Sequence[str], params: Iterable[tuple[str, str]], widt
     wrapper = _Wrapper(width)
     for word in words:
         wrapper.add_word(word)
-    for key, value in params:
-        wrapper.add_param(key, value)
+    params = list(params)
+    for index, (key, value) in enumerate(params):
+        wrapper.add_param(key, value, last=index == len(params) - 1)
     wrapper.lines.append(wrapper.current)
     return "\n".join(wrapper.lines)
 
@@ -586,35 +600,47 @@ def render_command(words: Sequence[str], params: Iterable[tuple[str, str]], widt
 # Running a script against a Router
 # --------------------------------------------------------------------------------------------
 
-# Console commands that only show or wait; a script may contain them and they change nothing.
+# Console commands that only show or wait: a script may hold them and they change nothing.
 _HARMLESS_VERBS = frozenset({"print", "export", "find", "get", "monitor", "reset-counters", "reset-counters-all"})
 _HARMLESS_COLON = frozenset({":delay", ":log", ":put", ":beep", ":nothing"})
-_ITEM_VERBS = frozenset({"remove", "enable", "disable", "comment"})
 
-# Menus RouterOS exports that the model keeps elsewhere: (menu of the model, property, value)
-# narrows the model's menu to the items this one shows. Used only when the router lacks the menu.
-_VIEWS: dict[str, tuple[str, str, str]] = {
-    "/interface/ethernet": ("/interface", "type", "ether"),
-}
+
+@dataclass(frozen=True)
+class _View:
+    """A menu /export writes that the model keeps inside another: the items of ``menu`` with ``key=value``."""
+
+    menu: str
+    key: str
+    value: str
+
+
+# Used only while the model has no menu of that name.
+_VIEWS = {"/interface/ethernet": _View("/interface", "type", "ether")}
 
 
 @dataclass
 class ScriptResult:
-    """What ``run_script`` did: API commands sent, and commands passed over (line, why)."""
+    """What ``run_script`` did.
+
+    ``executed``: commands applied. ``skipped``: (line, why) for commands passed over (menus the
+    model lacks, ``print``, ``:log``, a ``set [ find ... ]`` that matched nothing). ``adopted``:
+    (line, what) for an ``add`` that re-created a stock item ``Router.empty()`` already has (the
+    defconf ``bridge``), applied as a ``set`` of that item.
+    """
 
     executed: int = 0
     skipped: list[tuple[int, str]] = field(default_factory=list)
+    adopted: list[tuple[int, str]] = field(default_factory=list)
 
 
 def run_script(router: Router, text: str, *, skip_unknown_menus: bool = True) -> ScriptResult:
-    """Run ``text`` (``/export`` output or a hand-written script) against ``router``, line by line.
+    """Run ``text`` (``/export`` output or a hand-written script) against ``router``, in order.
 
     Each command becomes the ``router.execute`` call a client would make (``/ip firewall nat add
-    a=b`` -> ``/ip/firewall/nat/add =a=b``); ``[ find ... ]``, numbers and names are turned into
-    ``.id`` values through ``print``. The first ``!trap`` stops the run with a ScriptError naming
-    the line; commands before it stay applied. Menus the router does not model (an export from a
-    real router has many) are skipped and listed in the result unless ``skip_unknown_menus`` is
-    False; so are ``print``-like commands and ``:delay``/``:log``/``:put``.
+    a=b`` -> ``/ip/firewall/nat/add =a=b``); ``[ find ... ]``, print numbers and names become
+    ``.id`` values through ``print`` queries. The first ``!trap`` stops the run with a ScriptError
+    naming the line and RouterOS's message; commands before it stay applied. Menus the model does
+    not have (real exports hold many) are skipped unless ``skip_unknown_menus`` is False.
     """
     runner = _Runner(router)
     for command in parse_script(text):
@@ -626,65 +652,64 @@ class _Runner:
     def __init__(self, router: Router) -> None:
         self.router = router
         self.result = ScriptResult()
-        self.menus = _menus(router)
+        self.adopted: set[tuple[str, str]] = set()
+        self._baseline: Router | None = None
 
-    # -- talking to the router ---------------------------------------------------------------
+    @property
+    def baseline(self) -> Router:
+        """The stock router of this version, to tell stock items from added ones."""
+        if self._baseline is None:
+            self._baseline = _stock(self.router)
+        return self._baseline
 
     def call(self, command: Command, api_command: str, words: list[str]) -> dict[str, str]:
-        """Execute one API command; the ``!done`` attributes, or ScriptError on a ``!trap``."""
+        """One API command; the ``!done`` attributes, or ScriptError carrying the ``!trap`` messages."""
         replies = self.router.execute(api_command, words)
-        self.result.executed += 1
-        for kind, attributes in replies:
-            if kind in ("!trap", "!fatal"):
-                message = attributes.get("message", "failure")
-                raise ScriptError(command.line, message, str(command))
+        traps = [attributes.get("message", "failure") for kind, attributes in replies if kind in ("!trap", "!fatal")]
+        if traps:
+            raise ScriptError(command.line, "; ".join(traps), str(command))
         return next((attributes for kind, attributes in replies if kind == "!done"), {})
-
-    def print_items(self, command: Command, menu: str, queries: list[str]) -> list[dict[str, str]]:
-        replies = self.router.execute(f"{menu}/print", queries)
-        for kind, attributes in replies:
-            if kind in ("!trap", "!fatal"):
-                raise ScriptError(command.line, attributes.get("message", "failure"), str(command))
-        return [attributes for kind, attributes in replies if kind == "!re"]
-
-    # -- one command ---------------------------------------------------------------------------
 
     def run(self, command: Command, skip_unknown_menus: bool) -> None:
         if command.verb.startswith(":"):
-            if command.verb in _HARMLESS_COLON:
-                self.result.skipped.append((command.line, f"{command.verb} has no effect on the configuration"))
-                return
-            raise ScriptError(command.line, f"scripting command {command.verb} is not supported", str(command))
-        if command.verb in _HARMLESS_VERBS:
-            self.result.skipped.append((command.line, f"{command.verb} changes nothing"))
+            if command.verb not in _HARMLESS_COLON:
+                raise ScriptError(command.line, f"scripting command {command.verb} is not supported", str(command))
+            self.result.skipped.append((command.line, f"{command.verb} does not change the configuration"))
             return
-        menu, narrow = command.menu, None
-        if menu not in self.menus and menu in _VIEWS and _VIEWS[menu][0] in self.menus:
-            menu, *rest = _VIEWS[menu]
-            narrow = (rest[0], rest[1])
-        if menu not in self.menus:
-            if skip_unknown_menus:
-                self.result.skipped.append((command.line, f"menu {command.menu} is not simulated"))
-                return
-            raise ScriptError(command.line, "no such command prefix", str(command))
-        _Command(self, command, menu, narrow).run()
+        if command.verb in _HARMLESS_VERBS:
+            self.result.skipped.append((command.line, f"{command.verb} does not change the configuration"))
+            return
+        menus = self.router.menus
+        view = None
+        if command.menu not in menus and command.menu in _VIEWS and _VIEWS[command.menu].menu in menus:
+            view = _VIEWS[command.menu]
+        menu = menus.get(view.menu if view else command.menu)
+        if menu is None:
+            if not skip_unknown_menus:
+                raise ScriptError(command.line, f"no such command prefix ({command.menu})", str(command))
+            self.result.skipped.append((command.line, f"menu {command.menu} is not simulated"))
+            return
+        if _Step(self, command, menu, view).run():
+            self.result.executed += 1
 
 
-class _Command:
-    """One command being translated into API words (``menu`` may be the model's menu for a view)."""
+class _Step:
+    """One script command turned into API calls on ``menu`` (the model's menu behind a view)."""
 
-    def __init__(self, runner: _Runner, command: Command, menu: str, narrow: tuple[str, str] | None) -> None:
+    def __init__(self, runner: _Runner, command: Command, menu: Menu, view: _View | None) -> None:
         self.runner = runner
         self.command = command
         self.menu = menu
-        self.narrow = narrow
-        self.singleton = bool(getattr(runner.menus[menu], "singleton", False))
-        self.named = bool(getattr(runner.menus[menu], "named", False))
+        self.view = view
         self.params = list(command.params)
         self.positional = list(command.positional)
+        self.applied = True
 
     def fail(self, message: str) -> ScriptError:
         return ScriptError(self.command.line, message, str(self.command))
+
+    def call(self, verb: str, words: list[str]) -> dict[str, str]:
+        return self.runner.call(self.command, f"{self.menu.path}/{verb}", words)
 
     def take_param(self, name: str) -> Value | None:
         for index, (key, value) in enumerate(self.params):
@@ -696,8 +721,9 @@ class _Command:
     def take_positional(self) -> Value | None:
         return self.positional.pop(0) if self.positional else None
 
-    def api(self, verb: str) -> str:
-        return f"{self.menu}/{verb}"
+    def no_more_words(self) -> None:
+        if self.positional:
+            raise self.fail(f"unexpected word {_value_text(self.positional[0])}")
 
     def words(self) -> list[str]:
         return [f"={key}={self.value_text(value)}" for key, value in self.params]
@@ -710,148 +736,180 @@ class _Command:
             return ",".join(ids)
         return value
 
-    # -- item references -----------------------------------------------------------------------
+    def skip(self, why: str) -> None:
+        self.runner.result.skipped.append((self.command.line, why))
+        self.applied = False
 
-    def items(self, queries: list[str] = ()) -> list[dict[str, str]]:  # type: ignore[assignment]
-        narrow = [f"?{self.narrow[0]}={self.narrow[1]}"] if self.narrow else []
-        return self.runner.print_items(self.command, self.menu, [*narrow, *queries])
+    # -- naming items --------------------------------------------------------------------------
+
+    def print_items(self, queries: Sequence[str] = ()) -> list[dict[str, str]]:
+        narrow = [f"?{self.view.key}={self.view.value}"] if self.view else []
+        replies = self.router_print([*narrow, *queries])
+        return [attributes for kind, attributes in replies if kind == "!re"]
+
+    def router_print(self, words: list[str]) -> list[tuple[str, dict[str, str]]]:
+        replies = self.runner.router.execute(f"{self.menu.path}/print", words)
+        traps = [attributes.get("message", "failure") for kind, attributes in replies if kind in ("!trap", "!fatal")]
+        if traps:
+            raise self.fail("; ".join(traps))
+        return replies
 
     def resolve(self, reference: Value) -> list[str]:
-        """``.id`` values for a find, ``*HEX`` ids, print numbers or names (comma-separated)."""
+        """``.id`` values for a find, or for ``*HEX`` ids, print numbers and names (comma-separated)."""
         if isinstance(reference, Find):
-            queries: list[str] = []
-            patterns: list[tuple[str, re.Pattern[str]]] = []
-            for condition in reference.conditions:
-                if condition.op == "~":
-                    try:
-                        patterns.append((condition.key, re.compile(condition.value)))
-                    except re.error as exc:
-                        raise self.fail(f"find: bad regular expression {condition.value!r}: {exc}") from None
-                else:
-                    queries.append(f"?{condition.key}={condition.value}")
-                    if condition.op == "!=":
-                        queries.append("?#!")
-            found = self.items(queries)
-            return [
-                item[".id"]
-                for item in found
-                if ".id" in item and all(p.search(item.get(key, "")) for key, p in patterns)
-            ]
+            return self.resolve_find(reference)
         ids: list[str] = []
         listing: list[dict[str, str]] | None = None
-        for part in reference.split(","):
-            part = part.strip()
+        for part in (p.strip() for p in reference.split(",")):
             if part.startswith("*"):
                 ids.append(part)
                 continue
             if listing is None:
-                listing = self.items()
+                listing = self.print_items()
             if part.isdigit():
                 if int(part) >= len(listing):
                     raise self.fail(f"no such item ({part})")
                 ids.append(listing[int(part)][".id"])
                 continue
-            named = [item[".id"] for item in listing if item.get("name") == part] if self.named else []
+            named = [item[".id"] for item in listing if item.get("name") == part] if self.menu.named else []
             if not named:
                 raise self.fail(f"no such item ({part})")
             ids.extend(named)
         return ids
 
+    def resolve_find(self, find: Find) -> list[str]:
+        # Equality goes to the router as an API query, so its normalisation decides what matches
+        # (``disabled=yes`` finds ``disabled=true``); ``~`` is matched here, on the printed values.
+        queries: list[str] = []
+        patterns: list[tuple[str, re.Pattern[str]]] = []
+        for condition in find.conditions:
+            if condition.op == "~":
+                try:
+                    patterns.append((condition.key, re.compile(condition.value)))
+                except re.error as exc:
+                    raise self.fail(f"find: bad regular expression {condition.value!r}: {exc}") from None
+            else:
+                queries.append(f"?{condition.key}={condition.value}")
+                if condition.op == "!=":
+                    queries.append("?#!")
+        return [
+            item[".id"]
+            for item in self.print_items(queries)
+            if ".id" in item and all(pattern.search(item.get(key, "")) for key, pattern in patterns)
+        ]
+
     def targets(self) -> list[str] | None:
-        """The items a set/remove/... names (positional or ``numbers=``), or None when it names none."""
+        """The items named by the first word or ``numbers=``; None when the command names none."""
         reference = self.take_positional()
         if reference is None:
             reference = self.take_param("numbers")
-        if reference is None:
-            return None
-        return self.resolve(reference)
+        return None if reference is None else self.resolve(reference)
+
+    def id_word(self, ids: list[str]) -> str:
+        return f"=.id={','.join(ids)}"
 
     # -- verbs ---------------------------------------------------------------------------------
 
-    def run(self) -> None:
-        verb = self.command.verb
-        if self.narrow and verb == "add":
-            raise self.fail(f"cannot add to {self.command.menu}")
-        handler = getattr(self, f"do_{verb.replace('-', '_')}", None)
+    def run(self) -> bool:
+        """Apply the command; False when it turned out to have nothing to do."""
+        handler = getattr(self, f"do_{self.command.verb}", None)
         if handler is None:
-            raise self.fail(f"command {verb!r} is not supported in scripts")
+            raise self.fail(f"{self.command.verb} is not supported in scripts")
         handler()
+        return self.applied
 
     def do_add(self) -> None:
-        if self.positional:
-            raise self.fail(f"unexpected word {_value_text(self.positional[0])!r}")
-        for position in ("place-before", "copy-from"):
-            for index, (key, value) in enumerate(self.params):
-                if key == position and isinstance(value, str) and not value.startswith("*"):
-                    self.params[index] = (key, ",".join(self.resolve(value)))
-        self.runner.call(self.command, self.api("add"), self.words())
+        if self.view is not None:
+            raise self.fail(f"items of {self.command.menu} cannot be added")
+        self.no_more_words()
+        for index, (key, value) in enumerate(self.params):
+            if key in ("place-before", "copy-from") and isinstance(value, str) and not value.startswith("*"):
+                self.params[index] = (key, ",".join(self.resolve(value)))
+        stock = self.stock_item_to_adopt()
+        if stock is not None:
+            self.call("set", [self.id_word([stock]), *self.words()])
+            self.runner.adopted.add((self.menu.path, stock))
+            self.runner.result.adopted.append((self.command.line, f"{self.menu.path} {stock}"))
+            return
+        self.call("add", self.words())
+
+    def stock_item_to_adopt(self) -> str | None:
+        """The ``.id`` of an untouched stock item this ``add`` re-creates, by name.
+
+        ``Router.empty()`` already has the defconf bridge; an export from a real router adds it
+        (``/interface bridge add ... name=bridge``). Adding it again would trap, so the stock item
+        is taken over instead, once.
+        """
+        name = dict(self.params).get("name")
+        if not self.menu.named or not isinstance(name, str):
+            return None
+        table = self.runner.router.tables[self.menu.path]
+        current = next((item for item in table.items if item.get("name") == name), None)
+        if current is None or (self.menu.path, current[".id"]) in self.runner.adopted:
+            return None
+        stock = self.runner.baseline.tables[self.menu.path].items
+        return current[".id"] if current in stock else None
 
     def do_set(self) -> None:
-        # "!name" words (in exports of 6.x) mean "this property is unset".
+        # A "!name" word (RouterOS 6 exports) says the property is unset.
         unset = [v[1:] for v in self.positional if isinstance(v, str) and v.startswith("!") and len(v) > 1]
         self.positional = [v for v in self.positional if not (isinstance(v, str) and v.startswith("!") and len(v) > 1)]
-        if self.singleton:
-            if self.positional:
-                raise self.fail(f"unexpected word {_value_text(self.positional[0])!r}")
-            if self.params:
-                self.runner.call(self.command, self.api("set"), self.words())
-            for name in unset:
-                self.runner.call(self.command, self.api("unset"), [f"=value-name={name}"])
-            return
-        ids = self.targets()
-        if ids is None:
-            raise self.fail("set needs the items to change")
-        if self.positional:
-            raise self.fail(f"unexpected word {_value_text(self.positional[0])!r}")
-        if not ids:
-            self.runner.result.skipped.append((self.command.line, "no item matched"))
-            return
+        target: list[str] = []
+        if not self.menu.singleton:
+            ids = self.targets()
+            if ids is None:
+                raise self.fail("set needs the items to change")
+            if not ids:
+                self.skip("no item matched")
+                return
+            target = [self.id_word(ids)]
+        self.no_more_words()
         if self.params:
-            self.runner.call(self.command, self.api("set"), [f"=.id={','.join(ids)}", *self.words()])
+            self.call("set", [*target, *self.words()])
         for name in unset:
-            self.runner.call(self.command, self.api("unset"), [f"=.id={','.join(ids)}", f"=value-name={name}"])
+            self.call("unset", [*target, f"=value-name={name}"])
 
     def do_unset(self) -> None:
-        ids = None if self.singleton else self.targets()
-        if not self.singleton and ids is None:
-            raise self.fail("unset needs the items to change")
-        names = [self.value_text(v) for v in self.positional]
+        target: list[str] = []
+        if not self.menu.singleton:
+            ids = self.targets()
+            if ids is None:
+                raise self.fail("unset needs the items to change")
+            if not ids:
+                self.skip("no item matched")
+                return
+            target = [self.id_word(ids)]
+        names = [self.value_text(value) for value in self.positional]
         value_name = self.take_param("value-name")
         if value_name is not None:
-            names += self.value_text(value_name).split(",")
-        if self.params:
-            raise self.fail(f"unexpected parameter {self.params[0][0]}=")
-        if ids is not None and not ids:
-            self.runner.result.skipped.append((self.command.line, "no item matched"))
-            return
-        target = [f"=.id={','.join(ids)}"] if ids is not None else []
-        for name in names:
-            self.runner.call(self.command, self.api("unset"), [*target, f"=value-name={name}"])
+            names.append(self.value_text(value_name))
+        if self.params or not names:
+            raise self.fail("unset takes the items and the names of the properties to unset")
+        self.call("unset", [*target, f"=value-name={','.join(names)}"])
 
-    def _item_verb(self, verb: str) -> None:
+    def item_command(self, verb: str) -> None:
         ids = self.targets()
         if ids is None:
             raise self.fail(f"{verb} needs the items to change")
-        if verb == "comment" and self.positional and not any(key == "comment" for key, _ in self.params):
+        if verb == "comment" and self.positional and all(key != "comment" for key, _ in self.params):
             self.params.append(("comment", self.positional.pop(0)))
-        if self.positional:
-            raise self.fail(f"unexpected word {_value_text(self.positional[0])!r}")
+        self.no_more_words()
         if not ids:
-            self.runner.result.skipped.append((self.command.line, "no item matched"))
+            self.skip("no item matched")
             return
-        self.runner.call(self.command, self.api(verb), [f"=.id={','.join(ids)}", *self.words()])
+        self.call(verb, [self.id_word(ids), *self.words()])
 
     def do_remove(self) -> None:
-        self._item_verb("remove")
+        self.item_command("remove")
 
     def do_enable(self) -> None:
-        self._item_verb("enable")
+        self.item_command("enable")
 
     def do_disable(self) -> None:
-        self._item_verb("disable")
+        self.item_command("disable")
 
     def do_comment(self) -> None:
-        self._item_verb("comment")
+        self.item_command("comment")
 
     def do_move(self) -> None:
         ids = self.targets()
@@ -860,21 +918,212 @@ class _Command:
         destination = self.take_positional()
         if destination is None:
             destination = self.take_param("destination")
-        if self.positional or self.params:
-            raise self.fail("move takes the items and a destination only")
+        self.no_more_words()
+        if self.params:
+            raise self.fail(f"unexpected parameter {self.params[0][0]}=")
         if not ids:
-            self.runner.result.skipped.append((self.command.line, "no item matched"))
+            self.skip("no item matched")
             return
         words = [f"=numbers={','.join(ids)}"]
         if destination is not None:
-            target = self.resolve(destination)
-            if len(target) != 1:
-                raise self.fail("move needs exactly one destination item")
-            words.append(f"=destination={target[0]}")
-        self.runner.call(self.command, self.api("move"), words)
+            where = self.resolve(destination)
+            if len(where) != 1:
+                raise self.fail("move needs one destination item")
+            words.append(f"=destination={where[0]}")
+        self.call("move", words)
 
 
-def _menus(router: Router) -> dict[str, object]:
-    from .schema import menus_for
+def _stock(router: Router) -> Router:
+    return type(router).empty(router.version)
 
-    return dict(menus_for(router.version))
+
+# --------------------------------------------------------------------------------------------
+# Export
+# --------------------------------------------------------------------------------------------
+
+# Sections in the order RouterOS 7 /export writes them; menus not listed follow, alphabetically.
+_EXPORT_ORDER = (
+    "/interface/bridge",
+    "/interface/ethernet",
+    "/interface/list",
+    "/interface/bridge/port",
+    "/interface/list/member",
+    "/ip/address",
+    "/ip/cloud",
+    "/ip/dns",
+    "/ip/dns/static",
+    "/ip/firewall/address-list",
+    "/ip/firewall/filter",
+    "/ip/firewall/mangle",
+    "/ip/firewall/nat",
+    "/ip/firewall/raw",
+    "/ip/route",
+    "/ip/service",
+    "/system/clock",
+    "/system/identity",
+)
+# Shown through a more specific menu (/interface/ethernet, /interface/bridge, ...), never itself.
+_NOT_EXPORTED = frozenset({"/interface"})
+# Properties /export writes even at their default (``add action=accept chain=input ...``);
+# community.routeros's field data, taken from exports, gives them no default for that reason.
+_ALWAYS_WRITTEN = {
+    "/ip/firewall/filter": frozenset({"action"}),
+    "/ip/firewall/nat": frozenset({"action"}),
+    "/ip/firewall/mangle": frozenset({"action"}),
+    "/ip/firewall/raw": frozenset({"action"}),
+    "/ip/dns/static": frozenset({"type"}),
+}
+_HEADER_VERSION = re.compile(r"^#.*\bby RouterOS (\S+)", re.MULTILINE)
+
+
+def header_version(text: str) -> str | None:
+    """The RouterOS version an export says it comes from (``# ... by RouterOS 7.16.1``), if any."""
+    match = _HEADER_VERSION.search(text)
+    return match.group(1) if match else None
+
+
+def export(router: Router, verbose: bool = False) -> str:
+    """``router``'s configuration as RouterOS ``/export`` (``/export verbose``) text.
+
+    The header names the version; sections follow RouterOS's order; items the router made itself
+    (``dynamic``) and read-only values are left out, and so are values at their default unless
+    ``verbose``. Items ``Router.empty()`` already has (interfaces, IP services, the stock bridge,
+    singletons) appear as ``set`` lines when changed (``set [ find default-name=ether1 ] name=wan``,
+    ``set telnet disabled=yes``), or ``remove`` if gone; the rest as ``add`` lines in table order.
+    So ``run_script(Router.empty(version), export(router))`` rebuilds the same tables (new ``.id``s).
+    """
+    stock = _stock(router)
+    lines = _header(router)
+    for section, menu, view in _sections(router):
+        body = _section(router, stock, menu, view, verbose)
+        if body:
+            lines.append("/" + section.strip("/").replace("/", " "))
+            lines.extend(body)
+    return "\n".join(lines) + "\n"
+
+
+def _header(router: Router) -> list[str]:
+    now = getattr(router, "clock", datetime.now)()
+    if version_at_least(router.version, "7.10"):
+        stamp = now.strftime("%Y-%m-%d %H:%M:%S")
+    else:
+        stamp = now.strftime("%b/%d/%Y %H:%M:%S").lower()
+    lines = [f"# {stamp} by RouterOS {router.version}"]
+    board = router.tables.get("/system/routerboard")
+    if board is not None and board.items:
+        lines.append("#")
+        if "model" in board.items[0]:
+            lines.append(f"# model = {board.items[0]['model']}")
+        if "serial-number" in board.items[0]:
+            lines.append(f"# serial number = {board.items[0]['serial-number']}")
+    return lines
+
+
+def _sections(router: Router) -> list[tuple[str, Menu, _View | None]]:
+    found: dict[str, tuple[Menu, _View | None]] = {}
+    for path, menu in router.menus.items():
+        if path not in _NOT_EXPORTED:
+            found[path] = (menu, None)
+    for path, view in _VIEWS.items():
+        if path not in found and view.menu in router.menus:
+            found[path] = (router.menus[view.menu], view)
+
+    def position(path: str) -> tuple[int, str]:
+        return (_EXPORT_ORDER.index(path), "") if path in _EXPORT_ORDER else (len(_EXPORT_ORDER), path)
+
+    return [(path, *found[path]) for path in sorted(found, key=position)]
+
+
+def _shown(prop: Prop, value: str) -> str:
+    """A stored value as the console writes it: booleans as yes/no."""
+    if prop.kind != "bool":
+        return value
+    negation, bare = ("!", value[1:]) if value.startswith("!") else ("", value)
+    return negation + {"true": "yes", "false": "no"}.get(bare, bare)
+
+
+def _settable(menu: Menu) -> list[Prop]:
+    props: dict[str, Prop] = {}
+    for prop in menu.props:
+        if prop.settable and prop.name not in props:
+            props[prop.name] = prop
+    return [props[name] for name in sorted(props)]
+
+
+def _values(menu: Menu, item: Mapping[str, str], verbose: bool) -> list[tuple[str, str]]:
+    always = _ALWAYS_WRITTEN.get(menu.path, frozenset())
+    values = []
+    for prop in _settable(menu):
+        value = item.get(prop.name)
+        if value is None or value == prop.default:
+            if prop.default is None or not (verbose or prop.name in always):
+                continue
+            value = prop.default
+        values.append((prop.name, _shown(prop, value)))
+    return values
+
+
+def _changes(menu: Menu, item: Mapping[str, str], stock: Mapping[str, str]) -> tuple[list[tuple[str, str]], list[str]]:
+    """What differs in a stock item: values to set, and names to unset (no default to set back to)."""
+    values, unset = [], []
+    for prop in _settable(menu):
+        value, before = item.get(prop.name), stock.get(prop.name)
+        if value == before:
+            continue
+        if value is not None:
+            values.append((prop.name, _shown(prop, value)))
+        elif prop.default is not None:
+            values.append((prop.name, _shown(prop, prop.default)))
+        else:
+            unset.append(prop.name)
+    return values, unset
+
+
+def _selector(menu: Menu, stock: Mapping[str, str]) -> str:
+    """How /export names a stock item: ``[ find default-name=ether1 ]``, ``telnet``, ``[ find name=x ]``."""
+    if "default-name" in stock:
+        return f"[ find default-name={quote(stock['default-name'])} ]"
+    name_prop = menu.prop("name")
+    if "name" in stock and name_prop is not None and not name_prop.settable:
+        return quote(stock["name"])  # names that never change: /ip service set telnet ...
+    if "name" in stock:
+        return f"[ find name={quote(stock['name'])} ]"
+    return stock[".id"]
+
+
+def _section(router: Router, stock_router: Router, menu: Menu, view: _View | None, verbose: bool) -> list[str]:
+    def visible(items: list[dict[str, str]]) -> list[dict[str, str]]:
+        return [item for item in items if view is None or item.get(view.key) == view.value]
+
+    items = visible(router.tables[menu.path].items)
+    stock_items = visible(stock_router.tables[menu.path].items)
+    if menu.singleton:
+        item = items[0] if items else {}
+        values, unset = _changes(menu, item, stock_items[0] if stock_items else {})
+        if verbose:
+            values = _values(menu, item, verbose=True)
+        if not (values or unset):
+            return []
+        return [render_command(["set", *(f"!{name}" for name in unset)], values)]
+
+    lines: list[str] = []
+    stock_by_id = {item[".id"]: item for item in stock_items}
+    present = {item[".id"] for item in items}
+    for stock in stock_items:
+        if stock[".id"] not in present:
+            lines.append(render_command(["remove", _selector(menu, stock)], []))
+    for item in items:
+        stock = stock_by_id.get(item[".id"])
+        if stock is None or item.get("builtin") == "true":  # built-in items cannot be changed
+            continue
+        values, unset = _changes(menu, item, stock)
+        if verbose:
+            values = _values(menu, item, verbose=True)
+        if values or unset:
+            words = ["set", _selector(menu, stock), *(f"!{name}" for name in unset)]
+            lines.append(render_command(words, values))
+    for item in items:
+        if item[".id"] in stock_by_id or item.get("dynamic") == "true" or item.get("builtin") == "true":
+            continue
+        lines.append(render_command(["add"], _values(menu, item, verbose)))
+    return lines

@@ -16,6 +16,7 @@ import ipaddress
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 
 __all__ = [
     "PORT_PROTOCOLS",
@@ -98,6 +99,7 @@ _TIME_UNITS = (("w", 604800), ("d", 86400), ("h", 3600), ("m", 60), ("s", 1))
 _TIME_PART = re.compile(r"(\d+)(ms|w|d|h|m|s)")
 _CLOCK = re.compile(r"(?:(\d+)d\s*)?(\d+):(\d{1,2}):(\d{1,2})")
 _DNS_LABEL = re.compile(r"[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?")
+_LETTER = re.compile(r"[A-Za-z]")
 _MAC = re.compile(r"[0-9A-Fa-f]{2}([:-])[0-9A-Fa-f]{2}(?:\1[0-9A-Fa-f]{2}){4}")
 
 
@@ -147,11 +149,12 @@ def format_time(seconds: float) -> str:
     return "".join(parts) or "0s"
 
 
+@lru_cache(maxsize=65536)
 def is_dns_name(text: str) -> bool:
     """True for a host name RouterOS would resolve (not an IP address, labels of letters/digits/-/_)."""
     if not text or len(text) > 253 or text.endswith("."):
         return False
-    if not any(char.isalpha() for char in text):
+    if not _LETTER.search(text):
         return False  # digits, dots and dashes: a malformed address or range, not a name
     return all(_DNS_LABEL.fullmatch(label) for label in text.split("."))
 
@@ -167,6 +170,13 @@ def _string(value: str, spec: Spec) -> str:
 def _name(value: str, spec: Spec) -> str:
     # Names (chains, lists, interfaces) cannot be empty; RouterOS refuses the empty word.
     if not value.strip():
+        raise invalid(spec.name)
+    return value
+
+
+def _chain(value: str, spec: Spec) -> str:
+    # Any name makes a (custom) chain; names with blanks or control characters do not.
+    if not value or any(char.isspace() or not char.isprintable() for char in value):
         raise invalid(spec.name)
     return value
 
@@ -337,6 +347,8 @@ def _ipsec_policy(value: str, spec: Spec) -> str:
 
 
 def _mac(value: str, spec: Spec) -> str:
+    if not value.strip():
+        return ""  # no address (bridge admin-mac)
     if not _MAC.fullmatch(value.strip()):
         raise invalid(spec.name)
     return value.strip().upper().replace("-", ":")
@@ -345,6 +357,7 @@ def _mac(value: str, spec: Spec) -> str:
 PARSERS: dict[str, Parser] = {
     "str": _string,
     "name": _name,
+    "chain": _chain,
     "bool": _bool,
     "int": _int,
     "enum": _enum,

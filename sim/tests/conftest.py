@@ -4,16 +4,10 @@
 ``tmp_path`` and a CA for hostname-checked TLS.  ``start_sim(...)`` starts more with other options
 (latency, faults, several routers, request log).  ``raw_client(port)`` speaks the wire protocol
 directly, for what librouteros cannot send (tags, pipelining, garbage).
-
-The model comes from ``routeros_sim.state``/``routeros_sim.router`` when they exist; until then a
-small stand-in router that follows the contract in ``sim/DESIGN.md`` keeps these tests running.
 """
 
 from __future__ import annotations
 
-import importlib.util
-import json
-import os
 import socket
 import ssl
 from collections.abc import Callable, Iterator, Sequence
@@ -23,207 +17,27 @@ from typing import Any
 
 import librouteros
 import pytest
+from routeros_sim import state
 from routeros_sim.certs import CertPaths, ensure_certs, server_ssl_context
 from routeros_sim.protocol import SentenceDecoder, decode_text, encode_sentence
+from routeros_sim.router import Router
 from routeros_sim.server import RouterSite, Simulator, SimulatorThread, Stats
 
 USERNAME = "admin"
 PASSWORD = "s3cret"
 
-Reply = tuple[str, dict[str, str]]
 
-
-def real_model_available() -> bool:
-    return (
-        importlib.util.find_spec("routeros_sim.router") is not None
-        and importlib.util.find_spec("routeros_sim.state") is not None
-    )
-
-
-# --------------------------------------------------------------------------------------------
-# Stand-in router (used only while routeros_sim.router does not exist)
-
-
-def _version_tuple(version: str) -> tuple[int, ...]:
-    return tuple(int(part) for part in version.split(".") if part.isdigit())
-
-
-class StandInRouter:
-    """A few menus with print/add/set/unset/remove/move/enable/disable, API queries and
-    ``.proplist``; enough to exercise the server.  Not a model of RouterOS."""
-
-    TABLES = ("/ip/firewall/nat", "/ip/address", "/interface")
-    SINGLETONS = ("/system/identity",)
-    WRITES = ("add", "set", "unset", "remove", "move", "enable", "disable")
-
-    def __init__(self, version: str = "7.20.6") -> None:
-        self.version = version
-        self.tables: dict[str, list[dict[str, str]]] = {path: [] for path in self.TABLES}
-        self.singletons: dict[str, dict[str, str]] = {"/system/identity": {"name": "MikroTik"}}
-        self.next_id = 1
-        self._callbacks: list[Callable[[StandInRouter], None]] = []
-        for name in ("ether1", "ether2"):
-            self.tables["/interface"].append({".id": self._new_id(), "name": name, "type": "ether"})
-
-    def _new_id(self) -> str:
-        value = f"*{self.next_id:X}"
-        self.next_id += 1
-        return value
-
-    def on_change(self, callback: Callable[[StandInRouter], None]) -> None:
-        self._callbacks.append(callback)
-
-    def _changed(self) -> None:
-        for callback in self._callbacks:
-            callback(self)
-
-    def is_write(self, command: str) -> bool:
-        return command.rsplit("/", 1)[-1] in self.WRITES
-
-    def to_json(self) -> dict[str, Any]:
-        return {"version": self.version, "tables": self.tables, "singletons": self.singletons, "next_id": self.next_id}
-
-    @staticmethod
-    def _trap(message: str) -> list[Reply]:
-        return [("!trap", {"message": message}), ("!done", {})]
-
-    def execute(self, command: str, words: list[str]) -> list[Reply]:
-        path, _, verb = command.rpartition("/")
-        attrs = {w[1:].partition("=")[0]: w[1:].partition("=")[2] for w in words if w.startswith("=")}
-        queries = [w for w in words if w.startswith("?")]
-        if path in self.singletons:
-            return self._singleton(path, verb, attrs)
-        if path not in self.tables:
-            return self._trap("no such command prefix")
-        items = self.tables[path]
-        if verb == "print":
-            proplist = attrs.get(".proplist")
-            keys = proplist.split(",") if proplist else None
-            rows = [item for item in items if _matches(item, queries)]
-            replies: list[Reply] = [
-                ("!re", {k: v for k, v in row.items() if keys is None or k in keys}) for row in rows
-            ]
-            if not rows and _version_tuple(self.version) >= (7, 18):
-                replies.append(("!empty", {}))
-            return [*replies, ("!done", {})]
-        if verb == "add":
-            item = {".id": self._new_id(), **{k: v for k, v in attrs.items() if not k.startswith(".")}}
-            item.setdefault("disabled", "false")
-            items.append(item)
-            self._changed()
-            return [("!done", {"ret": item[".id"]})]
-        if verb not in self.WRITES:
-            return self._trap("no such command")
-        targets = self._find(items, attrs.get(".id", attrs.get("numbers", "")))
-        if targets is None:
-            return self._trap("no such item")
-        if verb == "set":
-            for item in targets:
-                item.update({k: v for k, v in attrs.items() if not k.startswith(".") and k != "numbers"})
-        elif verb == "unset":
-            for item in targets:
-                item.pop(attrs.get("value-name", ""), None)
-        elif verb in ("enable", "disable"):
-            for item in targets:
-                item["disabled"] = "true" if verb == "disable" else "false"
-        elif verb == "remove":
-            for item in targets:
-                items.remove(item)
-        elif verb == "move":
-            destination = self._find(items, attrs.get("destination", "")) if attrs.get("destination") else []
-            if destination is None:
-                return self._trap("no such item")
-            for item in targets:
-                items.remove(item)
-            index = items.index(destination[0]) if destination else len(items)
-            items[index:index] = targets
-        self._changed()
-        return [("!done", {})]
-
-    @staticmethod
-    def _find(items: list[dict[str, str]], ids: str) -> list[dict[str, str]] | None:
-        found = []
-        for wanted in filter(None, ids.split(",")):
-            match = [item for item in items if item[".id"] == wanted]
-            if not match:
-                return None
-            found.extend(match)
-        return found or None
-
-    def _singleton(self, path: str, verb: str, attrs: dict[str, str]) -> list[Reply]:
-        values = self.singletons[path]
-        if verb in ("print", "get"):
-            return [("!re", dict(values)), ("!done", {})]
-        if verb == "set":
-            values.update({k: v for k, v in attrs.items() if not k.startswith(".")})
-            self._changed()
-            return [("!done", {})]
-        return self._trap("no such command")
-
-
-def _matches(item: dict[str, str], queries: Sequence[str]) -> bool:
-    """API query words evaluated on a stack (help.mikrotik.com "API", "Queries")."""
-    stack: list[bool] = []
-    for query in queries:
-        body = query[1:]
-        if body.startswith("#"):
-            for op in body[1:]:
-                if op == "!" and stack:
-                    stack.append(not stack.pop())
-                elif op in "&|" and len(stack) >= 2:
-                    right, left = stack.pop(), stack.pop()
-                    stack.append(left and right if op == "&" else left or right)
-                elif op == ".":
-                    stack.append(stack[-1] if stack else True)
-            continue
-        if body[:1] in "=<>" and body[:1]:
-            op, body = body[0], body[1:]
-        else:
-            op = "=" if "=" in body else "?"
-        key, has_value, value = body.partition("=")
-        if op == "?" or (op == "=" and not has_value):
-            stack.append(key.lstrip("-") in item if not key.startswith("-") else key[1:] not in item)
-        elif op == "=":
-            stack.append(item.get(key) == value)
-        else:
-            current = item.get(key)
-            stack.append(current is not None and (current < value if op == "<" else current > value))
-    return all(stack)
-
-
-# --------------------------------------------------------------------------------------------
-# Loading a router with persistence
-
-
-def load_router(state_path: Path, version: str | None = None) -> Any:
+def load_router(state_path: Path, version: str | None = None) -> Router:
     """The router kept in ``state_path``, saving itself there after every change."""
-    if real_model_available():
-        from routeros_sim import state
-
-        router = state.load_router(state_path, version=version)
-        state.attach_persistence(router, state_path)
-        return router
-    router = StandInRouter(version or "7.20.6")
-
-    def save(changed: StandInRouter) -> None:
-        tmp = state_path.with_name(state_path.name + ".tmp")
-        tmp.write_text(json.dumps(changed.to_json(), indent=2))
-        os.replace(tmp, state_path)
-
-    router.on_change(save)
-    save(router)
+    router = state.load_router(state_path, version=version)
+    state.attach_persistence(router, state_path)
     return router
 
 
 def nat_rules_in_state(state_path: Path) -> list[dict[str, str]]:
-    """The NAT rules a state file holds, read the way a user would (through the state layer)."""
-    if real_model_available():
-        from routeros_sim import state
-
-        router = state.load_router(state_path)
-        replies = router.execute("/ip/firewall/nat/print", [])
-        return [attrs for word, attrs in replies if word == "!re"]
-    return json.loads(state_path.read_text())["tables"]["/ip/firewall/nat"]
+    """The NAT rules a state file holds, read back through the state layer."""
+    replies = state.load_router(state_path).execute("/ip/firewall/nat/print", [])
+    return [attrs for word, attrs in replies if word == "!re"]
 
 
 # --------------------------------------------------------------------------------------------
@@ -257,7 +71,7 @@ class RunningSim:
         return self.simulator.tls_port
 
     @property
-    def router(self) -> Any:
+    def router(self) -> Router:
         return self.site.router
 
     @property

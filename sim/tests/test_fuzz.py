@@ -11,7 +11,6 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 import pytest
-
 from routeros_sim.protocol import ProtocolError, SentenceDecoder, encode_length, encode_sentence, encode_word
 
 if TYPE_CHECKING:
@@ -51,7 +50,9 @@ def random_word(rng: random.Random) -> bytes:
     if kind == 0:
         return rng.randbytes(rng.randrange(1, 40))
     if kind == 1:
-        return ("/" + "/".join(rng.choice(["ip", "firewall", "nat", "x", "", "print", "add"]) for _ in range(3))).encode()
+        return (
+            "/" + "/".join(rng.choice(["ip", "firewall", "nat", "x", "", "print", "add"]) for _ in range(3))
+        ).encode()
     if kind == 2:
         return f"={rng.choice(['chain', '.id', 'numbers', '', '='])}={rng.randbytes(3).hex()}".encode()
     if kind == 3:
@@ -103,7 +104,9 @@ def test_fuzzing_never_crashes_the_simulator(sim: RunningSim, caplog: pytest.Log
     while time.monotonic() < deadline and rounds < 400:
         rounds += 1
         logged_in = rng.random() < 0.6
-        body = b"".join(rng.choice([*makers, random_sentence, random_sentence])(rng) for _ in range(rng.randrange(1, 5)))
+        body = b"".join(
+            rng.choice([*makers, random_sentence, random_sentence])(rng) for _ in range(rng.randrange(1, 5))
+        )
         data = (login(sim) if logged_in else b"") + body
         replies, framing_ok = exchange(sim.port, data)
         assert framing_ok, f"round {rounds}: malformed reply stream to {data!r}"
@@ -128,5 +131,7 @@ def test_fuzzing_never_crashes_the_simulator(sim: RunningSim, caplog: pytest.Log
     fresh.close()
     assert sim.thread.running
     # Refusing input is routine (INFO); nothing the peers sent reached an unexpected error path.
-    errors = [r.getMessage() for r in caplog.records if r.name.startswith("routeros_sim") and r.levelno >= logging.ERROR]
+    errors = [
+        r.getMessage() for r in caplog.records if r.name.startswith("routeros_sim") and r.levelno >= logging.ERROR
+    ]
     assert errors == []

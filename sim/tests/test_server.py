@@ -16,7 +16,6 @@ from typing import TYPE_CHECKING
 import librouteros
 import pytest
 from librouteros.exceptions import ConnectionClosed, TrapError
-
 from routeros_sim.certs import ensure_certs
 from routeros_sim.protocol import encode_sentence
 from routeros_sim.server import Fault, Stats
@@ -352,7 +351,6 @@ def wait_for_file(path: Path, process: subprocess.Popen[str], timeout: float = 2
 
 
 def test_cli_serves_a_fleet_writes_a_ready_file_and_stops_on_sigterm(tmp_path: Path) -> None:
-    pytest.importorskip("routeros_sim.router", reason="the model layer is not there yet")
     ready = tmp_path / "ready.json"
     state = tmp_path / "fleet.json"
     process = subprocess.Popen(
@@ -400,12 +398,8 @@ def test_cli_serves_a_fleet_writes_a_ready_file_and_stops_on_sigterm(tmp_path: P
 
 
 def test_cli_import_then_export(tmp_path: Path) -> None:
-    pytest.importorskip("routeros_sim.router", reason="the model layer is not there yet")
     script = tmp_path / "nat.rsc"
-    script.write_text(
-        "/ip firewall nat\n"
-        "add action=masquerade chain=srcnat comment=wan-masq out-interface=ether1\n"
-    )
+    script.write_text("/ip firewall nat\nadd action=masquerade chain=srcnat comment=wan-masq out-interface=ether1\n")
     state = tmp_path / "state.json"
     imported = run_cli("import", f"--state={state}", str(script), cwd=tmp_path)
     assert imported.returncode == 0, imported.stderr

@@ -24,7 +24,7 @@ def _ensure_link() -> None:
     if LINK.is_symlink() and LINK.resolve() == REPO_ROOT:
         return
     LINK.parent.mkdir(parents=True, exist_ok=True)
-    temporary = LINK.with_name("routeros.{0}.tmp".format(os.getpid()))
+    temporary = LINK.with_name(f"routeros.{os.getpid()}.tmp")
     temporary.symlink_to(REPO_ROOT, target_is_directory=True)
     # rename() replaces atomically, so parallel test runs never see a missing link.
     os.replace(temporary, LINK)

@@ -16,6 +16,7 @@ from ansible_collections.hairpin.routeros.plugins.module_utils.validate import (
     ValidationError,
     check_services,
     validate_services,
+    verbatim_notes,
 )
 
 FACTS = RouterFacts(
@@ -71,9 +72,7 @@ def test_host_prefix_when_the_inventory_host_is_known():
     ],
 )
 def test_bad_ports(port, message):
-    assert texts(validate_services(port_forwards=[forward(port=port)])) == [
-        "service 'web': field 'port': " + message
-    ]
+    assert texts(validate_services(port_forwards=[forward(port=port)])) == ["service 'web': field 'port': " + message]
 
 
 @pytest.mark.parametrize("port", ["1", "65535", "1000-2000", "5-5", 8080])
@@ -129,9 +128,7 @@ def test_duplicate_names_are_reported_once():
     ],
 )
 def test_host_must_be_unicast(host, reason):
-    assert texts(validate_services(port_forwards=[forward(host=host)])) == [
-        "service 'web': field 'host': " + reason
-    ]
+    assert texts(validate_services(port_forwards=[forward(host=host)])) == ["service 'web': field 'host': " + reason]
 
 
 def test_public_address_must_be_unicast_and_public_choices_are_exclusive():
@@ -257,6 +254,20 @@ def test_comments_accept_quotes_backslashes_dollars_and_unicode():
     comment = 'say "hi" \\ $var ?q =eq ünïcødé 😀'
     assert validate_services(port_forwards=[forward(comment=comment)]) == []
     assert forward(comment=comment).rules()[0].comment.endswith(" " + comment)  # stored verbatim
+
+
+def test_verbatim_notes_tell_which_special_characters_are_kept():
+    notes = verbatim_notes(
+        port_forwards=[forward(comment='say "hi" $x'), forward(name="plain", comment="just text")],
+        masquerades=[Masquerade(out_interface_list="WAN", comment="a=b? c\\d")],
+        hairpin_subnets=[HairpinSubnet("10.0.0.0/24", comment="Küche")],
+    )
+    assert notes == [
+        "service 'web': field 'comment': '\"', '$' stored verbatim (the rendered CLI quotes or escapes them)",
+        "service 'WAN': field 'comment': '\\', '=', '?' stored verbatim (the rendered CLI quotes or escapes them)",
+        "service '10.0.0.0/24': field 'comment': non-ASCII characters stored verbatim (the rendered CLI quotes "
+        "or escapes them)",
+    ]
 
 
 def test_masquerade_checks():

@@ -1,0 +1,220 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026, hairpin maintainers
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: dns_static
+short_description: Manage the static DNS entries of split DNS on a RouterOS router
+version_added: 0.1.0
+description:
+  - Split DNS is the alternative to hairpin NAT: the router's DNS answers a published service's
+    public name with the server's LAN address, so LAN clients talk to the server directly.
+  - Manages static C(A) records in C(/ip dns static) over one API connection: one round trip
+    to read, at most one to write.
+  - Every entry it writes carries an ownership marker in its comment
+    (C(hairpin:dns:<name>), followed by your O(config[].comment) if any). An entry without that
+    marker is never changed or removed, whatever O(state) says.
+  - A foreign enabled entry that would answer the same name differently is reported before
+    anything is written, because clients would then get either answer.
+author:
+  - hairpin maintainers
+extends_documentation_fragment:
+  - hairpin.routeros.api
+  - hairpin.routeros.states
+  - hairpin.routeros.attributes
+options:
+  config:
+    description:
+      - The static DNS entries, one per name.
+    type: list
+    elements: dict
+    suboptions:
+      name:
+        description: The DNS name clients ask for, for example the public name of a service. Unique.
+        type: str
+        required: true
+      address:
+        description: The IPv4 address the router answers with. Required unless O(state=deleted).
+        type: str
+      comment:
+        description: Free text stored after the ownership marker in the entry's comment, verbatim.
+        type: str
+notes:
+  - The router answers LAN clients from these entries only when they use it as their DNS
+    server (C(/ip dns set allow-remote-requests=yes) and DHCP handing out the router's address).
+seealso:
+  - module: hairpin.routeros.nat
+"""
+
+EXAMPLES = r"""
+- name: Answer the public name of the web server with its LAN address
+  hairpin.routeros.dns_static:
+    hostname: router.example.net
+    username: ansible
+    password: "{{ vault_router_password }}"
+    ca_path: files/router-ca.pem
+    config:
+      - name: www.example.net
+        address: 192.168.88.10
+        comment: web server
+    state: overridden
+
+- name: Remove every static entry hairpin owns
+  hairpin.routeros.dns_static:
+    hostname: router.example.net
+    username: ansible
+    password: "{{ vault_router_password }}"
+    state: deleted
+"""
+
+RETURN = r"""
+commands:
+  description: The RouterOS commands the change runs (or would run in check mode), in order.
+  returned: when the router was read
+  type: list
+  elements: str
+  sample:
+    - /ip dns static add name=www.example.net address=192.168.88.10 comment=hairpin:dns:www.example.net
+before:
+  description: The owned entries before the change, as the router printed them.
+  returned: when the router was read
+  type: list
+  elements: dict
+after:
+  description: The owned entries after the change.
+  returned: when changed
+  type: list
+  elements: dict
+gathered:
+  description: The owned entries as O(config) entries (C(config)), plus C(foreign), the entries hairpin does not own.
+  returned: O(state=gathered)
+  type: dict
+rendered:
+  description: The commands that would create the entries on a router with no owned entry.
+  returned: O(state=rendered)
+  type: list
+  elements: str
+parsed:
+  description: The owned entries found in O(running_config) as O(config) entries (C(config)), plus C(foreign).
+  returned: O(state=parsed)
+  type: dict
+round_trips:
+  description: API round trips after login that this call used.
+  returned: when the router was read
+  type: int
+"""
+
+from ansible.module_utils.basic import AnsibleModule
+from ansible_collections.hairpin.routeros.plugins.module_utils.api import (
+    Command,
+    CommandError,
+    RouterError,
+    connect,
+    connection_warnings,
+)
+from ansible_collections.hairpin.routeros.plugins.module_utils.entries import (
+    DNS_STATIC,
+    EntryError,
+    check_dns_config,
+    dns_entries,
+    entry_commands,
+    parse_entries_rsc,
+    plan_entries,
+    render_entry_commands,
+    rows_to_entry_config,
+)
+from ansible_collections.hairpin.routeros.plugins.module_utils.render import RscParseError
+from ansible_collections.hairpin.routeros.plugins.module_utils.runner import (
+    list_option,
+    module_argument_spec,
+    module_requirements,
+)
+
+DNS_OPTIONS = dict(
+    name=dict(type="str", required=True),
+    address=dict(type="str"),
+    comment=dict(type="str"),
+)
+
+
+def _fail_on_problems(module, problems):
+    if problems:
+        texts = [problem.text for problem in problems]
+        module.fail_json(msg="invalid DNS configuration, nothing was written: " + "; ".join(texts), problems=texts)
+
+
+def _plan(module, entries, rows, state):
+    try:
+        return plan_entries(DNS_STATIC, entries, rows, state=state)
+    except EntryError as exc:
+        module.fail_json(msg="cannot plan the DNS changes, nothing was written: %s" % exc)
+        raise  # pragma: no cover - fail_json exits
+
+
+def run(module):
+    params = module.params
+    state = params["state"]
+    host = params.get("hostname")
+    config = params.get("config") or []
+    result = dict(changed=False)
+
+    if state == "parsed":
+        try:
+            rows = parse_entries_rsc(DNS_STATIC, params["running_config"])
+        except RscParseError as exc:
+            module.fail_json(msg="running_config: %s" % exc)
+        result["parsed"] = rows_to_entry_config(DNS_STATIC, rows)
+        module.exit_json(**result)
+
+    if state != "gathered":
+        _fail_on_problems(module, check_dns_config(config, host=host, need_address=state != "deleted"))
+    entries = dns_entries(config) if state != "gathered" else []
+
+    if state == "rendered":
+        result["rendered"] = render_entry_commands(_plan(module, entries, [], "merged"))
+        module.exit_json(**result)
+
+    for warning in connection_warnings(params):
+        module.warn(warning)
+    try:
+        with connect(params) as router:
+            (rows,) = router.read([Command(DNS_STATIC.path + "/print")])
+            if state == "gathered":
+                result["gathered"] = rows_to_entry_config(DNS_STATIC, rows)
+                result["round_trips"] = router.round_trips
+                module.exit_json(**result)
+            plan = _plan(module, entries, rows, state)
+            commands = render_entry_commands(plan)
+            result.update(changed=plan.changed, commands=commands, before=plan.before)
+            if plan.changed:
+                result["after"] = plan.after
+            if module._diff and plan.changed:
+                result["diff"] = dict(prepared="\n".join(commands) + "\n")
+            if plan.changed and not module.check_mode:
+                router.run(entry_commands(plan))
+            result["round_trips"] = router.round_trips
+    except CommandError as exc:
+        module.fail_json(
+            msg="%s (the writes before and after it were sent too; run again to converge)" % exc,
+            commands=result.get("commands", []),
+        )
+    except RouterError as exc:
+        module.fail_json(msg=str(exc), commands=result.get("commands", []))
+    module.exit_json(**result)
+
+
+def main():
+    module = AnsibleModule(
+        argument_spec=module_argument_spec(dict(config=list_option(DNS_OPTIONS))),
+        supports_check_mode=True,
+        **module_requirements(),
+    )
+    run(module)
+
+
+if __name__ == "__main__":
+    main()
