@@ -129,6 +129,8 @@ class Table:
 
     def index_of(self, item_id: str) -> int | None:
         number = _id_number(item_id)
+        if number is None:
+            return None
         for index, item in enumerate(self.items):
             if _id_number(item[".id"]) == number:
                 return index
@@ -172,7 +174,8 @@ class Router:
         self._lock = threading.RLock()
         #: The wall clock (address-list ``creation-time``, ``uptime``); tests may replace it.
         self.clock: Callable[[], datetime] = datetime.now
-        self._booted = self.clock()
+        #: When the router started; ``/system/resource uptime`` counts from here.
+        self.booted: datetime = self.clock()
 
     # -----------------------------------------------------------------------------------------
     # Construction and persistence
@@ -444,6 +447,8 @@ class Router:
             elif word.startswith("="):
                 name, _, value = word[1:].partition("=")
                 attributes[name] = value
+            elif word.startswith(".proplist="):  # an API attribute word, as some clients send it
+                attributes[".proplist"] = word.partition("=")[2]
             # other words (API attributes such as .tag) are the server's business
         return attributes, queries
 
@@ -779,7 +784,7 @@ class Router:
         for path in ("/interface", "/interface/bridge"):
             table = self.tables[path]
             table.items = [
-                item for item in table.items if not (item.get("name") == name and path_is_bridge(path, item))
+                item for item in table.items if not (item.get("name") == name and _is_bridge_item(path, item))
             ]
         ports = self.tables["/interface/bridge/port"]
         ports.items = [port for port in ports.items if port.get("bridge") != name]
@@ -881,7 +886,7 @@ class Router:
         if name == "status":
             return self._cloud_status(item)
         if name == "uptime":
-            return format_time(max(0, int((self.clock() - self._booted).total_seconds())))
+            return format_time(max(0, int((self.clock() - self.booted).total_seconds())))
         if name == "version":
             channel = "stable" if version_at_least(self.version, "7.0") else "long-term"
             return f"{self.version} ({channel})"
@@ -1040,6 +1045,6 @@ class Router:
             callback(self)
 
 
-def path_is_bridge(path: str, item: Mapping[str, str]) -> bool:
+def _is_bridge_item(path: str, item: Mapping[str, str]) -> bool:
     """True for the bridge's item in ``path`` (every item of ``/interface/bridge``; type=bridge in ``/interface``)."""
     return path == "/interface/bridge" or item.get("type") == "bridge"

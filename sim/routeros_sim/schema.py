@@ -24,6 +24,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from functools import cache
+from typing import Any
 
 from .values import PORT_PROTOCOLS
 
@@ -192,9 +193,23 @@ REJECT_WITH = (
 )
 
 
-def _flag(name: str, default: str = "false", *, computed: bool = False, **kwargs: object) -> Prop:
+def _flag(
+    name: str, default: str = "false", *, computed: bool = False, since: str | None = None, until: str | None = None
+) -> Prop:
     """A read-only yes/no flag RouterOS always prints (``dynamic``, ``invalid``, ``running``)."""
-    return Prop(name, "bool", default=default, show=SHOW_ALWAYS, read_only=True, computed=computed, **kwargs)  # type: ignore[arg-type]
+    return Prop(
+        name, "bool", default=default, show=SHOW_ALWAYS, read_only=True, computed=computed, since=since, until=until
+    )
+
+
+def _match(name: str, kind: str = "str", **options: Any) -> Prop:
+    """A packet matcher: optional, and ``!value`` matches everything but ``value``."""
+    return Prop(name, kind, negatable=True, **options)
+
+
+def _always(name: str, kind: str, default: str, **options: Any) -> Prop:
+    """A setting RouterOS always prints, its default when nothing else is set."""
+    return Prop(name, kind, default=default, show=SHOW_ALWAYS, **options)
 
 
 def _counter(name: str) -> Prop:
@@ -203,62 +218,61 @@ def _counter(name: str) -> Prop:
 
 def _matchers(*, filter_chain: bool) -> tuple[Prop, ...]:
     """The packet matchers NAT and filter share, in RouterOS's print order."""
-    neg = {"negatable": True}
     connection_state = (
         (
-            Prop("connection-state", "enum", choices=CONNECTION_STATES, multi=True, **neg),  # type: ignore[arg-type]
-            Prop("connection-nat-state", "enum", choices=("dstnat", "srcnat"), multi=True, **neg),  # type: ignore[arg-type]
+            _match("connection-state", "enum", choices=CONNECTION_STATES, multi=True),
+            _match("connection-nat-state", "enum", choices=("dstnat", "srcnat"), multi=True),
         )
         if filter_chain
         else ()
     )
     return (
-        Prop("protocol", "protocol", **neg),  # type: ignore[arg-type]
-        Prop("src-address", "ipv4-prefix", **neg),  # type: ignore[arg-type]
-        Prop("dst-address", "ipv4-prefix", **neg),  # type: ignore[arg-type]
-        Prop("src-address-list", "name", **neg),  # type: ignore[arg-type]
-        Prop("dst-address-list", "name", **neg),  # type: ignore[arg-type]
-        Prop("src-address-type", "enum", choices=ADDRESS_TYPES, **neg),  # type: ignore[arg-type]
-        Prop("dst-address-type", "enum", choices=ADDRESS_TYPES, **neg),  # type: ignore[arg-type]
+        _match("protocol", "protocol"),
+        _match("src-address", "ipv4-prefix"),
+        _match("dst-address", "ipv4-prefix"),
+        _match("src-address-list", "name"),
+        _match("dst-address-list", "name"),
+        _match("src-address-type", "enum", choices=ADDRESS_TYPES),
+        _match("dst-address-type", "enum", choices=ADDRESS_TYPES),
         *connection_state,
-        Prop("connection-bytes", "str", **neg),  # type: ignore[arg-type]
-        Prop("connection-limit", "str", **neg),  # type: ignore[arg-type]
-        Prop("connection-mark", "name", **neg),  # type: ignore[arg-type]
-        Prop("connection-rate", "str", **neg),  # type: ignore[arg-type]
-        Prop("connection-type", "enum", choices=CONNECTION_TYPES, **neg),  # type: ignore[arg-type]
-        Prop("in-interface", "name", refers="/interface", **neg),  # type: ignore[arg-type]
-        Prop("out-interface", "name", refers="/interface", **neg),  # type: ignore[arg-type]
-        Prop("in-interface-list", "name", refers="/interface/list", **neg),  # type: ignore[arg-type]
-        Prop("out-interface-list", "name", refers="/interface/list", **neg),  # type: ignore[arg-type]
-        Prop("in-bridge-port", "name", refers="/interface", **neg),  # type: ignore[arg-type]
-        Prop("out-bridge-port", "name", refers="/interface", **neg),  # type: ignore[arg-type]
-        Prop("in-bridge-port-list", "name", refers="/interface/list", **neg),  # type: ignore[arg-type]
-        Prop("out-bridge-port-list", "name", refers="/interface/list", **neg),  # type: ignore[arg-type]
-        Prop("src-port", "ports", ports=True, **neg),  # type: ignore[arg-type]
-        Prop("dst-port", "ports", ports=True, **neg),  # type: ignore[arg-type]
-        Prop("port", "ports", ports=True, **neg),  # type: ignore[arg-type]
-        Prop("src-mac-address", "mac", **neg),  # type: ignore[arg-type]
+        _match("connection-bytes", "str"),
+        _match("connection-limit", "str"),
+        _match("connection-mark", "name"),
+        _match("connection-rate", "str"),
+        _match("connection-type", "enum", choices=CONNECTION_TYPES),
+        _match("in-interface", "name", refers="/interface"),
+        _match("out-interface", "name", refers="/interface"),
+        _match("in-interface-list", "name", refers="/interface/list"),
+        _match("out-interface-list", "name", refers="/interface/list"),
+        _match("in-bridge-port", "name", refers="/interface"),
+        _match("out-bridge-port", "name", refers="/interface"),
+        _match("in-bridge-port-list", "name", refers="/interface/list"),
+        _match("out-bridge-port-list", "name", refers="/interface/list"),
+        _match("src-port", "ports", ports=True),
+        _match("dst-port", "ports", ports=True),
+        _match("port", "ports", ports=True),
+        _match("src-mac-address", "mac"),
         Prop("ipsec-policy", "ipsec-policy"),
-        Prop("content", "str", **neg),  # type: ignore[arg-type]
-        Prop("dscp", "int", low=0, high=63, **neg),  # type: ignore[arg-type]
+        _match("content", "str"),
+        _match("dscp", "int", low=0, high=63),
         Prop("dst-limit", "str"),
-        Prop("fragment", "bool", **neg),  # type: ignore[arg-type]
-        Prop("hotspot", "enum", choices=HOTSPOT_VALUES, multi=True, **neg),  # type: ignore[arg-type]
-        Prop("icmp-options", "str", **neg),  # type: ignore[arg-type]
-        Prop("ingress-priority", "int", low=0, high=63, **neg),  # type: ignore[arg-type]
-        Prop("ipv4-options", "str", **neg),  # type: ignore[arg-type]
-        Prop("layer7-protocol", "name", **neg),  # type: ignore[arg-type]
+        _match("fragment", "bool"),
+        _match("hotspot", "enum", choices=HOTSPOT_VALUES, multi=True),
+        _match("icmp-options", "str"),
+        _match("ingress-priority", "int", low=0, high=63),
+        _match("ipv4-options", "str"),
+        _match("layer7-protocol", "name"),
         Prop("limit", "str"),
         Prop("nth", "str"),
-        Prop("packet-mark", "name", **neg),  # type: ignore[arg-type]
-        Prop("packet-size", "str", **neg),  # type: ignore[arg-type]
-        Prop("per-connection-classifier", "str", **neg),  # type: ignore[arg-type]
-        Prop("priority", "int", low=0, high=7, **neg),  # type: ignore[arg-type]
+        _match("packet-mark", "name"),
+        _match("packet-size", "str"),
+        _match("per-connection-classifier", "str"),
+        _match("priority", "int", low=0, high=7),
         Prop("psd", "str"),
         Prop("random", "int", low=1, high=99),
-        Prop("realm", "str", **neg),  # type: ignore[arg-type]
-        Prop("routing-mark", "name", **neg),  # type: ignore[arg-type]
-        Prop("tcp-mss", "str", **neg),  # type: ignore[arg-type]
+        _match("realm", "str"),
+        _match("routing-mark", "name"),
+        _match("tcp-mss", "str"),
         Prop("time", "str"),
         Prop("ttl", "str"),
     )
@@ -266,9 +280,9 @@ def _matchers(*, filter_chain: bool) -> tuple[Prop, ...]:
 
 def _log_props() -> tuple[Prop, ...]:
     return (
-        Prop("log", "bool", default="false", show=SHOW_ALWAYS, until="7.0"),
+        _always("log", "bool", "false", until="7.0"),
         Prop("log", "bool", default="false", show=SHOW_NONDEFAULT, since="7.0"),
-        Prop("log-prefix", "str", default="", show=SHOW_ALWAYS, until="7.0"),
+        _always("log-prefix", "str", "", until="7.0"),
         Prop("log-prefix", "str", default="", show=SHOW_NONDEFAULT, since="7.0"),
     )
 
@@ -279,7 +293,7 @@ def _rule_tail() -> tuple[Prop, ...]:
         _counter("packets"),
         _flag("invalid", computed=True),
         _flag("dynamic"),
-        Prop("disabled", "bool", default="false", show=SHOW_ALWAYS),
+        _always("disabled", "bool", "false"),
         Prop("comment", "str"),
     )
 
@@ -299,7 +313,7 @@ NAT = Menu(
     ),
     props=(
         Prop("chain", "chain", required=True),
-        Prop("action", "enum", default="accept", show=SHOW_ALWAYS, choices=NAT_ACTIONS),
+        _always("action", "enum", "accept", choices=NAT_ACTIONS),
         Prop("to-addresses", "ipv4-translation", only_with=("action", _TRANSLATING)),
         Prop(
             "to-ports",
@@ -336,7 +350,7 @@ FILTER = Menu(
     ),
     props=(
         Prop("chain", "chain", required=True),
-        Prop("action", "enum", default="accept", show=SHOW_ALWAYS, choices=FILTER_ACTIONS),
+        _always("action", "enum", "accept", choices=FILTER_ACTIONS),
         Prop("jump-target", "name", only_with=("action", ("jump",))),
         Prop("reject-with", "enum", choices=REJECT_WITH, only_with=("action", ("reject",))),
         Prop("address-list", "name", only_with=("action", ADDRESS_LIST_ACTIONS)),
@@ -367,9 +381,9 @@ ADDRESS_LIST = Menu(
         Prop("address", "list-address", required=True),
         Prop("creation-time", read_only=True),
         Prop("timeout", "time"),
-        Prop("dynamic", "bool", default="false", show=SHOW_ALWAYS, since="7.0"),
+        _always("dynamic", "bool", "false", since="7.0"),
         _flag("dynamic", until="7.0"),
-        Prop("disabled", "bool", default="false", show=SHOW_ALWAYS),
+        _always("disabled", "bool", "false"),
         Prop("comment", "str"),
     ),
 )
@@ -379,23 +393,23 @@ DNS = Menu(
     commands=SINGLETON_COMMANDS,
     singleton=True,
     props=(
-        Prop("servers", "ip-list", default="", show=SHOW_ALWAYS),
+        _always("servers", "ip-list", ""),
         Prop("dynamic-servers", default="", show=SHOW_ALWAYS, read_only=True),
         Prop("use-doh-server", default="", show=SHOW_ALWAYS, since="6.47"),
-        Prop("verify-doh-cert", "bool", default="false", show=SHOW_ALWAYS, since="6.47"),
-        Prop("doh-max-server-connections", "int", default="5", show=SHOW_ALWAYS, low=1, high=10000, since="7.8"),
-        Prop("doh-max-concurrent-queries", "int", default="50", show=SHOW_ALWAYS, low=1, high=10000, since="7.8"),
-        Prop("doh-timeout", "time", default="5s", show=SHOW_ALWAYS, since="7.8"),
-        Prop("allow-remote-requests", "bool", default="false", show=SHOW_ALWAYS),
-        Prop("max-udp-packet-size", "int", default="4096", show=SHOW_ALWAYS, low=50, high=65507),
-        Prop("query-server-timeout", "time", default="2s", show=SHOW_ALWAYS),
-        Prop("query-total-timeout", "time", default="10s", show=SHOW_ALWAYS),
-        Prop("max-concurrent-queries", "int", default="100", show=SHOW_ALWAYS, low=1, high=10000),
-        Prop("max-concurrent-tcp-sessions", "int", default="20", show=SHOW_ALWAYS, low=1, high=10000),
+        _always("verify-doh-cert", "bool", "false", since="6.47"),
+        _always("doh-max-server-connections", "int", "5", low=1, high=10000, since="7.8"),
+        _always("doh-max-concurrent-queries", "int", "50", low=1, high=10000, since="7.8"),
+        _always("doh-timeout", "time", "5s", since="7.8"),
+        _always("allow-remote-requests", "bool", "false"),
+        _always("max-udp-packet-size", "int", "4096", low=50, high=65507),
+        _always("query-server-timeout", "time", "2s"),
+        _always("query-total-timeout", "time", "10s"),
+        _always("max-concurrent-queries", "int", "100", low=1, high=10000),
+        _always("max-concurrent-tcp-sessions", "int", "20", low=1, high=10000),
         Prop("cache-size", default="2048KiB", show=SHOW_ALWAYS),
-        Prop("cache-max-ttl", "time", default="1w", show=SHOW_ALWAYS),
-        Prop("address-list-extra-time", "time", default="0s", show=SHOW_ALWAYS, since="7.15"),
-        Prop("vrf", "name", default="main", show=SHOW_ALWAYS, since="7.15"),
+        _always("cache-max-ttl", "time", "1w"),
+        _always("address-list-extra-time", "time", "0s", since="7.15"),
+        _always("vrf", "name", "main", since="7.15"),
         Prop("mdns-repeat-ifaces", default="", show=SHOW_ALWAYS, since="7.16"),
         Prop("cache-used", default="20KiB", show=SHOW_ALWAYS, read_only=True),
     ),
@@ -426,9 +440,9 @@ DNS_STATIC = Menu(
         Prop("text", "str", only_with=("type", ("TXT",))),
         Prop("address-list", "name", since="7.5"),
         Prop("match-subdomain", "bool", default="false", show=SHOW_NONDEFAULT, since="7.5"),
-        Prop("ttl", "time", default="1d", show=SHOW_ALWAYS),
+        _always("ttl", "time", "1d"),
         _flag("dynamic"),
-        Prop("disabled", "bool", default="false", show=SHOW_ALWAYS),
+        _always("disabled", "bool", "false"),
         Prop("comment", "str"),
     ),
 )
@@ -442,17 +456,17 @@ INTERFACE = Menu(
         Prop("name", "name", required=True),
         Prop("default-name", read_only=True),
         Prop("type", read_only=True),
-        Prop("mtu", "str", default="1500", show=SHOW_ALWAYS),
+        _always("mtu", "str", "1500"),
         Prop("actual-mtu", "int", read_only=True, computed=True),
         Prop("l2mtu", "int", low=0, high=65535),
         Prop("max-l2mtu", "int", read_only=True),
         Prop("mac-address", read_only=True),
         Prop("last-link-up-time", read_only=True),
-        Prop("link-downs", "int", default="0", show=SHOW_ALWAYS, read_only=True),
+        _always("link-downs", "int", "0", read_only=True),
         _flag("running", "true"),
         _flag("slave", computed=True),
         _flag("dynamic"),
-        Prop("disabled", "bool", default="false", show=SHOW_ALWAYS),
+        _always("disabled", "bool", "false"),
         Prop("comment", "str"),
     ),
 )
@@ -464,7 +478,7 @@ BRIDGE = Menu(
     unique=(Unique(("name",), "failure: already have interface with such name", static_only=False),),
     props=(
         Prop("name", "name"),
-        Prop("mtu", "str", default="auto", show=SHOW_ALWAYS),
+        _always("mtu", "str", "auto"),
         Prop("actual-mtu", "int", read_only=True, computed=True),
         Prop("l2mtu", "int", read_only=True, computed=True),
         Prop(
@@ -474,21 +488,21 @@ BRIDGE = Menu(
             show=SHOW_ALWAYS,
             choices=("disabled", "enabled", "local-proxy-arp", "proxy-arp", "reply-only"),
         ),
-        Prop("arp-timeout", "str", default="auto", show=SHOW_ALWAYS),
+        _always("arp-timeout", "str", "auto"),
         Prop("mac-address", read_only=True),
-        Prop("protocol-mode", "enum", default="rstp", show=SHOW_ALWAYS, choices=("mstp", "none", "rstp", "stp")),
-        Prop("fast-forward", "bool", default="true", show=SHOW_ALWAYS),
-        Prop("igmp-snooping", "bool", default="false", show=SHOW_ALWAYS),
-        Prop("auto-mac", "bool", default="true", show=SHOW_ALWAYS),
-        Prop("admin-mac", "mac", default="", show=SHOW_ALWAYS),
-        Prop("ageing-time", "time", default="5m", show=SHOW_ALWAYS),
-        Prop("priority", "str", default="0x8000", show=SHOW_ALWAYS),
-        Prop("max-message-age", "time", default="20s", show=SHOW_ALWAYS),
-        Prop("forward-delay", "time", default="15s", show=SHOW_ALWAYS),
-        Prop("transmit-hold-count", "int", default="6", show=SHOW_ALWAYS, low=1, high=10),
-        Prop("vlan-filtering", "bool", default="false", show=SHOW_ALWAYS),
-        Prop("ether-type", "enum", default="0x8100", show=SHOW_ALWAYS, choices=("0x8100", "0x88a8", "0x9100")),
-        Prop("pvid", "int", default="1", show=SHOW_ALWAYS, low=1, high=4094),
+        _always("protocol-mode", "enum", "rstp", choices=("mstp", "none", "rstp", "stp")),
+        _always("fast-forward", "bool", "true"),
+        _always("igmp-snooping", "bool", "false"),
+        _always("auto-mac", "bool", "true"),
+        _always("admin-mac", "mac", ""),
+        _always("ageing-time", "time", "5m"),
+        _always("priority", "str", "0x8000"),
+        _always("max-message-age", "time", "20s"),
+        _always("forward-delay", "time", "15s"),
+        _always("transmit-hold-count", "int", "6", low=1, high=10),
+        _always("vlan-filtering", "bool", "false"),
+        _always("ether-type", "enum", "0x8100", choices=("0x8100", "0x88a8", "0x9100")),
+        _always("pvid", "int", "1", low=1, high=4094),
         Prop(
             "frame-types",
             "enum",
@@ -496,18 +510,18 @@ BRIDGE = Menu(
             show=SHOW_ALWAYS,
             choices=("admit-all", "admit-only-untagged-and-priority-tagged", "admit-only-vlan-tagged"),
         ),
-        Prop("ingress-filtering", "bool", default="false", show=SHOW_ALWAYS, until="7.0"),
-        Prop("ingress-filtering", "bool", default="true", show=SHOW_ALWAYS, since="7.0"),
-        Prop("dhcp-snooping", "bool", default="false", show=SHOW_ALWAYS),
-        Prop("port-cost-mode", "enum", default="long", show=SHOW_ALWAYS, choices=("long", "short"), since="7.13"),
-        Prop("mld-version", "enum", default="1", show=SHOW_ALWAYS, choices=("1", "2")),
-        Prop("multicast-querier", "bool", default="false", show=SHOW_ALWAYS),
-        Prop("mvrp", "bool", default="false", show=SHOW_ALWAYS, since="7.20"),
-        Prop("max-learned-entries", "str", default="auto", show=SHOW_ALWAYS, since="7.16"),
-        Prop("forward-reserved-addresses", "bool", default="false", show=SHOW_ALWAYS, since="7.16"),
-        Prop("add-dhcp-option82", "bool", default="false", show=SHOW_ALWAYS, since="7.20", until="7.23"),
+        _always("ingress-filtering", "bool", "false", until="7.0"),
+        _always("ingress-filtering", "bool", "true", since="7.0"),
+        _always("dhcp-snooping", "bool", "false"),
+        _always("port-cost-mode", "enum", "long", choices=("long", "short"), since="7.13"),
+        _always("mld-version", "enum", "1", choices=("1", "2")),
+        _always("multicast-querier", "bool", "false"),
+        _always("mvrp", "bool", "false", since="7.20"),
+        _always("max-learned-entries", "str", "auto", since="7.16"),
+        _always("forward-reserved-addresses", "bool", "false", since="7.16"),
+        _always("add-dhcp-option82", "bool", "false", since="7.20", until="7.23"),
         *(
-            Prop(name, kind, default=default, show=SHOW_ALWAYS, since="7.20", **extra)  # type: ignore[arg-type]
+            _always(name, kind, default, since="7.20", **extra)
             for name, kind, default, extra in (
                 ("igmp-version", "enum", "2", {"choices": ("2", "3")}),
                 ("last-member-interval", "time", "1s", {}),
@@ -530,7 +544,7 @@ BRIDGE = Menu(
             )
         ),
         _flag("running", "true"),
-        Prop("disabled", "bool", default="false", show=SHOW_ALWAYS),
+        _always("disabled", "bool", "false"),
         Prop("comment", "str"),
     ),
 )
@@ -543,10 +557,10 @@ BRIDGE_PORT = Menu(
     props=(
         Prop("interface", "name", required=True, refers="/interface", strict=True),
         Prop("bridge", "name", required=True, refers="/interface/bridge", strict=True),
-        Prop("priority", "str", default="0x80", show=SHOW_ALWAYS),
-        Prop("path-cost", "int", default="10", show=SHOW_ALWAYS, until="7.13"),
+        _always("priority", "str", "0x80"),
+        _always("path-cost", "int", "10", until="7.13"),
         Prop("path-cost", "int", since="7.13"),
-        Prop("internal-path-cost", "int", default="10", show=SHOW_ALWAYS, until="7.13"),
+        _always("internal-path-cost", "int", "10", until="7.13"),
         Prop("internal-path-cost", "int", since="7.13"),
         Prop(
             "edge",
@@ -555,13 +569,13 @@ BRIDGE_PORT = Menu(
             show=SHOW_ALWAYS,
             choices=("auto", "no", "no-discover", "yes", "yes-discover"),
         ),
-        Prop("point-to-point", "enum", default="auto", show=SHOW_ALWAYS, choices=("auto", "no", "yes")),
-        Prop("learn", "enum", default="auto", show=SHOW_ALWAYS, choices=("auto", "no", "yes")),
-        Prop("horizon", "str", default="none", show=SHOW_ALWAYS),
-        Prop("auto-isolate", "bool", default="false", show=SHOW_ALWAYS),
-        Prop("restricted-role", "bool", default="false", show=SHOW_ALWAYS),
-        Prop("restricted-tcn", "bool", default="false", show=SHOW_ALWAYS),
-        Prop("pvid", "int", default="1", show=SHOW_ALWAYS, low=1, high=4094),
+        _always("point-to-point", "enum", "auto", choices=("auto", "no", "yes")),
+        _always("learn", "enum", "auto", choices=("auto", "no", "yes")),
+        _always("horizon", "str", "none"),
+        _always("auto-isolate", "bool", "false"),
+        _always("restricted-role", "bool", "false"),
+        _always("restricted-tcn", "bool", "false"),
+        _always("pvid", "int", "1", low=1, high=4094),
         Prop(
             "frame-types",
             "enum",
@@ -569,14 +583,14 @@ BRIDGE_PORT = Menu(
             show=SHOW_ALWAYS,
             choices=("admit-all", "admit-only-untagged-and-priority-tagged", "admit-only-vlan-tagged"),
         ),
-        Prop("ingress-filtering", "bool", default="false", show=SHOW_ALWAYS, until="7.0"),
-        Prop("ingress-filtering", "bool", default="true", show=SHOW_ALWAYS, since="7.0"),
-        Prop("unknown-unicast-flood", "bool", default="true", show=SHOW_ALWAYS),
-        Prop("unknown-multicast-flood", "bool", default="true", show=SHOW_ALWAYS),
-        Prop("broadcast-flood", "bool", default="true", show=SHOW_ALWAYS),
-        Prop("tag-stacking", "bool", default="false", show=SHOW_ALWAYS),
-        Prop("bpdu-guard", "bool", default="false", show=SHOW_ALWAYS),
-        Prop("trusted", "bool", default="false", show=SHOW_ALWAYS),
+        _always("ingress-filtering", "bool", "false", until="7.0"),
+        _always("ingress-filtering", "bool", "true", since="7.0"),
+        _always("unknown-unicast-flood", "bool", "true"),
+        _always("unknown-multicast-flood", "bool", "true"),
+        _always("broadcast-flood", "bool", "true"),
+        _always("tag-stacking", "bool", "false"),
+        _always("bpdu-guard", "bool", "false"),
+        _always("trusted", "bool", "false"),
         Prop(
             "multicast-router",
             "enum",
@@ -584,8 +598,8 @@ BRIDGE_PORT = Menu(
             show=SHOW_ALWAYS,
             choices=("disabled", "permanent", "temporary-query"),
         ),
-        Prop("fast-leave", "bool", default="false", show=SHOW_ALWAYS),
-        Prop("hw", "bool", default="true", show=SHOW_ALWAYS),
+        _always("fast-leave", "bool", "false"),
+        _always("hw", "bool", "true"),
         Prop(
             "mvrp-applicant-state",
             "enum",
@@ -604,7 +618,7 @@ BRIDGE_PORT = Menu(
         ),
         _flag("inactive", computed=True),
         _flag("dynamic"),
-        Prop("disabled", "bool", default="false", show=SHOW_ALWAYS),
+        _always("disabled", "bool", "false"),
         Prop("comment", "str"),
     ),
 )
@@ -619,8 +633,8 @@ INTERFACE_LIST = Menu(
         Prop("name", "name", required=True),
         _flag("builtin"),
         _flag("dynamic"),
-        Prop("include", "str", default="", show=SHOW_ALWAYS),
-        Prop("exclude", "str", default="", show=SHOW_ALWAYS),
+        _always("include", "str", ""),
+        _always("exclude", "str", ""),
         Prop("comment", "str"),
     ),
 )
@@ -633,7 +647,7 @@ INTERFACE_LIST_MEMBER = Menu(
         Prop("list", "name", required=True, refers="/interface/list", strict=True),
         Prop("interface", "name", required=True, refers="/interface", strict=True),
         _flag("dynamic"),
-        Prop("disabled", "bool", default="false", show=SHOW_ALWAYS),
+        _always("disabled", "bool", "false"),
         Prop("comment", "str"),
     ),
 )
@@ -651,7 +665,7 @@ IP_ADDRESS = Menu(
         Prop("actual-interface", read_only=True, computed=True),
         _flag("invalid", computed=True),
         _flag("dynamic"),
-        Prop("disabled", "bool", default="false", show=SHOW_ALWAYS),
+        _always("disabled", "bool", "false"),
         Prop("comment", "str"),
     ),
 )
@@ -661,10 +675,10 @@ IP_CLOUD = Menu(
     commands=SINGLETON_COMMANDS,
     singleton=True,
     props=(
-        Prop("ddns-enabled", "bool", default="false", show=SHOW_ALWAYS, until="7.17"),
-        Prop("ddns-enabled", "enum", default="auto", show=SHOW_ALWAYS, choices=("auto", "no", "yes"), since="7.17"),
-        Prop("ddns-update-interval", "time", default="none", show=SHOW_ALWAYS, choices=("none",)),
-        Prop("update-time", "bool", default="true", show=SHOW_ALWAYS),
+        _always("ddns-enabled", "bool", "false", until="7.17"),
+        _always("ddns-enabled", "enum", "auto", choices=("auto", "no", "yes"), since="7.17"),
+        _always("ddns-update-interval", "time", "none", choices=("none",)),
+        _always("update-time", "bool", "true"),
         Prop(
             "back-to-home-vpn",
             "enum",
@@ -688,13 +702,13 @@ IP_SERVICE = Menu(
     props=(
         Prop("name", read_only=True),
         Prop("port", "int", low=1, high=65535),
-        Prop("address", "str", default="", show=SHOW_ALWAYS),
-        Prop("vrf", "name", default="main", show=SHOW_ALWAYS, since="7.0"),
-        Prop("max-sessions", "int", default="20", show=SHOW_ALWAYS, low=1, high=1000, since="7.16"),
+        _always("address", "str", ""),
+        _always("vrf", "name", "main", since="7.0"),
+        _always("max-sessions", "int", "20", low=1, high=1000, since="7.16"),
         Prop("certificate", "str"),
         Prop("tls-version", "enum", choices=("any", "only-1.2")),
         _flag("invalid", computed=True),
-        Prop("disabled", "bool", default="false", show=SHOW_ALWAYS),
+        _always("disabled", "bool", "false"),
     ),
 )
 
@@ -702,7 +716,7 @@ SYSTEM_IDENTITY = Menu(
     "/system/identity",
     commands=SINGLETON_COMMANDS,
     singleton=True,
-    props=(Prop("name", "name", default="MikroTik", show=SHOW_ALWAYS),),
+    props=(_always("name", "name", "MikroTik"),),
 )
 
 SYSTEM_RESOURCE = Menu(

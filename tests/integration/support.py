@@ -11,6 +11,7 @@ import json
 import os
 import subprocess
 import sys
+import sysconfig
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -137,10 +138,12 @@ def run_playbook(
     playbook = tmp / "playbook.yml"
     playbook.write_text(yaml.safe_dump(play, sort_keys=False))
     inventory_path = tmp / "inventory.ini"
-    inventory_path.write_text(inventory.format(python=sys.executable))
+    inventory_path.write_text(inventory.format(python=ANSIBLE_BIN / "python"))
     env = dict(
         os.environ,
-        ANSIBLE_COLLECTIONS_PATH=str(COLLECTIONS),
+        # Our collection from this checkout; ansible.posix (the JSON callback) from the `ansible`
+        # package in this venv, also when ANSIBLE_BIN is another ansible-core's venv.
+        ANSIBLE_COLLECTIONS_PATH=os.pathsep.join([str(COLLECTIONS), sysconfig.get_paths()["purelib"]]),
         ANSIBLE_STDOUT_CALLBACK="ansible.posix.json",
         ANSIBLE_NOCOLOR="1",
         ANSIBLE_RETRY_FILES_ENABLED="0",

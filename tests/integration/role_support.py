@@ -1,0 +1,153 @@
+"""Support for the role tests: inventories for simulated routers, and `ansible-playbook
+hairpin.routeros.hairpin` run against them as a user runs it.
+
+The helpers of support.py run ad-hoc plays; these run the collection's own playbook with the
+user's inventory (plus a small overlay that points each router at its simulator), so a test sees
+exactly what `ansible-playbook hairpin.routeros.hairpin -i inventory/` does.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import yaml
+from support import ANSIBLE_BIN, COLLECTIONS, PASSWORD, REPO, USERNAME, PlaybookRun, SimRouter
+
+EXAMPLE = REPO / "examples" / "gitops"
+NAT_TASK = "Bring the NAT rules of {host} to the inventory"
+ABSENT_TASK = "Remove the NAT rules of the services marked absent on {host}"
+DNS_TASK = "Bring the split-DNS entries of {host} to the inventory"
+PREFLIGHT_TASK = "Check the services and settings of {host}"
+
+# The router of the MikroTik hairpin NAT article: WAN ether1 with the public address, LAN on
+# the bridge. The router's web service is off (it would own tcp port 80 on the public address).
+SEED_RSC = """\
+/interface bridge port
+add bridge=bridge interface=ether2
+add bridge=bridge interface=ether3
+/ip address
+add address=192.168.1.1/24 interface=bridge
+add address=203.0.113.1/24 interface=ether1
+/ip service
+set www disabled=yes
+"""
+
+# The seed scenario of the issue, as inventory variables.
+SEED_VARS: dict[str, Any] = {
+    "hairpin_wan_interface": "ether1",
+    "hairpin_lan_interface": "bridge",
+    "hairpin_lan_subnets": ["192.168.1.0/24"],
+    "hairpin_public_address": "203.0.113.1",
+    "hairpin_services": [{"name": "web", "protocol": "tcp", "port": 80, "host": "192.168.1.2"}],
+}
+
+
+def write_seed(tmp: Path, text: str = SEED_RSC, name: str = "seed.rsc") -> Path:
+    path = tmp / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def api_vars(router: SimRouter) -> dict[str, Any]:
+    """Inventory variables that point a host at its simulator (TLS, verified against the test CA)."""
+    return {
+        "ansible_host": "127.0.0.1",
+        "hairpin_api_port": router.tls_port,
+        "hairpin_api_username": USERNAME,
+        "hairpin_api_password": PASSWORD,
+        "hairpin_api_ca_path": str(router.certs.ca),
+    }
+
+
+def write_inventory(path: Path, hosts: Mapping[str, Mapping[str, Any]], group: str = "routers") -> Path:
+    path.write_text(yaml.safe_dump({group: {"hosts": {name: dict(v) for name, v in hosts.items()}}}, sort_keys=False))
+    return path
+
+
+def run_hairpin(
+    workdir: Path,
+    inventories: Sequence[Path],
+    *,
+    check: bool = False,
+    diff: bool = False,
+    playbook: str = "hairpin.routeros.hairpin",
+    extra_args: Sequence[str] = (),
+    env: Mapping[str, str] | None = None,
+    cwd: Path | None = None,
+) -> PlaybookRun:
+    """`ansible-playbook <playbook> -i <inventory>...` with the JSON callback, as a user runs it."""
+    run_env = dict(
+        os.environ,
+        ANSIBLE_COLLECTIONS_PATH=str(COLLECTIONS),
+        ANSIBLE_STDOUT_CALLBACK="ansible.posix.json",
+        ANSIBLE_NOCOLOR="1",
+        ANSIBLE_RETRY_FILES_ENABLED="0",
+        ANSIBLE_LOCAL_TEMP=str(workdir / "ansible-local"),
+        ANSIBLE_HOME=str(workdir / "ansible-home"),
+    )
+    run_env.update(env or {})
+    command = [str(ANSIBLE_BIN / "ansible-playbook"), playbook, *extra_args]
+    for inventory in inventories:
+        command += ["-i", str(inventory)]
+    if check:
+        command.append("--check")
+    if diff:
+        command.append("--diff")
+    proc = subprocess.run(
+        command, capture_output=True, text=True, env=run_env, timeout=300, check=False, cwd=cwd or workdir
+    )
+    try:
+        output = json.loads(proc.stdout)
+    except json.JSONDecodeError:
+        output = {}
+    return PlaybookRun(proc.returncode, output, proc.stdout, proc.stderr)
+
+
+def converge(router: SimRouter, host_vars: Mapping[str, Any], *, host: str = "gw", **kwargs: Any) -> PlaybookRun:
+    """Run the playbook for one simulated router whose inventory is `host_vars`."""
+    inventory = write_inventory(router.tmp / "inventory.yml", {host: {**api_vars(router), **host_vars}})
+    return run_hairpin(router.tmp, [inventory], **kwargs)
+
+
+def host_result(run: PlaybookRun, task: str, host: str = "gw") -> dict[str, Any]:
+    """The result of `task` (a name template with {host}) on `host`."""
+    name = task.format(host=host)
+    for play in run.output.get("plays", []):
+        for entry in play["tasks"]:
+            if entry["task"]["name"] == name and host in entry["hosts"]:
+                return entry["hosts"][host]
+    raise AssertionError(f"no result of {name!r} for {host}\n{run.stdout[-4000:]}\n{run.stderr[-4000:]}")
+
+
+def changed_tasks(run: PlaybookRun) -> int:
+    return sum(stats.get("changed", 0) for stats in run.stats.values())
+
+
+def failures(run: PlaybookRun) -> dict[str, int]:
+    return {host: stats.get("failures", 0) for host, stats in run.stats.items()}
+
+
+def owned(rows: Sequence[Mapping[str, str]]) -> list[Mapping[str, str]]:
+    return [row for row in rows if str(row.get("comment", "")).startswith("hairpin:")]
+
+
+def foreign(rows: Sequence[Mapping[str, str]]) -> list[Mapping[str, str]]:
+    return [row for row in rows if not str(row.get("comment", "")).startswith("hairpin:")]
+
+
+def by_comment(rows: Sequence[Mapping[str, str]]) -> dict[str, Mapping[str, str]]:
+    return {str(row["comment"]): row for row in owned(rows)}
+
+
+def table(router: SimRouter, path: str) -> list[dict[str, str]]:
+    """Any menu of the simulated router, as it prints it."""
+    return [attrs for word, attrs in router.router.execute(path + "/print", []) if word == "!re"]
+
+
+def rule_fields(row: Mapping[str, str], names: Sequence[str]) -> dict[str, str | None]:
+    return {name: row.get(name) for name in names}
