@@ -25,6 +25,16 @@ from ansible_collections.hairpin.routeros.plugins.module_utils.api import (
     connect,
     connection_warnings,
 )
+from ansible_collections.hairpin.routeros.plugins.module_utils.entries import (
+    ADDRESS_LIST,
+    EntryError,
+    EntryPlan,
+    address_list_entries,
+    check_address_list_config,
+    entry_commands,
+    plan_entries,
+    render_entry_commands,
+)
 from ansible_collections.hairpin.routeros.plugins.module_utils.model import (
     BOTTOM,
     KIND_DSTNAT,
@@ -128,6 +138,13 @@ HAIRPIN_SUBNET_OPTIONS: Dict[str, Dict[str, Any]] = dict(
     lan_interface=dict(type="str"),
     lan_interface_list=dict(type="str"),
     **_COMMON_OPTIONS,
+)
+
+ADDRESS_LIST_OPTIONS: Dict[str, Dict[str, Any]] = dict(
+    list=dict(type="str", required=True),
+    address=dict(type="str", required=True),
+    comment=dict(type="str"),
+    disabled=dict(type="bool", default=False),
 )
 
 AUTO_HAIRPIN_OPTIONS: Dict[str, Dict[str, Any]] = dict(
@@ -327,6 +344,7 @@ class RouterView:
     # interface -> networks configured on it (enabled /ip/address entries)
     networks: Dict[str, List[str]]
     list_members: Dict[str, FrozenSet[str]]
+    address_lists: List[Dict[str, Any]] = field(default_factory=list)
 
     def lan_networks(self, lan_interface: Optional[str], lan_interface_list: Optional[str]) -> List[str]:
         interfaces = set()
@@ -341,8 +359,17 @@ def _enabled(row: Mapping[str, Any]) -> bool:
     return str(row.get("disabled", "false")).lower() not in ("true", "yes")
 
 
-def read_router(router: Any) -> RouterView:
-    nat, interfaces, lists, members, addresses, services = router.read(_FACT_COMMANDS)
+# Owned address-list entries can sit in any list; the properties we compare are all we read,
+# since address lists (block lists) can be large.
+_ADDRESS_LIST_READ = Command(
+    "/ip/firewall/address-list/print", {".proplist": ".id,list,address,comment,disabled,dynamic"}
+)
+
+
+def read_router(router: Any, *, address_lists: bool = False) -> RouterView:
+    commands = list(_FACT_COMMANDS) + ([_ADDRESS_LIST_READ] if address_lists else [])
+    replies = router.read(commands)
+    nat, interfaces, lists, members, addresses, services = replies[: len(_FACT_COMMANDS)]
     networks: Dict[str, List[str]] = {}
     own = []
     for row in addresses:
@@ -367,7 +394,10 @@ def read_router(router: Any) -> RouterView:
             if _enabled(row) and "name" in row and str(row.get("port", "")).isdigit()
         },
     )
-    return RouterView(nat, facts, networks, {k: frozenset(v) for k, v in list_members.items()})
+    view = RouterView(nat, facts, networks, {k: frozenset(v) for k, v in list_members.items()})
+    if address_lists:
+        view.address_lists = replies[len(_FACT_COMMANDS)]
+    return view
 
 
 def finish_hairpins(desired: Desired, view: Optional[RouterView]) -> None:
@@ -511,11 +541,18 @@ def run_module(module: Any, resource: NatResource) -> None:
 
     desired = build_desired(params, resource.sections(params), state=state, host=host)
 
+    # Owned address-list entries (e.g. the DDNS name a port forward's public_address_list
+    # follows) ride in the same call, so they cost no extra connection. None: not managed.
+    address_config = params.get("address_lists")
+    if address_config is not None and state not in ("deleted", "gathered"):
+        desired.errors.extend(check_address_list_config(address_config, host=host))
+
     if state == "rendered":
         finish_hairpins(desired, None)
         _fail_on_errors(module, desired.errors + _validate(desired, None, host))
         plan = _plan(module, desired, [], "merged", resource)
-        result["rendered"] = render_commands(plan)
+        entry_plan = _plan_address_lists(module, address_config, [], "merged")
+        result["rendered"] = _entry_lines(entry_plan) + render_commands(plan)
         module.exit_json(**result)
 
     for warning in connection_warnings(params):
@@ -525,7 +562,7 @@ def run_module(module: Any, resource: NatResource) -> None:
         _fail_on_errors(module, desired.errors)
     try:
         with connect(params) as router:
-            view = read_router(router)
+            view = read_router(router, address_lists=address_config is not None)
             if state == "gathered":
                 result["gathered"] = resource.shape_config(rows_to_config(view.nat, resource.scope_kinds))
                 result["round_trips"] = router.round_trips
@@ -534,20 +571,25 @@ def run_module(module: Any, resource: NatResource) -> None:
                 finish_hairpins(desired, view)
                 _fail_on_errors(module, desired.errors + _validate(desired, view.facts, host))
             plan = _plan(module, desired, view.nat, state, resource)
-            commands = render_commands(plan)
+            entry_plan = _plan_address_lists(module, address_config, view.address_lists, state)
+            commands = _entry_lines(entry_plan) + render_commands(plan)
+            changed = plan.changed or (entry_plan is not None and entry_plan.changed)
             result.update(
-                changed=plan.changed,
+                changed=changed,
                 commands=commands,
                 before=_public_rows(plan.before, resource.scope_kinds),
             )
-            if plan.changed:
+            if changed:
                 result["after"] = _public_rows(plan.after, resource.scope_kinds)
+            if entry_plan is not None:
+                result["address_lists"] = entry_plan.after
             if desired.notes:
                 result["notes"] = desired.notes
-            if module._diff and plan.changed:
+            if module._diff and changed:
                 result["diff"] = dict(prepared="\n".join(commands) + "\n")
-            if plan.changed and not module.check_mode:
-                router.run(api_commands(plan.operations))
+            if changed and not module.check_mode:
+                writes = (entry_commands(entry_plan) if entry_plan is not None else []) + api_commands(plan.operations)
+                router.run(writes)
             result["round_trips"] = router.round_trips
     except CommandError as exc:
         module.fail_json(
@@ -557,6 +599,25 @@ def run_module(module: Any, resource: NatResource) -> None:
     except RouterError as exc:
         module.fail_json(msg=str(exc), commands=result.get("commands", []))
     module.exit_json(**result)
+
+
+def _plan_address_lists(
+    module: Any, config: Optional[List[Mapping[str, Any]]], rows: Sequence[Mapping[str, Any]], state: str
+) -> Optional[EntryPlan]:
+    if config is None:
+        return None
+    try:
+        if state == "deleted":
+            # Only the keys of the named entries matter for deleted.
+            config = [dict(entry, comment=None) for entry in config]
+        return plan_entries(ADDRESS_LIST, address_list_entries(config), rows, state=state)
+    except EntryError as exc:
+        module.fail_json(msg="cannot plan the address-list changes, nothing was written: %s" % exc)
+        raise  # pragma: no cover - fail_json exits
+
+
+def _entry_lines(plan: Optional[EntryPlan]) -> List[str]:
+    return render_entry_commands(plan) if plan is not None else []
 
 
 def _validate(desired: Desired, facts: Optional[RouterFacts], host: Optional[str]) -> List[ValidationError]:
@@ -586,6 +647,7 @@ def _plan(
 
 
 __all__ = [
+    "ADDRESS_LIST_OPTIONS",
     "AUTO_HAIRPIN_OPTIONS",
     "HAIRPIN_OPTIONS",
     "HAIRPIN_SUBNET_OPTIONS",

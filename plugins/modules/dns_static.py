@@ -11,9 +11,9 @@ module: dns_static
 short_description: Manage the static DNS entries of split DNS on a RouterOS router
 version_added: 0.1.0
 description:
-  - Split DNS is the alternative to hairpin NAT: the router's DNS answers a published service's
+  - Split DNS is the alternative to hairpin NAT. The router's DNS answers a published service's
     public name with the server's LAN address, so LAN clients talk to the server directly.
-  - Manages static C(A) records in C(/ip dns static) over one API connection: one round trip
+  - Manages static C(A) records in C(/ip dns static) over one API connection, with one round trip
     to read, at most one to write.
   - Every entry it writes carries an ownership marker in its comment
     (C(hairpin:dns:<name>), followed by your O(config[].comment) if any). An entry without that

@@ -197,6 +197,31 @@ options:
       anchor:
         description: Comment of the foreign rule for O(hairpin_subnets[].position=before) or V(after).
         type: str
+  address_lists:
+    description:
+      - Address-list entries hairpin owns, written in the same call as the NAT rules, for example
+        the DDNS name of a dynamic public address that O(port_forwards[].public_address_list)
+        matches (RouterOS resolves a DNS name in an address list into dynamic entries).
+      - Left out, address lists are not read or changed. Given (even empty), owned entries follow
+        O(state) like the rules; foreign entries are never touched.
+    type: list
+    elements: dict
+    suboptions:
+      list:
+        description: The address list's name.
+        type: str
+        required: true
+      address:
+        description: An IPv4 address, a subnet, a range, or a DNS name.
+        type: str
+        required: true
+      comment:
+        description: Free text stored after the ownership marker.
+        type: str
+      disabled:
+        description: Write the entry disabled.
+        type: bool
+        default: false
   auto_hairpin:
     description:
       - Derive hairpin rules from O(port_forwards) so LAN clients can use the public address.
@@ -295,6 +320,11 @@ notes:
   returned: when there are any
   type: list
   elements: str
+address_lists:
+  description: The owned address-list entries after the change, when O(address_lists) is given.
+  returned: when O(address_lists) is given and the router was read
+  type: list
+  elements: dict
 round_trips:
   description: API round trips after login that this call used.
   returned: when the router was read
@@ -303,6 +333,7 @@ round_trips:
 
 from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.hairpin.routeros.plugins.module_utils.runner import (
+    ADDRESS_LIST_OPTIONS,
     AUTO_HAIRPIN_OPTIONS,
     HAIRPIN_OPTIONS,
     HAIRPIN_SUBNET_OPTIONS,
@@ -337,6 +368,7 @@ def main():
                 hairpins=list_option(HAIRPIN_OPTIONS),
                 hairpin_subnets=list_option(HAIRPIN_SUBNET_OPTIONS),
                 auto_hairpin=dict(type="dict", options=AUTO_HAIRPIN_OPTIONS),
+                address_lists=list_option(ADDRESS_LIST_OPTIONS),
             )
         ),
         supports_check_mode=True,

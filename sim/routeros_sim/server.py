@@ -298,7 +298,7 @@ class _Session:
         self.sentences_before_login = 0
         self.queue: asyncio.Queue[Optional[_Pending]] = asyncio.Queue()
         self.unanswered = 0  # commands received and not yet answered (round-trip accounting)
-        self.stalled: set[str | None] = set()  # tags of commands that will never be answered
+        self.stalled: list[str | None] = []  # tags of commands that will never be answered
         self.closed = False
 
     # -- reading ----------------------------------------------------------------------------
@@ -437,15 +437,12 @@ class _Session:
 
     def _cancel(self, words: list[str], tag: str | None) -> _Outcome:
         attrs = _attributes(words)
-        targets = [attrs["tag"]] if "tag" in attrs else list(self.stalled)
-        replies: list[list[str]] = []
-        finished: list[list[str]] = []
-        for target in targets:
-            if target in self.stalled:
-                self.stalled.discard(target)
-                replies.append(_sentence("!trap", {"category": "2", "message": INTERRUPTED_MESSAGE}, target))
-                finished.append(_sentence("!done", {}, target))
-        return _Outcome(replies=[*replies, _sentence("!done", {}, tag), *finished])
+        # Without =tag= every command still running is cancelled.
+        targets = [t for t in self.stalled if "tag" not in attrs or t == attrs["tag"]]
+        self.stalled = [t for t in self.stalled if t not in targets]
+        interrupted = [_sentence("!trap", {"category": "2", "message": INTERRUPTED_MESSAGE}, t) for t in targets]
+        finished = [_sentence("!done", {}, t) for t in targets]
+        return _Outcome(replies=[*interrupted, _sentence("!done", {}, tag), *finished])
 
     def _router_command(self, command: str, words: list[str], tag: str | None) -> _Outcome:
         site, stats, router = self.site, self.site.stats, self.site.router
@@ -463,7 +460,7 @@ class _Session:
             )
         fault = site._fault("stall-on-command", site.command_seq)
         if fault is not None:
-            self.stalled.add(tag)
+            self.stalled.append(tag)
             return _Outcome(stall=True, note=str(fault))
         if is_write:
             fault = site._fault("drop-before-write", site.write_seq)

@@ -11,12 +11,13 @@ from __future__ import annotations
 import socket
 import ssl
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import librouteros
 import pytest
+
 from routeros_sim import state
 from routeros_sim.certs import CertPaths, ensure_certs, server_ssl_context
 from routeros_sim.protocol import SentenceDecoder, decode_text, encode_sentence
@@ -46,11 +47,14 @@ def nat_rules_in_state(state_path: Path) -> list[dict[str, str]]:
 
 @dataclass
 class RunningSim:
+    """A simulator started by ``start_sim``; the single-router shortcuts name router 1."""
+
     thread: SimulatorThread
     certs: CertPaths
     state_paths: list[Path]
     request_log: Path | None = None
-    extra: dict[str, Any] = field(default_factory=dict)
+    username: str = USERNAME
+    password: str = PASSWORD
 
     @property
     def simulator(self) -> Simulator:
@@ -86,15 +90,12 @@ class RunningSim:
     def state_path(self) -> Path:
         return self.state_paths[0]
 
-    username: str = USERNAME
-    password: str = PASSWORD
-
     def nat_rules_in_state(self, index: int = 0) -> list[dict[str, str]]:
         return nat_rules_in_state(self.state_paths[index])
 
     def connect(self, port: int | None = None, **kwargs: Any) -> librouteros.api.Api:
         kwargs.setdefault("timeout", 5)
-        return librouteros.connect("127.0.0.1", USERNAME, PASSWORD, port=port or self.port, **kwargs)
+        return librouteros.connect("127.0.0.1", self.username, self.password, port=port or self.port, **kwargs)
 
     def tls_context(self) -> ssl.SSLContext:
         return ssl.create_default_context(cafile=str(self.ca_path))

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 import pytest
+
 from routeros_sim.protocol import ProtocolError, SentenceDecoder, encode_length, encode_sentence, encode_word
 
 if TYPE_CHECKING:

@@ -229,3 +229,11 @@ def test_async_client_wrong_password(sim: RunningSim) -> None:
 
     with pytest.raises(TrapError, match=r"invalid user name or password \(6\)"):
         asyncio.run(attempt())
+
+
+def test_utf8_text_round_trips_for_a_utf8_client(sim: RunningSim) -> None:
+    api = sim.connect(encoding="UTF-8")
+    nat = api.path(*NAT)
+    nat.add(**port_forward(8443, "café ✓ Straße"))
+    assert [row["comment"] for row in nat] == ["café ✓ Straße"]
+    api.close()

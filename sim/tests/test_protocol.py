@@ -6,6 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from librouteros import protocol as client_protocol
+
 from routeros_sim.protocol import (
     ProtocolError,
     SentenceDecoder,

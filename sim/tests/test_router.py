@@ -10,6 +10,7 @@ import json
 from datetime import datetime
 
 import pytest
+
 from routeros_sim.router import DEFAULT_VERSION, Reply, Router, TrapError
 
 OLD = "6.49.18"

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+
 from routeros_sim.router import Router
 from routeros_sim.rsc import (
     LINE_WIDTH,

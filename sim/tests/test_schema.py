@@ -8,6 +8,7 @@ every default is already in printed form) and that it agrees with what community
 from __future__ import annotations
 
 import pytest
+
 from routeros_sim import schema
 from routeros_sim.schema import MENUS, Menu, Prop, menus_for, version_at_least, version_tuple
 from routeros_sim.values import PARSERS, BadValueError, Spec, format_time, is_dns_name, parse_time

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 import librouteros
 import pytest
 from librouteros.exceptions import ConnectionClosed, TrapError
+
 from routeros_sim.certs import ensure_certs
 from routeros_sim.protocol import encode_sentence
 from routeros_sim.server import Fault, Stats
@@ -151,14 +152,17 @@ def test_login_and_commands_pipelined_together(sim: RunningSim, raw_client: RawF
     assert sim.stats.round_trips == 1
 
 
-def test_empty_reply_carries_the_tag(sim: RunningSim, raw_client: RawFactory) -> None:
+@pytest.mark.parametrize(("version", "empty"), [("7.20.6", True), ("6.49.18", False)])
+def test_an_empty_print_carries_the_tag(
+    start_sim: Callable[..., RunningSim], raw_client: RawFactory, version: str, empty: bool
+) -> None:
+    sim = start_sim(version=version)
     client = raw_client(sim.port)
     client.login()
     client.send(["/ip/firewall/nat/print", "?comment=none", ".tag=e"])
-    replies = client.read_until_done()
-    assert replies[-1] == ["!done", ".tag=e"]
-    if sim.router.version >= "7.18":
-        assert replies == [["!empty", ".tag=e"], ["!done", ".tag=e"]]
+    # RouterOS 7.18 and later say !empty when a print matches nothing; older versions just !done.
+    expected = [["!empty", ".tag=e"], ["!done", ".tag=e"]] if empty else [["!done", ".tag=e"]]
+    assert client.read_until_done() == expected
 
 
 # --------------------------------------------------------------------------------------------

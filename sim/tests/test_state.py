@@ -7,6 +7,7 @@ import os
 from pathlib import Path
 
 import pytest
+
 from routeros_sim import state
 from routeros_sim.router import Router
 from routeros_sim.rsc import export, run_script

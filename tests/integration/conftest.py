@@ -7,10 +7,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from support import PASSWORD, STOCK_ROUTER, USERNAME, SimRouter
+
 from routeros_sim import state
 from routeros_sim.certs import CertPaths, ensure_certs, server_ssl_context
 from routeros_sim.server import Simulator, SimulatorThread
-from support import PASSWORD, STOCK_ROUTER, USERNAME, SimRouter
 
 
 @pytest.fixture(scope="session")

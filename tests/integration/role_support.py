@@ -19,10 +19,11 @@ import yaml
 from support import ANSIBLE_BIN, COLLECTIONS, PASSWORD, REPO, USERNAME, PlaybookRun, SimRouter
 
 EXAMPLE = REPO / "examples" / "gitops"
-NAT_TASK = "Bring the NAT rules of {host} to the inventory"
-ABSENT_TASK = "Remove the NAT rules of the services marked absent on {host}"
-DNS_TASK = "Bring the split-DNS entries of {host} to the inventory"
-PREFLIGHT_TASK = "Check the services and settings of {host}"
+NAT_TASK = "Apply the NAT rules of the inventory"
+ABSENT_TASK = "Remove the NAT rules of the services marked absent"
+DNS_TASK = "Apply the split-DNS entries of the inventory"
+DNS_ABSENT_TASK = "Remove the split-DNS entries of the services marked absent"
+PREFLIGHT_TASK = "Check the services and settings in the inventory"
 
 # The router of the MikroTik hairpin NAT article: WAN ether1 with the public address, LAN on
 # the bridge. The router's web service is off (it would own tcp port 80 on the public address).
@@ -115,8 +116,8 @@ def converge(router: SimRouter, host_vars: Mapping[str, Any], *, host: str = "gw
 
 
 def host_result(run: PlaybookRun, task: str, host: str = "gw") -> dict[str, Any]:
-    """The result of `task` (a name template with {host}) on `host`."""
-    name = task.format(host=host)
+    """The result of the role's task called `task` on `host`."""
+    name = "hairpin.routeros.hairpin : " + task
     for play in run.output.get("plays", []):
         for entry in play["tasks"]:
             if entry["task"]["name"] == name and host in entry["hosts"]:

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+
 from routeros_sim.certs import CertPaths
 from routeros_sim.server import SimulatorThread
 

@@ -374,3 +374,32 @@ def test_wrong_password_fails_clearly_without_leaking_it(stock_router: SimRouter
     msg = run.result("converge")["msg"]
     assert "127.0.0.1" in msg and "login" in msg
     assert "not-the-Password-42" not in run.stdout + run.stderr
+
+
+def test_ddns_address_list_rides_in_the_same_call(stock_router: SimRouter) -> None:
+    stock_router.router.dns_resolver = {"home.example.net": ["203.0.113.77"]}
+    options = {
+        "port_forwards": [{"name": "web", "port": "80", "host": "192.168.1.2", "public_address_list": "wan-ddns"}],
+        "address_lists": [{"list": "wan-ddns", "address": "home.example.net"}],
+    }
+    run = stock_router.run_tasks([task(**options)])
+    assert run.returncode == 0, run.stdout + run.stderr
+    result = run.result("converge")
+    assert result["commands"][0].startswith("/ip firewall address-list add")
+    assert result["round_trips"] == 2
+    entries = [
+        attrs
+        for word, attrs in stock_router.router.execute("/ip/firewall/address-list/print", ["?list=wan-ddns"])
+        if word == "!re"
+    ]
+    # The owned static entry holds the name; RouterOS resolves it into a dynamic entry.
+    assert {(e["address"], e.get("dynamic", "false")) for e in entries} == {
+        ("home.example.net", "false"),
+        ("203.0.113.77", "true"),
+    }
+    assert by_comment(stock_router.nat())["hairpin:dstnat:web:tcp"]["dst-address-list"] == "wan-ddns"
+    again = stock_router.run_tasks([task(name="again", **options)])
+    assert again.result("again")["changed"] is False
+    gone = stock_router.run_tasks([task(name="purge", address_lists=[])])
+    assert gone.returncode == 0, gone.stdout
+    assert [e for w, e in stock_router.router.execute("/ip/firewall/address-list/print", []) if w == "!re"] == []
