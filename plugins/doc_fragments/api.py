@@ -14,7 +14,7 @@ options:
   hostname:
     description:
       - Address or DNS name of the RouterOS device's API.
-      - Required unless the module works offline (O(state=rendered) or O(state=parsed)).
+      - Required unless the module works offline (C(state=rendered) or C(state=parsed) of the NAT modules).
       - With O(tls=true) and O(validate_certs=true) this is also the name checked against the
         router's certificate, so use the name the certificate was issued for.
     type: str

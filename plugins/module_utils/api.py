@@ -154,7 +154,7 @@ class Router:
             encode_sentence(command.path, *command.words(), ".tag=%d" % index, encoding=ENCODING)
             for index, command in enumerate(commands)
         )
-        results = [Result() for _ in commands]
+        results = [Result() for _command in commands]
         pending = set(range(len(commands)))
         try:
             self._api.protocol.transport.write(payload)

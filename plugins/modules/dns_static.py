@@ -21,7 +21,7 @@ description:
   - A foreign enabled entry that would answer the same name differently is reported before
     anything is written, because clients would then get either answer.
 author:
-  - hairpin maintainers
+  - hairpin maintainers (@hairpin-maintainers)
 extends_documentation_fragment:
   - hairpin.routeros.api
   - hairpin.routeros.states

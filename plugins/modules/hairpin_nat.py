@@ -20,7 +20,7 @@ description:
   - One rule per service and protocol (O(config[].name)), or one broad rule per LAN subnet
     (O(config[].subnet)). Rules without the hairpin ownership marker are never touched.
 author:
-  - hairpin maintainers
+  - hairpin maintainers (@hairpin-maintainers)
 extends_documentation_fragment:
   - hairpin.routeros.api
   - hairpin.routeros.states

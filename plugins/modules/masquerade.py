@@ -15,7 +15,7 @@ description:
     or an interface list, one rule per WAN, named after it in the ownership marker.
   - Rules without the marker (for example RouterOS's own C(defconf) masquerade) are never touched.
 author:
-  - hairpin maintainers
+  - hairpin maintainers (@hairpin-maintainers)
 extends_documentation_fragment:
   - hairpin.routeros.api
   - hairpin.routeros.states

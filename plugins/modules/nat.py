@@ -22,7 +22,7 @@ description:
   - Bad input (addresses, ports, names, interfaces missing on the router, two services on one
     public port, a forward that captures a router service) is reported before anything is written.
 author:
-  - hairpin maintainers
+  - hairpin maintainers (@hairpin-maintainers)
 extends_documentation_fragment:
   - hairpin.routeros.api
   - hairpin.routeros.states

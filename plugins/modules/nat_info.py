@@ -17,7 +17,7 @@ description:
     enabled IP services).
   - One connection, one round trip after login. Changes nothing.
 author:
-  - hairpin maintainers
+  - hairpin maintainers (@hairpin-maintainers)
 extends_documentation_fragment:
   - hairpin.routeros.api
   - hairpin.routeros.info_attributes
@@ -78,10 +78,11 @@ from ansible_collections.hairpin.routeros.plugins.module_utils.runner import des
 def main():
     module = AnsibleModule(
         argument_spec=api_argument_spec(),
-        required_together=[list(CONNECTION_OPTIONS)],
-        required_one_of=[["hostname"]],
         supports_check_mode=True,
     )
+    missing = [name for name in CONNECTION_OPTIONS if not module.params.get(name)]
+    if missing:
+        module.fail_json(msg="missing required arguments: %s" % ", ".join(missing))
     for warning in connection_warnings(module.params):
         module.warn(warning)
     try:

@@ -16,7 +16,7 @@ description:
   - Rules without the marker are never changed, moved or removed.
   - Use M(hairpin.routeros.nat) to manage port forwards, masquerade and hairpin rules in one call.
 author:
-  - hairpin maintainers
+  - hairpin maintainers (@hairpin-maintainers)
 extends_documentation_fragment:
   - hairpin.routeros.api
   - hairpin.routeros.states

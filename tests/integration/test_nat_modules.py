@@ -203,7 +203,7 @@ BAD_INPUTS = [
 ]
 
 
-@pytest.mark.parametrize(("case", "options", "field"), BAD_INPUTS, ids=[case for case, _, _ in BAD_INPUTS])
+@pytest.mark.parametrize(("case", "options", "field"), BAD_INPUTS, ids=[case[0] for case in BAD_INPUTS])
 def test_bad_input_fails_before_any_write_naming_service_and_field(
     stock_router: SimRouter, case: str, options: dict, field: str
 ) -> None:

@@ -335,7 +335,7 @@ def test_cli_lines_and_api_sentences_reach_the_same_table():
     rsc.run_script(by_cli, "\n".join(render_entry_commands(plan)))
     for command in entry_commands(plan):
         replies = by_api.execute(command.path, command.words())
-        assert replies[-1][0] == "!done" and not any(word == "!trap" for word, _ in replies), replies
+        assert replies[-1][0] == "!done" and not any(reply[0] == "!trap" for reply in replies), replies
     assert printed(by_cli, DNS_STATIC.path) == printed(by_api, DNS_STATIC.path)
     again = plan_entries(DNS_STATIC, desired, printed(by_api, DNS_STATIC.path), state="overridden")
     assert again.operations == []
