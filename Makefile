@@ -18,7 +18,7 @@ COMPAT_VENV := build/compat-venv
 # The oldest ansible-core that meta/runtime.yml's requires_ansible admits, tested on a Python it supports.
 COMPAT_CORE := ansible-core==2.17.14
 
-.PHONY: help setup demo test lint format sanity ansible-lint changelog-lint pytest compat clean
+.PHONY: help setup demo test lint format sanity ansible-lint changelog-lint role-spec pytest molecule compat clean
 
 help:
 	@echo "make demo   set up, start the simulator, run the main job against it"
@@ -42,7 +42,7 @@ setup: $(STAMP) $(COLLECTIONS)/ansible_collections/hairpin/routeros
 demo: setup
 	$(BIN)/python scripts/demo.py
 
-test: setup lint changelog-lint sanity ansible-lint pytest compat
+test: setup lint changelog-lint role-spec sanity ansible-lint pytest molecule compat
 
 lint: setup
 	$(BIN)/ruff check .
@@ -63,6 +63,14 @@ $(SANITY_VENV)/.installed: requirements/test.txt
 
 sanity: $(SANITY_VENV)/.installed
 	scripts/sanity
+
+# The role's defaults and meta/argument_specs.yml must name the same variables.
+role-spec: setup
+	$(BIN)/python scripts/check-role-spec.py
+
+# The role against the simulator as molecule's platform (extensions/molecule/default).
+molecule: setup
+	$(BIN)/molecule test
 
 ansible-lint: setup
 	$(BIN)/ansible-lint --profile production --nocolor

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import os
 import subprocess
+import sysconfig
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -84,7 +85,9 @@ def run_hairpin(
     """`ansible-playbook <playbook> -i <inventory>...` with the JSON callback, as a user runs it."""
     run_env = dict(
         os.environ,
-        ANSIBLE_COLLECTIONS_PATH=str(COLLECTIONS),
+        # Our collection from this checkout; ansible.posix (the JSON callback) from the `ansible`
+        # package of this venv, also when another ansible-core (HAIRPIN_ANSIBLE_BIN) drives the run.
+        ANSIBLE_COLLECTIONS_PATH=os.pathsep.join([str(COLLECTIONS), sysconfig.get_paths()["purelib"]]),
         ANSIBLE_STDOUT_CALLBACK="ansible.posix.json",
         ANSIBLE_NOCOLOR="1",
         ANSIBLE_RETRY_FILES_ENABLED="0",

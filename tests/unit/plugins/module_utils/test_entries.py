@@ -28,6 +28,7 @@ from ansible_collections.hairpin.routeros.plugins.module_utils.entries import (
     rows_to_entry_config,
     split_entry_comment,
 )
+
 from routeros_sim import rsc
 from routeros_sim.router import Router
 

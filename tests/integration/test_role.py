@@ -1,0 +1,660 @@
+"""The role hairpin.routeros.hairpin and its playbook, run by ansible-playbook against simulated
+routers from inventories, as a user (or the example GitOps repository's CI) runs them."""
+
+from __future__ import annotations
+
+import copy
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from role_support import (
+    ABSENT_TASK,
+    EXAMPLE,
+    NAT_TASK,
+    PREFLIGHT_TASK,
+    SEED_VARS,
+    by_comment,
+    changed_tasks,
+    converge,
+    foreign,
+    host_result,
+    owned,
+    run_hairpin,
+    table,
+    write_inventory,
+    write_seed,
+)
+from support import BROWNFIELD_ROUTER, PASSWORD, REPO, SimRouter
+
+from routeros_sim import state
+from routeros_sim.certs import CertPaths, server_ssl_context
+from routeros_sim.server import Simulator, SimulatorThread
+
+DNS_PATH = "/ip/dns/static"
+ADDRESS_LIST_PATH = "/ip/firewall/address-list"
+WEB_DSTNAT = "hairpin:dstnat:web:tcp"
+WEB_HAIRPIN = "hairpin:hairpin:web:tcp"
+MASQUERADE = "hairpin:masquerade:ether1"
+
+
+@pytest.fixture
+def seed_router(start_router, tmp_path: Path) -> SimRouter:
+    """The router of the hairpin NAT article (WAN ether1 203.0.113.1/24, LAN bridge 192.168.1.0/24)."""
+    return start_router(seed=write_seed(tmp_path))
+
+
+def seed_vars(**changes: Any) -> dict[str, Any]:
+    values = copy.deepcopy(SEED_VARS)
+    values.update(changes)
+    return values
+
+
+def config_rows(rows: list[dict[str, str]]) -> list[dict[str, str]]:
+    """Rows without what the router computes (counters, flags), for before/after comparisons."""
+    computed = {"bytes", "packets", "invalid", "dynamic", "creation-time"}
+    return [{k: v for k, v in row.items() if k not in computed} for row in rows]
+
+
+def assert_ok(run) -> None:
+    assert run.returncode == 0, run.stdout[-6000:] + run.stderr[-3000:]
+
+
+# ---------------------------------------------------------------------------------------------
+# The seed scenario: inventory alone -> the three rules of the article; idempotent; check/diff
+
+
+def test_seed_scenario_from_inventory_alone_makes_exactly_the_rules_of_the_article(seed_router: SimRouter) -> None:
+    run = converge(seed_router, SEED_VARS)
+    assert_ok(run)
+    rows = seed_router.nat()
+    assert len(rows) == 3, rows
+    rules = by_comment(rows)
+    assert set(rules) == {WEB_DSTNAT, WEB_HAIRPIN, MASQUERADE}
+    dstnat, hairpin, masquerade = rules[WEB_DSTNAT], rules[WEB_HAIRPIN], rules[MASQUERADE]
+    # add chain=dstnat dst-address=203.0.113.1 protocol=tcp dst-port=80 action=dst-nat to-addresses=192.168.1.2
+    assert (dstnat["chain"], dstnat["action"], dstnat["protocol"], dstnat["dst-port"]) == (
+        "dstnat",
+        "dst-nat",
+        "tcp",
+        "80",
+    )
+    assert (dstnat["dst-address"], dstnat["to-addresses"]) == ("203.0.113.1", "192.168.1.2")
+    assert "in-interface" not in dstnat  # LAN clients' packets to the public address must match too
+    # add chain=srcnat src-address=192.168.1.0/24 dst-address=192.168.1.2 protocol=tcp dst-port=80
+    #     out-interface=bridge action=masquerade
+    assert (hairpin["chain"], hairpin["action"], hairpin["protocol"], hairpin["dst-port"]) == (
+        "srcnat",
+        "masquerade",
+        "tcp",
+        "80",
+    )
+    assert (hairpin["src-address"], hairpin["dst-address"], hairpin["out-interface"]) == (
+        "192.168.1.0/24",
+        "192.168.1.2",
+        "bridge",
+    )
+    # add chain=srcnat out-interface=ether1 action=masquerade
+    assert (masquerade["chain"], masquerade["action"], masquerade["out-interface"]) == (
+        "srcnat",
+        "masquerade",
+        "ether1",
+    )
+    assert {"src-address", "dst-address", "protocol"}.isdisjoint(masquerade)
+    order = [row["comment"] for row in rows]
+    assert order.index(WEB_HAIRPIN) < order.index(MASQUERADE)
+    # Everything in one connection; the play needed no facts and no SSH.
+    assert seed_router.site.stats.connections == 1
+    assert host_result(run, NAT_TASK)["changed"] is True
+
+
+def test_second_run_reports_no_change_and_writes_nothing(seed_router: SimRouter) -> None:
+    assert_ok(converge(seed_router, SEED_VARS))
+    rows, writes = seed_router.nat(), len(seed_router.writes_logged())
+    # The same playbook by path this time: both ways of naming it run the same thing.
+    run = converge(seed_router, SEED_VARS, playbook=str(REPO / "playbooks" / "hairpin.yml"))
+    assert_ok(run)
+    assert changed_tasks(run) == 0
+    assert host_result(run, NAT_TASK)["commands"] == []
+    assert len(seed_router.writes_logged()) == writes
+    assert seed_router.nat() == rows
+
+
+def test_check_diff_on_a_changed_inventory_shows_the_commands_and_writes_nothing(seed_router: SimRouter) -> None:
+    assert_ok(converge(seed_router, SEED_VARS))
+    rows, writes = seed_router.nat(), len(seed_router.writes_logged())
+    dstnat_id = by_comment(rows)[WEB_DSTNAT][".id"]
+    changed = seed_vars(
+        hairpin_services=[
+            {"name": "web", "port": 8080, "host": "192.168.1.2", "host_port": 80},
+            {"name": "dns", "protocol": "udp", "port": 53, "host": "192.168.1.3"},
+        ]
+    )
+    run = converge(seed_router, changed, check=True, diff=True)
+    assert_ok(run)
+    result = host_result(run, NAT_TASK)
+    assert result["changed"] is True
+    assert f"/ip firewall nat set {dstnat_id} dst-port=8080" in result["commands"]
+    assert any(
+        line.startswith(
+            "/ip firewall nat add chain=dstnat action=dst-nat protocol=udp dst-address=203.0.113.1 dst-port=53"
+        )
+        for line in result["commands"]
+    )
+    assert result["diff"]["prepared"].splitlines() == result["commands"]
+    assert len(seed_router.writes_logged()) == writes
+    assert seed_router.nat() == rows
+
+    # What a reviewer reads in the pull request's log (the default output): the same commands.
+    human = converge(seed_router, changed, check=True, diff=True, env={"ANSIBLE_STDOUT_CALLBACK": "default"})
+    assert human.returncode == 0, human.stdout
+    assert f"/ip firewall nat set {dstnat_id} dst-port=8080" in human.stdout
+    assert seed_router.nat() == rows
+
+
+# ---------------------------------------------------------------------------------------------
+# hairpin_mode
+
+
+TWO_SERVICES = [
+    {"name": "web", "port": 80, "host": "192.168.1.2", "dns_name": "www.example.net"},
+    {"name": "dns", "protocol": "both", "port": 53, "host": "192.168.1.3", "dns_name": "ns.example.net"},
+]
+DSTNATS = {WEB_DSTNAT, "hairpin:dstnat:dns:tcp", "hairpin:dstnat:dns:udp"}
+
+
+@pytest.mark.parametrize(
+    ("mode", "hairpin_rules", "dns_entries", "in_interface"),
+    [
+        (
+            "per_service",
+            {WEB_HAIRPIN, "hairpin:hairpin:dns:tcp", "hairpin:hairpin:dns:udp"},
+            {},
+            None,
+        ),
+        ("subnet", {"hairpin:hairpin-subnet:192.168.1.0/24"}, {}, None),
+        ("none", set(), {}, "ether1"),
+        ("split_dns", set(), {"www.example.net": "192.168.1.2", "ns.example.net": "192.168.1.3"}, "ether1"),
+    ],
+)
+def test_each_hairpin_mode(seed_router: SimRouter, mode, hairpin_rules, dns_entries, in_interface) -> None:
+    # DNS names only where they are used: a dns_name outside split_dns costs the DNS part's
+    # connection on every run (it removes what an earlier split_dns run left; see the switch test).
+    services = TWO_SERVICES if mode == "split_dns" else [dict(s, dns_name=None) for s in TWO_SERVICES]
+    run = converge(seed_router, seed_vars(hairpin_mode=mode, hairpin_services=services))
+    assert_ok(run)
+    rules = by_comment(seed_router.nat())
+    assert set(rules) == DSTNATS | hairpin_rules | {MASQUERADE}
+    # Without hairpin NAT a forward only takes packets from the WAN, so LAN clients' packets to
+    # the public address are never half-translated.
+    assert {rules[name].get("in-interface") for name in DSTNATS} == {in_interface}
+    if mode == "subnet":
+        subnet_rule = rules["hairpin:hairpin-subnet:192.168.1.0/24"]
+        assert (subnet_rule["src-address"], subnet_rule["dst-address"], subnet_rule["out-interface"]) == (
+            "192.168.1.0/24",
+            "192.168.1.0/24",
+            "bridge",
+        )
+    dns = {row["name"]: row["address"] for row in table(seed_router, DNS_PATH)}
+    assert dns == dns_entries
+    # One connection, plus one for the DNS part in split_dns mode only.
+    assert seed_router.site.stats.connections == (2 if mode == "split_dns" else 1)
+    again = converge(seed_router, seed_vars(hairpin_mode=mode, hairpin_services=services))
+    assert_ok(again)
+    assert changed_tasks(again) == 0
+
+
+def test_a_service_can_override_the_mode(seed_router: SimRouter) -> None:
+    services = [
+        {"name": "web", "port": 80, "host": "192.168.1.2", "hairpin": False},
+        {"name": "nas", "port": 443, "host": "192.168.1.4"},
+    ]
+    assert_ok(converge(seed_router, seed_vars(hairpin_services=services)))
+    rules = by_comment(seed_router.nat())
+    assert set(rules) == {WEB_DSTNAT, "hairpin:dstnat:nas:tcp", "hairpin:hairpin:nas:tcp", MASQUERADE}
+    assert rules[WEB_DSTNAT]["in-interface"] == "ether1"
+    services = [{**services[0], "hairpin": True}, services[1]]
+    assert_ok(converge(seed_router, seed_vars(hairpin_mode="none", hairpin_services=services)))
+    rules = by_comment(seed_router.nat())
+    assert set(rules) == {WEB_DSTNAT, WEB_HAIRPIN, "hairpin:dstnat:nas:tcp", MASQUERADE}
+    assert rules["hairpin:dstnat:nas:tcp"]["in-interface"] == "ether1"
+    assert "in-interface" not in rules[WEB_DSTNAT]
+
+
+BROWNFIELD_VARS: dict[str, Any] = {
+    # RouterOS's default configuration: interface lists, and its own masquerade, which stays.
+    "hairpin_wan_interface_list": "WAN",
+    "hairpin_lan_interface_list": "LAN",
+    "hairpin_masquerade": False,
+    "hairpin_public_address": "203.0.113.2",
+    "hairpin_services": [
+        {"name": "nas", "port": 443, "host": "192.168.88.10", "dns_name": "nas.example.net"},
+        {
+            "name": "game",
+            "protocol": "udp",
+            "port": "27015-27030",
+            "host": "192.168.88.20",
+            "dns_name": "game.example.net",
+        },
+    ],
+}
+
+
+def test_switching_mode_on_a_router_with_rules_replaces_owned_rules_and_keeps_foreign_ones(start_router) -> None:
+    router = start_router(seed=BROWNFIELD_ROUTER)
+    foreign_nat = config_rows(foreign(router.nat()))
+    foreign_dns = config_rows(foreign(table(router, DNS_PATH)))
+    assert len(foreign_nat) == 5 and len(foreign_dns) == 2
+
+    def switch(mode: str) -> tuple[set[str], dict[str, str]]:
+        run = converge(router, {**BROWNFIELD_VARS, "hairpin_mode": mode})
+        assert_ok(run)
+        assert config_rows(foreign(router.nat())) == foreign_nat
+        assert config_rows(foreign(table(router, DNS_PATH))) == foreign_dns
+        dns = {row["name"]: row["address"] for row in owned(table(router, DNS_PATH))}
+        return set(by_comment(router.nat())), dns
+
+    dstnats = {"hairpin:dstnat:nas:tcp", "hairpin:dstnat:game:udp"}
+    assert switch("per_service") == (dstnats | {"hairpin:hairpin:nas:tcp", "hairpin:hairpin:game:udp"}, {})
+    assert switch("subnet") == (dstnats | {"hairpin:hairpin-subnet:192.168.88.0/24"}, {})
+    split = {"nas.example.net": "192.168.88.10", "game.example.net": "192.168.88.20"}
+    assert switch("split_dns") == (dstnats, split)
+    # Leaving split DNS removes its entries too (the services still name them).
+    assert switch("none") == (dstnats, {})
+    assert switch("per_service") == (dstnats | {"hairpin:hairpin:nas:tcp", "hairpin:hairpin:game:udp"}, {})
+    hairpin = by_comment(router.nat())["hairpin:hairpin:nas:tcp"]
+    assert (hairpin["out-interface-list"], hairpin["src-address"]) == ("LAN", "192.168.88.0/24")
+
+
+# ---------------------------------------------------------------------------------------------
+# hairpin_public_address
+
+
+def test_public_address_as_an_address_list(seed_router: SimRouter) -> None:
+    assert_ok(converge(seed_router, seed_vars(hairpin_public_address={"address_list": "wan-addresses"})))
+    rules = by_comment(seed_router.nat())
+    assert rules[WEB_DSTNAT]["dst-address-list"] == "wan-addresses"
+    assert "dst-address" not in rules[WEB_DSTNAT]
+    assert WEB_HAIRPIN in rules
+
+
+def test_public_address_local(seed_router: SimRouter) -> None:
+    assert_ok(converge(seed_router, seed_vars(hairpin_public_address="local")))
+    rules = by_comment(seed_router.nat())
+    assert rules[WEB_DSTNAT]["dst-address-type"] == "local"
+    assert "dst-address" not in rules[WEB_DSTNAT]
+
+
+def test_public_address_local_is_refused_for_a_port_of_the_routers_own_services(seed_router: SimRouter) -> None:
+    services = [{"name": "winbox-fwd", "port": 8291, "host": "192.168.1.2"}]
+    run = converge(seed_router, seed_vars(hairpin_public_address="local", hairpin_services=services))
+    assert run.returncode != 0
+    message = host_result(run, NAT_TASK)["msg"]
+    assert "service 'winbox-fwd': field 'port'" in message and "winbox" in message
+    assert seed_router.writes_logged() == []
+
+
+def test_public_address_follows_a_ddns_name(start_router) -> None:
+    router = start_router(seed=EXAMPLE / "simulator" / "gw-cabin.rsc")
+    router.router.patch("/ip/cloud", {"public-address": "198.51.100.77"})
+    ddns = "hf20a1b2c3d4.sn.mynetname.net"
+    host_vars = {
+        "hairpin_wan_interface": "ether1",
+        "hairpin_lan_interface": "bridge",
+        "hairpin_public_address": {"ddns_name": ddns},
+        "hairpin_services": [{"name": "camera", "port": 8443, "host": "192.168.50.5", "host_port": 443}],
+    }
+    run = converge(router, host_vars)
+    assert_ok(run)
+    rules = by_comment(router.nat())
+    assert rules["hairpin:dstnat:camera:tcp"]["dst-address-list"] == "hairpin-wan"
+    assert rules["hairpin:hairpin:camera:tcp"]["dst-port"] == "443"
+    entries = table(router, ADDRESS_LIST_PATH)
+    ours = [row for row in entries if row.get("comment") == f"hairpin:address-list:hairpin-wan:{ddns}"]
+    assert [(row["list"], row["address"]) for row in ours] == [("hairpin-wan", ddns)]
+    # RouterOS resolves the name: the list holds the current WAN address, and follows it.
+    assert ("hairpin-wan", "198.51.100.77") in {(row["list"], row["address"]) for row in entries}
+    assert router.site.stats.connections == 1  # the address-list entry came in the same batch
+    again = converge(router, host_vars)
+    assert_ok(again)
+    assert changed_tasks(again) == 0
+    # Back to a fixed address: the owned address-list entry goes with the DDNS form.
+    assert_ok(converge(router, {**host_vars, "hairpin_public_address": "198.51.100.77"}))
+    assert not [row for row in table(router, ADDRESS_LIST_PATH) if row.get("list") == "hairpin-wan"]
+
+
+# ---------------------------------------------------------------------------------------------
+# hairpin_purge and per-service state
+
+
+def test_without_purge_departed_services_stay_and_absent_ones_go(seed_router: SimRouter) -> None:
+    services = [
+        {"name": "web", "port": 80, "host": "192.168.1.2"},
+        {"name": "nas", "port": 443, "host": "192.168.1.4"},
+        {"name": "ssh", "port": 2222, "host": "192.168.1.5", "host_port": 22},
+    ]
+    assert_ok(converge(seed_router, seed_vars(hairpin_services=services)))
+    later = [services[0], {"name": "ssh", "state": "absent"}]  # nas left the inventory
+    run = converge(seed_router, seed_vars(hairpin_purge=False, hairpin_services=later))
+    assert_ok(run)
+    assert host_result(run, ABSENT_TASK)["changed"] is True
+    rules = set(by_comment(seed_router.nat()))
+    assert {"hairpin:dstnat:nas:tcp", "hairpin:hairpin:nas:tcp"} <= rules
+    assert not {name for name in rules if ":ssh:" in name}
+    assert seed_router.site.stats.connections == 3  # 1 for the first run, 2 for merged + deleted
+    # With purge (the default), the departed service goes too, in the one call.
+    assert_ok(converge(seed_router, seed_vars(hairpin_services=later)))
+    assert set(by_comment(seed_router.nat())) == {WEB_DSTNAT, WEB_HAIRPIN, MASQUERADE}
+
+
+def test_masquerade_off_removes_only_the_owned_masquerade(start_router) -> None:
+    router = start_router(seed=BROWNFIELD_ROUTER)
+    assert_ok(converge(router, {**BROWNFIELD_VARS, "hairpin_masquerade": True}))
+    assert "hairpin:masquerade:WAN" in by_comment(router.nat())
+    assert_ok(converge(router, BROWNFIELD_VARS))
+    assert "hairpin:masquerade:WAN" not in by_comment(router.nat())
+    assert any(row.get("comment") == "defconf: masquerade" for row in router.nat())
+
+
+# ---------------------------------------------------------------------------------------------
+# Bad inventory: fails before any write, naming the host, the service and the field
+
+
+WEB = {"name": "web", "port": 80, "host": "192.168.1.2"}
+
+
+@pytest.mark.parametrize(
+    ("changes", "task", "expected"),
+    [
+        (
+            {"hairpin_services": [{**WEB, "host": "192.168.1.300"}]},
+            PREFLIGHT_TASK,
+            "host 'gw': service 'web': field 'host': '192.168.1.300' is not an IPv4 address",
+        ),
+        (
+            {"hairpin_public_address": "203.0.113.256"},
+            PREFLIGHT_TASK,
+            "host 'gw': field 'hairpin_public_address': '203.0.113.256' is not an IPv4 address",
+        ),
+        (
+            {"hairpin_services": [{**WEB, "port": 0}]},
+            PREFLIGHT_TASK,
+            "host 'gw': service 'web': field 'port': 0 is not a port (1-65535)",
+        ),
+        (
+            {"hairpin_services": [{**WEB, "port": 70000}]},
+            PREFLIGHT_TASK,
+            "host 'gw': service 'web': field 'port': 70000 is not a port (1-65535)",
+        ),
+        (
+            {"hairpin_services": [WEB, {**WEB, "host": "192.168.1.3", "port": 8080}]},
+            PREFLIGHT_TASK,
+            "host 'gw': service 'web': field 'name': 'web' is defined 2 times in hairpin_services",
+        ),
+        (
+            {"hairpin_services": [WEB, {"name": "proxy", "protocol": "both", "port": "79-81", "host": "192.168.1.3"}]},
+            PREFLIGHT_TASK,
+            "host 'gw': service 'proxy': field 'port': tcp port 79-81 is already published by service 'web'",
+        ),
+        (
+            {"hairpin_lan_interface": "bridge-lan"},
+            NAT_TASK,
+            "service 'web': field 'lan_interface': interface 'bridge-lan' does not exist on the router",
+        ),
+        (
+            {"hairpin_lan_interface": "bridge-lan", "hairpin_lan_subnets": []},
+            NAT_TASK,
+            "service 'web': field 'lan_interface': interface 'bridge-lan' does not exist on the router",
+        ),
+        (
+            {"hairpin_services": [{**WEB, "protocol": "tcpx"}]},
+            "Validating arguments against arg spec 'main' - "
+            "Publish services on RouterOS routers with port forwards, the WAN masquerade and hairpin NAT",
+            "value of protocol must be one of: tcp, udp, both, got: tcpx found in hairpin_services",
+        ),
+    ],
+    ids=[
+        "bad-host-ip",
+        "bad-public-ip",
+        "port-0",
+        "port-70000",
+        "duplicate-names",
+        "two-services-one-port",
+        "missing-lan-interface",
+        "missing-lan-interface-subnets-from-router",
+        "bad-protocol",
+    ],
+)
+def test_bad_inventory_fails_before_any_write(seed_router: SimRouter, changes, task, expected) -> None:
+    table_before = seed_router.nat()
+    run = converge(seed_router, seed_vars(**changes))
+    assert run.returncode != 0
+    assert run.stats["gw"]["failures"] == 1
+    result = host_result(run, task)  # the result is the inventory host's
+    message = result["msg"] if isinstance(result["msg"], str) else "\n".join(result["msg"])
+    assert expected in message
+    assert seed_router.writes_logged() == []
+    assert seed_router.nat() == table_before
+
+
+def test_every_problem_is_reported_at_once(seed_router: SimRouter) -> None:
+    services = [{**WEB, "port": 0, "host": "10.0.0.300"}, {**WEB, "name": "bad name"}]
+    run = converge(seed_router, seed_vars(hairpin_services=services, hairpin_wan_interface=None))
+    problems = host_result(run, PREFLIGHT_TASK)["msg"]
+    assert problems == [
+        "host 'gw': field 'hairpin_wan_interface': hairpin_masquerade is true, so hairpin_wan_interface or "
+        "hairpin_wan_interface_list is needed",
+        "host 'gw': service 'web': field 'port': 0 is not a port (1-65535)",
+        "host 'gw': service 'web': field 'host': '10.0.0.300' is not an IPv4 address",
+        "host 'gw': service 'bad name': field 'name': not a valid name (1-64 characters: letters, digits, '_', '.', "
+        "'-'; starting with a letter or digit)",
+    ]
+    assert seed_router.site.stats.connections == 0
+
+
+def test_the_password_never_shows(seed_router: SimRouter) -> None:
+    for host_vars in (SEED_VARS, seed_vars(hairpin_lan_interface="bridge-lan")):
+        run = converge(seed_router, host_vars, extra_args=["-vvv"], env={"ANSIBLE_STDOUT_CALLBACK": "default"})
+        assert "Apply the NAT rules of the inventory" in run.stdout  # the run got to the router
+        assert PASSWORD not in run.stdout + run.stderr
+
+
+# ---------------------------------------------------------------------------------------------
+# The example GitOps repository, against three simulated routers
+
+
+FLEET = ("gw-home", "gw-office", "gw-cabin")
+
+
+@pytest.fixture
+def fleet(tmp_path: Path, certs: CertPaths) -> Iterator[dict[str, Any]]:
+    """The three routers of examples/gitops, served by one simulator (one port pair each), and
+    an inventory overlay that points each host at its router (the repository's own inventory
+    stays untouched: a second -i source can only add host variables)."""
+    routers = []
+    for name in FLEET:
+        path = tmp_path / f"{name}.json"
+        router = state.load_router(path, seed=EXAMPLE / "simulator" / f"{name}.rsc")
+        state.attach_persistence(router, path)
+        routers.append((router, path))
+    routers[2][0].patch("/ip/cloud", {"public-address": "198.51.100.77"})
+    simulator = Simulator(
+        routers,
+        host="127.0.0.1",
+        port=0,
+        tls_port=0,
+        ssl_context=server_ssl_context(certs),
+        username="ansible",
+        password=PASSWORD,
+    )
+    thread = SimulatorThread(simulator).start()
+    overlay = tmp_path / "simulators.yml"
+    write_inventory(
+        overlay,
+        {
+            name: {"ansible_host": "127.0.0.1", "hairpin_api_port": site.tls_port, "hairpin_api_ca_path": str(certs.ca)}
+            for name, site in zip(FLEET, simulator.sites)
+        },
+    )
+    # A copy of the repository, run from its own directory (its ansible.cfg applies), as CI does.
+    repo = tmp_path / "gitops"
+    shutil.copytree(EXAMPLE, repo)
+    try:
+        yield {"sites": dict(zip(FLEET, simulator.sites)), "overlay": overlay, "repo": repo, "tmp": tmp_path}
+    finally:
+        thread.stop()
+
+
+def run_example(fleet: dict[str, Any], *args: str, **kwargs: Any):
+    return run_hairpin(
+        fleet["tmp"],
+        [fleet["repo"] / "inventory", fleet["overlay"]],
+        playbook="hairpin.yml",
+        cwd=fleet["repo"],
+        env={"HAIRPIN_API_PASSWORD": PASSWORD},
+        extra_args=args,
+        **kwargs,
+    )
+
+
+def nat_of(site) -> list[dict[str, str]]:
+    return [attrs for word, attrs in site.router.execute("/ip/firewall/nat/print", []) if word == "!re"]
+
+
+def test_example_fleet_converges_in_one_run_with_one_connection_per_router(fleet) -> None:
+    sites = fleet["sites"]
+    plan = run_example(fleet, "--check")
+    assert_ok(plan)
+    assert all(site.stats.writes == 0 for site in sites.values())
+
+    run = run_example(fleet)
+    assert_ok(run)
+    assert {name: site.stats.connections for name, site in sites.items()} == {
+        "gw-home": 2,  # one for --check above, one for the run
+        "gw-office": 2,
+        "gw-cabin": 2,
+    }
+    home = by_comment(nat_of(sites["gw-home"]))
+    assert set(home) == {
+        "hairpin:dstnat:nas-web:tcp",
+        "hairpin:dstnat:nas-web-redirect:tcp",
+        "hairpin:dstnat:game:udp",
+        "hairpin:dstnat:vpn:udp",
+        "hairpin:hairpin:nas-web:tcp",
+        "hairpin:hairpin:nas-web-redirect:tcp",
+        "hairpin:hairpin:vpn:udp",
+        "hairpin:masquerade:ether1",
+    }
+    assert home["hairpin:dstnat:game:udp"]["in-interface"] == "ether1"
+    assert any(row.get("comment") == "printer, set up by hand" for row in nat_of(sites["gw-home"]))
+    office = by_comment(nat_of(sites["gw-office"]))
+    assert set(office) == {
+        "hairpin:dstnat:intranet:tcp",
+        "hairpin:dstnat:mail-smtp:tcp",
+        "hairpin:dstnat:mail-imaps:tcp",
+        "hairpin:dstnat:sip:tcp",
+        "hairpin:dstnat:sip:udp",
+        "hairpin:hairpin-subnet:10.20.0.0/24",
+    }
+    assert office["hairpin:hairpin-subnet:10.20.0.0/24"]["out-interface-list"] == "LAN"
+    assert [row["comment"] for row in foreign(nat_of(sites["gw-office"]))] == ["defconf: masquerade"]
+    cabin = by_comment(nat_of(sites["gw-cabin"]))
+    assert cabin["hairpin:dstnat:camera:tcp"]["dst-address-list"] == "hairpin-wan"
+
+    again = run_example(fleet)
+    assert_ok(again)
+    assert changed_tasks(again) == 0
+    assert all(site.stats.connections == 3 for site in sites.values())
+
+
+def test_hairpin_hosts_picks_the_routers(fleet) -> None:
+    run = run_example(fleet, "-e", "hairpin_hosts=gw-cabin")
+    assert_ok(run)
+    assert {name: site.stats.connections for name, site in fleet["sites"].items()} == {
+        "gw-home": 0,
+        "gw-office": 0,
+        "gw-cabin": 1,
+    }
+
+
+def test_example_ci_workflow_checks_on_pull_requests_and_applies_on_main() -> None:
+    workflow = yaml.safe_load((EXAMPLE / ".github" / "workflows" / "hairpin.yml").read_text())
+    steps = {name: [step.get("run", "") for step in job["steps"]] for name, job in workflow["jobs"].items()}
+    assert "pull_request" in workflow["on"] and workflow["on"]["push"]["branches"] == ["main"]
+    assert workflow["jobs"]["plan"]["if"] == "github.event_name == 'pull_request'"
+    assert any("ansible-playbook hairpin.yml --check --diff" in run for run in steps["plan"])
+    assert "refs/heads/main" in workflow["jobs"]["apply"]["if"]
+    assert any(run.startswith("ansible-playbook hairpin.yml") and "--check" not in run for run in steps["apply"])
+
+
+# ---------------------------------------------------------------------------------------------
+# The role's variables have one source
+
+
+def test_defaults_and_argument_spec_agree(tmp_path: Path) -> None:
+    script = REPO / "scripts" / "check-role-spec.py"
+    ok = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, check=False)
+    assert ok.returncode == 0, ok.stderr
+    broken = tmp_path / "hairpin"
+    shutil.copytree(REPO / "roles" / "hairpin", broken)
+    defaults = broken / "defaults" / "main.yml"
+    defaults.write_text(defaults.read_text().replace("hairpin_purge: true", "hairpin_purge: false"))
+    failed = subprocess.run([sys.executable, str(script), str(broken)], capture_output=True, text=True, check=False)
+    assert failed.returncode == 1
+    assert "hairpin_purge" in failed.stderr
+
+
+# ---------------------------------------------------------------------------------------------
+# The split-DNS module on its own
+
+
+def dns_task(name: str, router: SimRouter, **options: Any) -> dict[str, Any]:
+    return {
+        "name": name,
+        "hairpin.routeros.dns_static": {**router.connection_vars(), **options},
+        "register": name.replace(" ", "_"),
+        "ignore_errors": True,
+    }
+
+
+def test_dns_static_module_states(start_router) -> None:
+    router = start_router(seed=BROWNFIELD_ROUTER)  # has foreign entries router.lan and nas.home.example.net
+    foreign_dns = config_rows(foreign(table(router, DNS_PATH)))
+    www = {"name": "www.example.net", "address": "192.168.88.10", "comment": "web server"}
+    run = router.run_tasks(
+        [
+            dns_task("add", router, config=[www], state="merged"),
+            dns_task("again", router, config=[www], state="overridden"),
+            dns_task("gathered", router, state="gathered"),
+            dns_task("clash", router, config=[{"name": "nas.home.example.net", "address": "192.168.88.99"}]),
+            dns_task("rendered", router, config=[www], state="rendered"),
+        ]
+    )
+    add, again, gathered = run.result("add"), run.result("again"), run.result("gathered")
+    assert add["changed"] is True
+    assert add["commands"] == [
+        '/ip dns static add name=www.example.net address=192.168.88.10 comment="hairpin:dns:www.example.net web server"'
+    ]
+    assert again["changed"] is False and again["commands"] == []
+    assert gathered["gathered"]["config"] == [
+        {"name": "www.example.net", "address": "192.168.88.10", "comment": "web server", "disabled": False}
+    ]
+    assert {row["name"] for row in gathered["gathered"]["foreign"]} == {"router.lan", "nas.home.example.net"}
+    clash = run.result("clash")
+    assert clash["failed"] is True and "also answers nas.home.example.net" in clash["msg"]
+    assert run.result("rendered")["rendered"] == add["commands"]
+    assert config_rows(foreign(table(router, DNS_PATH))) == foreign_dns
+
+    writes = len(router.writes_logged())
+    check = router.run_tasks([dns_task("remove", router, state="deleted")], check=True, diff=True)
+    removal = check.result("remove")
+    assert removal["changed"] is True and removal["diff"]["prepared"].startswith("/ip dns static remove *")
+    assert len(router.writes_logged()) == writes
+    assert router.run_tasks([dns_task("remove", router, state="deleted")]).result("remove")["changed"] is True
+    assert owned(table(router, DNS_PATH)) == []
+    assert config_rows(foreign(table(router, DNS_PATH))) == foreign_dns
