@@ -313,8 +313,9 @@ POSITIONS = (POSITION_TOP, POSITION_BOTTOM, POSITION_BEFORE, POSITION_AFTER)
 
 @dataclass(frozen=True)
 class Anchor:
-    """Where a rule goes: ``top``/``bottom`` of the table (among foreign rules), or right
-    ``before``/``after`` the one foreign rule whose comment equals ``comment``."""
+    """Where a rule goes among the rules of its own chain that the planning module does not
+    manage: ``top``/``bottom``, or right ``before``/``after`` the one such rule whose comment
+    equals ``comment``. (NAT is first match within a chain; other chains do not compete.)"""
 
     position: str = POSITION_TOP
     comment: Optional[str] = None
@@ -383,7 +384,8 @@ class PortForward:
     """A dstnat port forward: public ``port`` (``N`` or ``N-M``) to ``host``:``host_port``.
 
     At most one of ``public_address`` / ``public_address_list`` / ``public_local`` selects the
-    public side (none: any destination); at most one of ``in_interface`` / ``in_interface_list``.
+    public side (validation requires one of them, or an in-interface); at most one of
+    ``in_interface`` / ``in_interface_list``.
     ``comment`` is the free description after the marker.
     """
 
@@ -498,7 +500,8 @@ class Hairpin:
             lan_interface_list=lan_interface_list,
             comment=forward.comment,
             disabled=forward.disabled,
-            anchor=forward.anchor,
+            # Where the forward stands among dstnat rules says nothing about srcnat.
+            anchor=TOP,
         )
 
     def rules(self) -> List[NatRule]:

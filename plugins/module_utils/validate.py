@@ -321,6 +321,11 @@ def _same_ingress(a: PortForward, b: PortForward) -> bool:
     return True
 
 
+# What a port forward may match on besides protocol and port: the public side, the ingress.
+_PUBLIC_FIELDS = ("public_address", "public_address_list", "public_local")
+_INGRESS_FIELDS = ("in_interface", "in_interface_list")
+
+
 def _check_port_forward(out: _Collector, forward: PortForward, facts: Optional[RouterFacts]) -> None:
     name = forward.name
     out.add(name, "name", name_problem(name))
@@ -337,13 +342,22 @@ def _check_port_forward(out: _Collector, forward: PortForward, facts: Optional[R
                 )
         out.add(name, "host_port", problem)
     out.add(name, "host", unicast_problem(forward.host))
-    _check_exclusive(out, name, forward, ("public_address", "public_address_list", "public_local"), required=False)
+    _check_exclusive(out, name, forward, _PUBLIC_FIELDS, required=False)
     if forward.public_address is not None:
         out.add(name, "public_address", unicast_problem(forward.public_address))
     if forward.public_address_list is not None:
         out.add(name, "public_address_list", router_name_problem(forward.public_address_list))
-    _check_exclusive(out, name, forward, ("in_interface", "in_interface_list"), required=False)
-    _check_interfaces(out, name, forward, (("in_interface", "in_interface_list"),), facts)
+    _check_exclusive(out, name, forward, _INGRESS_FIELDS, required=False)
+    _check_interfaces(out, name, forward, (_INGRESS_FIELDS,), facts)
+    if not _set_fields(forward, _PUBLIC_FIELDS + _INGRESS_FIELDS):
+        # A dstnat rule that matches only protocol and port also catches LAN clients' connections
+        # to that port on any internet server, and sends them to the LAN host instead.
+        out.add(
+            name,
+            "public_address",
+            "give public_address, public_address_list, public_local or in_interface(_list), otherwise the rule "
+            "catches this port towards every destination, LAN clients' internet traffic included",
+        )
     if forward.comment is not None:
         out.add(name, "comment", text_problem(forward.comment))
 

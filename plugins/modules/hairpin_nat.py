@@ -70,7 +70,7 @@ options:
         type: bool
         default: false
       position:
-        description: Where the rule goes among the foreign rules; default V(top).
+        description: Where the rule goes among the other rules of its chain; default V(top).
         type: str
         choices: [top, bottom, before, after]
       anchor:

@@ -44,7 +44,7 @@ options:
         type: bool
         default: false
       position:
-        description: Where the rule goes among the foreign rules; default V(bottom).
+        description: Where the rule goes among the other rules of its chain; default V(bottom).
         type: str
         choices: [top, bottom, before, after]
       anchor:

@@ -79,7 +79,7 @@ options:
         default: false
       position:
         description:
-          - Where the rule goes among the foreign rules; default V(top).
+          - Where the rule goes among the other rules of its chain; default V(top).
           - V(before) and V(after) put it next to the one foreign rule whose comment is O(config[].anchor).
         type: str
         choices: [top, bottom, before, after]

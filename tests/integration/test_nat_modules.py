@@ -164,15 +164,27 @@ def test_brownfield_router_keeps_every_foreign_rule_unchanged_and_in_order(start
 
 
 BAD_INPUTS = [
-    ("bad host address", {"port_forwards": [{"name": "web", "port": "80", "host": "192.168.1.300"}]}, "host"),
-    ("port zero", {"port_forwards": [{"name": "web", "port": "0", "host": "192.168.1.2"}]}, "port"),
-    ("port too big", {"port_forwards": [{"name": "web", "port": "70000", "host": "192.168.1.2"}]}, "port"),
+    (
+        "bad host address",
+        {"port_forwards": [{"name": "web", "port": "80", "host": "192.168.1.300", "public_address": "203.0.113.1"}]},
+        "host",
+    ),
+    (
+        "port zero",
+        {"port_forwards": [{"name": "web", "port": "0", "host": "192.168.1.2", "public_address": "203.0.113.1"}]},
+        "port",
+    ),
+    (
+        "port too big",
+        {"port_forwards": [{"name": "web", "port": "70000", "host": "192.168.1.2", "public_address": "203.0.113.1"}]},
+        "port",
+    ),
     (
         "duplicate service names",
         {
             "port_forwards": [
-                {"name": "web", "port": "80", "host": "192.168.1.2"},
-                {"name": "web", "port": "81", "host": "192.168.1.3"},
+                {"name": "web", "port": "80", "host": "192.168.1.2", "public_address": "203.0.113.1"},
+                {"name": "web", "port": "81", "host": "192.168.1.3", "public_address": "203.0.113.1"},
             ]
         },
         "name",
@@ -187,6 +199,11 @@ BAD_INPUTS = [
         },
         "port",
     ),
+    (
+        "forward without a public side",
+        {"port_forwards": [{"name": "web", "port": "80", "host": "192.168.1.2"}]},
+        "public_address",
+    ),
     ("missing LAN interface", {"auto_hairpin": {"lan_interface": "lan-missing"}}, "lan_interface"),
     ("missing WAN interface", {"masquerades": [{"out_interface": "ether9"}]}, "out_interface"),
     (
@@ -194,10 +211,22 @@ BAD_INPUTS = [
         {"port_forwards": [{"name": "api", "port": "8729", "host": "192.168.1.2", "public_local": True}]},
         "port",
     ),
-    ("bad service name", {"port_forwards": [{"name": "web server", "port": "80", "host": "192.168.1.2"}]}, "name"),
+    (
+        "bad service name",
+        {
+            "port_forwards": [
+                {"name": "web server", "port": "80", "host": "192.168.1.2", "public_address": "203.0.113.1"}
+            ]
+        },
+        "name",
+    ),
     (
         "newline in a comment",
-        {"port_forwards": [{"name": "web", "port": "80", "host": "192.168.1.2", "comment": "a\nb"}]},
+        {
+            "port_forwards": [
+                {"name": "web", "port": "80", "host": "192.168.1.2", "comment": "a\nb", "public_address": "203.0.113.1"}
+            ]
+        },
         "comment",
     ),
 ]

@@ -114,7 +114,7 @@ def test_render_unknown_operation_is_an_error():
 def test_render_commands_for_a_whole_plan():
     desired = PortForward("web", "both", "443", "192.168.88.10", comment="Web").rules()
     current = [
-        {".id": "*1", "chain": "srcnat", "action": "masquerade", "comment": "defconf: masquerade"},
+        {".id": "*1", "chain": "dstnat", "action": "dst-nat", "comment": "mail"},
         {
             ".id": "*4",
             "chain": "dstnat",

@@ -27,8 +27,14 @@ FACTS = RouterFacts(
 )
 
 
+MATCH_FIELDS = ("public_address", "public_address_list", "public_local", "in_interface", "in_interface_list")
+
+
 def forward(**overrides):
+    """A valid port forward; it has a public address unless the test picks what it matches on."""
     values = {"name": "web", "protocol": "tcp", "port": "443", "host": "192.168.88.10"}
+    if not any(name in overrides for name in MATCH_FIELDS):
+        values["public_address"] = "198.51.100.7"
     values.update(overrides)
     return PortForward(**values)
 
@@ -166,7 +172,7 @@ def test_any_destination_and_local_overlap_router_addresses():
         port_forwards=[
             forward(name="local", port="443", public_local=True),
             forward(name="own-ip", port="443", public_address="203.0.113.5"),
-            forward(name="any", port="443"),
+            forward(name="any", port="443", in_interface="ether1"),
         ],
         facts=FACTS,
     )
@@ -175,6 +181,43 @@ def test_any_destination_and_local_overlap_router_addresses():
         "service 'local' (tcp port 443)",
         "service 'any': field 'port': tcp port 443 on any destination address is already forwarded by service "
         "'local' (tcp port 443)",
+    ]
+
+
+NO_PUBLIC_SIDE = (
+    "give public_address, public_address_list, public_local or in_interface(_list), otherwise the rule catches "
+    "this port towards every destination, LAN clients' internet traffic included"
+)
+
+
+def test_a_forward_matching_only_protocol_and_port_is_rejected():
+    # It would also catch LAN clients' connections to port 443 of every server on the internet.
+    errors = validate_services(port_forwards=[PortForward("web", "tcp", "443", "192.168.88.10")])
+    assert errors == [ValidationError("web", "public_address", NO_PUBLIC_SIDE)]
+    assert texts(errors) == ["service 'web': field 'public_address': " + NO_PUBLIC_SIDE]
+
+
+@pytest.mark.parametrize(
+    "match",
+    [
+        {"public_address": "203.0.113.9"},
+        {"public_address_list": "wan-ips"},
+        {"public_local": True},
+        {"in_interface": "ether1"},
+        {"in_interface_list": "WAN"},
+    ],
+    ids=lambda match: next(iter(match)),
+)
+def test_any_public_side_or_ingress_is_enough(match):
+    assert validate_services(port_forwards=[PortForward("web", "tcp", "443", "192.168.88.10", **match)]) == []
+
+
+def test_empty_values_do_not_count_as_a_public_side():
+    errors = validate_services(port_forwards=[forward(public_address_list="", in_interface="", public_local=False)])
+    assert [(error.field, error.message) for error in errors] == [
+        ("public_address_list", "'' is not a name"),
+        ("in_interface", "'' is not a name"),
+        ("public_address", NO_PUBLIC_SIDE),
     ]
 
 
