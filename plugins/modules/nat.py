@@ -85,7 +85,7 @@ options:
         default: false
       position:
         description:
-          - Where the rule goes among the foreign rules; default V(top).
+          - Where the rule goes among the other rules of its chain; default V(top).
           - V(before) and V(after) put it next to the one foreign rule whose comment is O(port_forwards[].anchor).
         type: str
         choices: [top, bottom, before, after]
@@ -115,7 +115,7 @@ options:
         type: bool
         default: false
       position:
-        description: Where the rule goes among the foreign rules; default V(bottom).
+        description: Where the rule goes among the other rules of its chain; default V(bottom).
         type: str
         choices: [top, bottom, before, after]
       anchor:
@@ -161,7 +161,7 @@ options:
         type: bool
         default: false
       position:
-        description: Where the rule goes among the foreign rules; default V(top).
+        description: Where the rule goes among the other rules of its chain; default V(top).
         type: str
         choices: [top, bottom, before, after]
       anchor:
@@ -191,7 +191,7 @@ options:
         type: bool
         default: false
       position:
-        description: Where the rule goes among the foreign rules; default V(top).
+        description: Where the rule goes among the other rules of its chain; default V(top).
         type: str
         choices: [top, bottom, before, after]
       anchor:
@@ -250,6 +250,15 @@ notes:
     removes every owned rule whose service is not named; neither ever touches a foreign rule.
   - All writes of one call are sent together (tagged), each referencing only rules that existed
     before the call, so a run that dies half-way leaves no duplicate and the next run converges.
+  - When the task runs on the controller (C(delegate_to=localhost) or C(connection=local), no
+    C(become), C(async) or C(environment)), the action plugin of the same name runs this
+    module's code inside Ansible's worker process instead of starting a Python process for it;
+    the result is the same. Elsewhere, or when the controller's Python lacks librouteros, the
+    module runs as usual.
+attributes:
+  action:
+    description: Runs in the controller's worker when the task runs on the controller; see the notes.
+    support: full
 seealso:
   - module: hairpin.routeros.port_forward
   - module: hairpin.routeros.masquerade
@@ -359,8 +368,10 @@ RESOURCE = NatResource(
 )
 
 
-def main():
-    module = AnsibleModule(
+def module_spec():
+    """The arguments of AnsibleModule for this module. The action plugin (plugins/action/nat.py)
+    validates the task's options with the same spec when it runs the engine in the worker."""
+    return dict(
         argument_spec=module_argument_spec(
             dict(
                 port_forwards=list_option(PORT_FORWARD_OPTIONS),
@@ -374,6 +385,10 @@ def main():
         supports_check_mode=True,
         **module_requirements(),
     )
+
+
+def main():
+    module = AnsibleModule(**module_spec())
     run_module(module, RESOURCE)
 
 
