@@ -1,0 +1,237 @@
+"""A RouterOS NAT table -> an nftables ruleset for a Linux namespace that plays the router.
+
+Test code: it lets the kernel, not our analyzer, decide what a table does. The translation keeps
+RouterOS semantics:
+
+* ``chain=dstnat`` is a nat chain on the prerouting hook, ``chain=srcnat`` on postrouting (the
+  hooks RouterOS's chains sit on); any other chain is a regular chain reached by ``jump``.
+* Rules keep their table order and the first NAT action ends the chain, as in RouterOS:
+  ``dst-nat``/``src-nat``/``masquerade``/``redirect``/``netmap``/``same`` become nft's nat
+  statements (terminal), ``accept`` and ``return`` are verdicts, ``passthrough`` and ``log``
+  count and go on, ``jump`` jumps.
+* Disabled and invalid rules are left out (RouterOS skips them).
+* Interface lists become anonymous sets of their members (read from the router); address lists
+  become named interval sets; ``dst-address-type`` is a fib lookup; ``!`` negates.
+* ``ipsec-policy``: there is no IPsec in the namespaces, so ``in,none``/``out,none`` are
+  translated to the nft expressions that test exactly that (and ``ipsec`` to their negation).
+
+Anything else raises UntranslatableError: a test must not pass on a rule we silently dropped.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from ansible_collections.hairpin.routeros.plugins.module_utils.model import effective_value, is_true
+
+TABLE = "routeros"
+BASE_CHAINS = {"dstnat": "prerouting", "srcnat": "postrouting"}
+BUILTIN_LISTS = frozenset(("all", "none", "dynamic", "static"))
+_IGNORED = frozenset(
+    (".id", "chain", "action", "comment", "disabled", "dynamic", "invalid", "bytes", "packets", "log", "log-prefix")
+)
+_ACTION_FIELDS = frozenset(("to-addresses", "to-ports", "jump-target"))
+_NAME_RE = re.compile(r"[^A-Za-z0-9_]")
+
+
+class UntranslatableError(ValueError):
+    """The table holds something this translator cannot express faithfully."""
+
+
+@dataclass
+class RouterConfig:
+    """What the translation needs from the router besides the NAT rows."""
+
+    interface_lists: Mapping[str, Sequence[str]]
+    address_lists: Mapping[str, Sequence[str]]
+
+
+class _NeverMatchesError(Exception):
+    """The rule can never match (e.g. an empty interface list): leave it out."""
+
+
+def _chain_name(chain: str) -> str:
+    return chain if chain in BASE_CHAINS else "user_" + _NAME_RE.sub("_", chain)
+
+
+def _set_name(list_name: str) -> str:
+    return "list_" + _NAME_RE.sub("_", list_name)
+
+
+def _negation(value: str) -> tuple[str, str]:
+    return ("!= ", value[1:]) if value.startswith("!") else ("", value)
+
+
+def _quoted(name: str) -> str:
+    if '"' in name or "\\" in name:
+        raise UntranslatableError(f"interface name {name!r}")
+    return f'"{name}"'
+
+
+def _ports(spec: str) -> str:
+    parts = spec.split(",")
+    return parts[0] if len(parts) == 1 else "{ " + ", ".join(parts) + " }"
+
+
+class _Translator:
+    def __init__(self, config: RouterConfig, hooks: Mapping[str, str]) -> None:
+        self.config = config
+        self.sets: dict[str, list[str]] = {}
+        # The hook each chain runs in: its own for dstnat/srcnat, the jumping chain's for others.
+        self.hooks = dict(hooks)
+
+    def hook_of(self, chain: str) -> str | None:
+        return self.hooks.get(chain)
+
+    def interfaces(self, direction: str, value: str, is_list: bool) -> str:
+        op, name = _negation(value)
+        key = "iifname" if direction == "in" else "oifname"
+        if not is_list:
+            return f"{key} {op}{_quoted(name)}"
+        if name == "all":
+            if op:
+                raise _NeverMatchesError
+            return ""
+        if name == "none":
+            if not op:
+                raise _NeverMatchesError
+            return ""
+        if name in BUILTIN_LISTS or name not in self.config.interface_lists:
+            raise UntranslatableError(f"interface list {name!r}: members unknown")
+        members = list(self.config.interface_lists[name])
+        if not members:
+            if not op:
+                raise _NeverMatchesError
+            return ""
+        return f"{key} {op}{{ {', '.join(_quoted(m) for m in members)} }}"
+
+    def address_list(self, direction: str, value: str) -> str:
+        op, name = _negation(value)
+        entries = [e for e in self.config.address_lists.get(name, []) if e[:1].isdigit()]
+        if self.config.address_lists.get(name) and not entries:
+            raise UntranslatableError(f"address list {name!r} holds only DNS names")
+        self.sets[_set_name(name)] = entries
+        return f"ip {direction}addr {op}@{_set_name(name)}"
+
+    def matcher(self, chain: str, name: str, value: str, protocol: str | None) -> str:
+        op, spec = _negation(value)
+        if name == "protocol":
+            return f"meta l4proto {op}{spec}"
+        if name in ("src-address", "dst-address"):
+            return f"ip {'saddr' if name == 'src-address' else 'daddr'} {op}{spec}"
+        if name in ("src-address-list", "dst-address-list"):
+            return self.address_list("s" if name.startswith("src") else "d", value)
+        if name in ("src-address-type", "dst-address-type"):
+            if self.hook_of(chain) == "postrouting":
+                raise UntranslatableError(f"{name} in srcnat")
+            return f"fib {'saddr' if name.startswith('src') else 'daddr'} type {op}{spec}"
+        if name in ("dst-port", "src-port"):
+            if protocol not in ("tcp", "udp"):
+                raise UntranslatableError(f"{name} without protocol tcp or udp")
+            return f"{protocol} {'dport' if name == 'dst-port' else 'sport'} {op}{_ports(spec)}"
+        if name in ("in-interface", "out-interface", "in-interface-list", "out-interface-list"):
+            direction = name.split("-")[0]
+            if direction == "out" and self.hook_of(chain) == "prerouting":
+                raise UntranslatableError("out-interface in dstnat")
+            return self.interfaces(direction, value, name.endswith("-list"))
+        if name == "ipsec-policy":
+            direction, _sep, policy = value.partition(",")
+            expression = "meta ipsec" if direction == "in" else "rt ipsec"
+            return f"{expression} {'missing' if policy == 'none' else 'exists'}"
+        raise UntranslatableError(f"matcher {name}={value}")
+
+    def action(self, chain: str, values: Mapping[str, str]) -> str:
+        action = values.get("action", "accept")
+        hook = self.hook_of(chain)
+        to_addresses, to_ports = values.get("to-addresses"), values.get("to-ports")
+        port = f":{to_ports}" if to_ports else ""
+        if action == "accept":
+            return "accept"
+        if action == "return":
+            return "return"
+        if action in ("passthrough", "log"):
+            return "counter"
+        if action == "jump":
+            return f"jump {_chain_name(values['jump-target'])}"
+        if action in ("dst-nat", "same") and hook == "prerouting":
+            if not to_addresses:
+                raise UntranslatableError("dst-nat without to-addresses")
+            return f"dnat to {to_addresses}{port}" + (" persistent" if action == "same" else "")
+        if action in ("src-nat", "same") and hook == "postrouting":
+            if not to_addresses:
+                raise UntranslatableError("src-nat without to-addresses")
+            return f"snat to {to_addresses}{port}" + (" persistent" if action == "same" else "")
+        if action == "masquerade" and hook == "postrouting":
+            return "masquerade" + (f" to {port}" if port else "")
+        if action == "redirect" and hook == "prerouting":
+            return "redirect" + (f" to {port}" if port else "")
+        if action == "netmap" and to_addresses:
+            side = "daddr" if hook == "prerouting" else "saddr"
+            matched = values.get("dst-address" if side == "daddr" else "src-address")
+            if not matched or matched.startswith("!"):
+                raise UntranslatableError("netmap without the network it maps")
+            statement = "dnat" if side == "daddr" else "snat"
+            return f"{statement} ip prefix to ip {side} map {{ {matched} : {to_addresses} }}"
+        raise UntranslatableError(f"action {action} in chain {chain}")
+
+
+def _values(row: Mapping[str, object]) -> dict[str, str]:
+    values = {}
+    for name, raw in row.items():
+        value = effective_value(str(name), raw)
+        if value is not None:
+            values[str(name)] = value
+    return values
+
+
+def translate(rows: Sequence[Mapping[str, object]], config: RouterConfig) -> str:
+    """The nftables ruleset (``nft -f`` input) that does what ``rows`` do on RouterOS."""
+    chains: dict[str, list[str]] = {"dstnat": [], "srcnat": []}
+    parsed = [_values(row) for row in rows]
+    # A user chain runs in the hook of the base chain that jumps to it; nft (like RouterOS's
+    # own checks) refuses nat statements of one hook in a chain reached from the other.
+    hooks = dict(BASE_CHAINS)
+    for values in parsed:
+        if values.get("action") == "jump":
+            hook = hooks.get(values.get("chain", ""))
+            target = values.get("jump-target", "")
+            if target in hooks and hook and hooks[target] != hook:
+                raise UntranslatableError(f"chain {target} is jumped to from dstnat and srcnat")
+            if hook:
+                hooks[target] = hook
+    translator = _Translator(config, hooks)
+    for values in parsed:
+        if is_true(values.get("disabled")) or is_true(values.get("invalid")):
+            continue
+        chain = values.get("chain", "")
+        protocol = values.get("protocol")
+        matchers = []
+        try:
+            for name, value in values.items():
+                if name in _IGNORED or name in _ACTION_FIELDS:
+                    continue
+                expression = translator.matcher(chain, name, value, protocol)
+                if expression:
+                    matchers.append(expression)
+        except _NeverMatchesError:
+            continue
+        statement = translator.action(chain, values)
+        comment = f'comment "{values.get(".id", "")}"'
+        chains.setdefault(_chain_name(chain), []).append(" ".join([*matchers, statement, comment]))
+    lines = [f"table ip {TABLE} {{"]
+    for name, entries in translator.sets.items():
+        lines += [f"  set {name} {{", "    type ipv4_addr; flags interval"]
+        if entries:
+            lines.append(f"    elements = {{ {', '.join(entries)} }}")
+        lines.append("  }")
+    for name, statements in chains.items():
+        lines.append(f"  chain {name} {{")
+        if name in BASE_CHAINS:
+            priority = "dstnat" if name == "dstnat" else "srcnat"
+            lines.append(f"    type nat hook {BASE_CHAINS[name]} priority {priority}; policy accept;")
+        lines += [f"    {statement}" for statement in statements]
+        lines.append("  }")
+    lines.append("}")
+    return "\n".join(lines) + "\n"
