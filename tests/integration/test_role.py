@@ -658,3 +658,25 @@ def test_dns_static_module_states(start_router) -> None:
     assert router.run_tasks([dns_task("remove", router, state="deleted")]).result("remove")["changed"] is True
     assert owned(table(router, DNS_PATH)) == []
     assert config_rows(foreign(table(router, DNS_PATH))) == foreign_dns
+
+
+def test_analyze_after_apply_reports_reachability_and_fails_on_findings(seed_router: SimRouter) -> None:
+    run = converge(seed_router, seed_vars(hairpin_analyze=True))
+    assert_ok(run)
+    analysis = host_result(run, "Analyse what each service's clients can reach")
+    assert analysis["findings"] == []
+    web = [service for service in analysis["services"] if service["name"] == "web"][0]
+    assert web["internet"]["reachable"] is True
+    assert web["lan"]["reachable"] is True
+    # With hairpin_mode none the LAN cannot use the public address, and the analysis says why.
+    run = converge(seed_router, seed_vars(hairpin_analyze=True, hairpin_mode="none"))
+    assert_ok(run)
+    lan = host_result(run, "Analyse what each service's clients can reach")["services"][0]["lan"]
+    assert lan["reachable"] is False
+    assert "in-interface=ether1" in lan["reason"]
+    # A public address the WAN does not have is a finding, and the play fails on it.
+    broken = converge(seed_router, seed_vars(hairpin_analyze=True, hairpin_public_address="198.51.100.99"))
+    assert broken.returncode != 0
+    result = host_result(broken, "Analyse what each service's clients can reach")
+    assert result.get("failed") is True
+    assert "public-address-mismatch" in {finding["code"] for finding in result["findings"]}
