@@ -665,7 +665,7 @@ def test_analyze_after_apply_reports_reachability_and_fails_on_findings(seed_rou
     assert_ok(run)
     analysis = host_result(run, "Analyse what each service's clients can reach")
     assert analysis["findings"] == []
-    web = [service for service in analysis["services"] if service["name"] == "web"][0]
+    web = next(service for service in analysis["services"] if service["name"] == "web")
     assert web["internet"]["reachable"] is True
     assert web["lan"]["reachable"] is True
     # With hairpin_mode none the LAN cannot use the public address, and the analysis says why.
