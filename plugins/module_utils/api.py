@@ -113,27 +113,104 @@ def connection_warnings(params: Mapping[str, Any]) -> List[str]:
     return []
 
 
-def _tls_wrapper(params: Mapping[str, Any]):
-    if params.get("validate_certs", True):
-        context = ssl.create_default_context(cafile=params.get("ca_path") or None)
+# OpenSSL's verify codes (X509_V_ERR_*) for the certificate problems a user can fix.
+_CERT_EXPIRED = 10
+_CERT_NOT_YET_VALID = 9
+_NAME_MISMATCH = (62, 64)  # hostname, IP address
+_UNKNOWN_ISSUER = (2, 18, 19, 20, 21)
+
+
+def certificate_problem(target: str, params: Mapping[str, Any], exc: ssl.SSLCertVerificationError) -> str:
+    """What is wrong with the router's certificate, and what to do, in one line. The connection
+    is refused before the password is sent."""
+    detail = exc.verify_message or str(exc.reason)
+    code = exc.verify_code
+    if code in _NAME_MISMATCH:
+        what = (
+            "is not valid for the name %r that hostname gives (%s); "
+            "connect with a name the certificate holds, or reissue it" % (params["hostname"], detail)
+        )
+    elif code == _CERT_EXPIRED:
+        what = "has expired (%s); renew the router's certificate" % detail
+    elif code == _CERT_NOT_YET_VALID:
+        what = "is not valid yet (%s); check the clocks of the router and of this host" % detail
+    elif code in _UNKNOWN_ISSUER:
+        trusted = "the CA in ca_path %s" % params["ca_path"] if params.get("ca_path") else "the system's CAs"
+        what = "is not signed by a CA we trust (%s; checked against %s); give the router's CA in ca_path" % (
+            detail,
+            trusted,
+        )
     else:
-        context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
-        context.check_hostname = False
-        context.verify_mode = ssl.CERT_NONE
-    hostname = params["hostname"]
+        what = "was rejected (%s)" % detail
+    return "router %s: TLS certificate %s; the password was not sent" % (target, what)
 
-    def wrap(sock: socket.socket) -> socket.socket:
-        return context.wrap_socket(sock, server_hostname=hostname)
 
-    return wrap
+class _TlsWrapper:
+    """librouteros's ssl_wrapper; remembers whether the handshake finished, so that a failure
+    can say whether it happened in the handshake (often: a plain API port) or after it."""
+
+    def __init__(self, params: Mapping[str, Any]):
+        if params.get("validate_certs", True):
+            self.context = ssl.create_default_context(cafile=params.get("ca_path") or None)
+        else:
+            self.context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+            self.context.check_hostname = False
+            self.context.verify_mode = ssl.CERT_NONE
+        self.hostname = params["hostname"]
+        self.handshake_done = False
+
+    def __call__(self, sock: socket.socket) -> socket.socket:
+        wrapped = self.context.wrap_socket(sock, server_hostname=self.hostname)
+        self.handshake_done = True
+        return wrapped
+
+
+def _tls_wrapper(params: Mapping[str, Any]) -> _TlsWrapper:
+    return _TlsWrapper(params)
+
+
+class _BufferedReads:
+    """librouteros's socket transport, reading in large chunks. librouteros reads a reply a few
+    bytes at a time (each word's length, then the word): on a TLS socket each of those reads is a
+    call into OpenSSL. Serving them from a buffer makes reading a table of thousands of rules
+    about a third cheaper."""
+
+    CHUNK = 256 * 1024
+
+    def __init__(self, transport: Any):
+        self._transport = transport
+        self.sock = transport.sock
+        self._buffer = bytearray()
+        self._offset = 0
+
+    def write(self, data: bytes) -> None:
+        self._transport.write(data)
+
+    def read(self, length: int) -> bytes:
+        end = self._offset + length
+        while len(self._buffer) < end:
+            del self._buffer[: self._offset]  # what was read already
+            end -= self._offset
+            self._offset = 0
+            got = self.sock.recv(self.CHUNK)
+            if not got:
+                raise ConnectionClosed("Connection unexpectedly closed.")
+            self._buffer += got
+        data = bytes(self._buffer[self._offset : end])
+        self._offset = end
+        return data
+
+    def close(self) -> None:
+        self._transport.close()
 
 
 class Router:
     """A logged-in API session. Use as a context manager, or call close()."""
 
-    def __init__(self, api: Any, target: str):
+    def __init__(self, api: Any, target: str, timeout: Optional[float] = None):
         self._api = api
         self.target = target
+        self.timeout = timeout
         self.round_trips = 0
 
     def __enter__(self) -> "Router":
@@ -183,7 +260,8 @@ class Router:
                         results[index].ret = str(words["ret"])
                     pending.discard(index)
         except (socket.timeout, TimeoutError):
-            raise RouterError("router %s did not answer within the timeout" % self.target) from None
+            waited = "the timeout" if self.timeout is None else "%ss (the timeout option)" % self.timeout
+            raise RouterError("router %s did not answer within %s" % (self.target, waited)) from None
         except FatalError as exc:
             raise RouterError("router %s closed the session: %s" % (self.target, exc)) from None
         except (ConnectionClosed, OSError) as exc:
@@ -213,27 +291,48 @@ def connect(params: Mapping[str, Any]) -> Router:
         timeout=params.get("timeout") or 10,
         encoding=ENCODING,
     )
-    if params.get("tls", True):
-        kwargs["ssl_wrapper"] = _tls_wrapper(params)
+    wrapper = _tls_wrapper(params) if params.get("tls", True) else None
+    if wrapper is not None:
+        kwargs["ssl_wrapper"] = wrapper
     try:
         api = librouteros.connect(params["hostname"], params["username"], params["password"], **kwargs)
     except ssl.SSLCertVerificationError as exc:
+        raise RouterError(certificate_problem(target, params, exc)) from None
+    except (ssl.SSLError, OSError) as exc:
+        if wrapper is None or wrapper.handshake_done or isinstance(exc, (ConnectionRefusedError, socket.gaierror)):
+            raise _connect_error(target, params, kwargs["timeout"], exc) from None
+        # A plain API port answers a TLS hello with API words or not at all.
         raise RouterError(
-            "router %s: TLS certificate not trusted (%s); give the router's CA in ca_path"
-            % (target, exc.verify_message or exc.reason)
+            "router %s: TLS handshake failed (%s); is %d the router's api-ssl port? "
+            "(the plain api port needs tls: false); the password was not sent"
+            % (target, _handshake_reason(exc, kwargs["timeout"]), kwargs["port"])
         ) from None
-    except ssl.SSLError as exc:
-        raise RouterError("router %s: TLS handshake failed: %s" % (target, exc.reason or exc)) from None
-    except ConnectionRefusedError:
-        raise RouterError("router %s refused the connection (is the API service enabled?)" % target) from None
-    except (socket.timeout, TimeoutError):
-        raise RouterError("router %s did not answer within %ss" % (target, kwargs["timeout"])) from None
-    except socket.gaierror as exc:
-        raise RouterError("router %s: cannot resolve the name: %s" % (target, exc.strerror)) from None
-    except TrapError as exc:
-        raise RouterError("router %s refused the login of %r: %s" % (target, params["username"], exc.message)) from None
-    except (ConnectionClosed, FatalError) as exc:
-        raise RouterError("router %s closed the connection during login: %s" % (target, exc)) from None
-    except OSError as exc:
-        raise RouterError("router %s: cannot connect: %s" % (target, exc.strerror or exc)) from None
-    return Router(api, target)
+    except (TrapError, ConnectionClosed, FatalError) as exc:
+        raise _connect_error(target, params, kwargs["timeout"], exc) from None
+    api.protocol.transport = _BufferedReads(api.protocol.transport)
+    return Router(api, target, kwargs["timeout"])
+
+
+def _handshake_reason(exc: BaseException, timeout: float) -> str:
+    if isinstance(exc, (socket.timeout, TimeoutError)):
+        return "no answer within %ss, the timeout option" % timeout
+    if isinstance(exc, ssl.SSLError):
+        return str(exc.reason or exc)
+    return str(getattr(exc, "strerror", None) or exc)
+
+
+def _connect_error(target: str, params: Mapping[str, Any], timeout: float, exc: BaseException) -> RouterError:
+    """The RouterError for a failure to connect or log in (never holding the password)."""
+    if isinstance(exc, ssl.SSLError):
+        return RouterError("router %s: TLS handshake failed: %s" % (target, exc.reason or exc))
+    if isinstance(exc, ConnectionRefusedError):
+        return RouterError("router %s refused the connection (is the API service enabled?)" % target)
+    if isinstance(exc, (socket.timeout, TimeoutError)):
+        return RouterError("router %s did not answer within %ss (the timeout option)" % (target, timeout))
+    if isinstance(exc, socket.gaierror):
+        return RouterError("router %s: cannot resolve the name: %s" % (target, exc.strerror))
+    if isinstance(exc, TrapError):
+        return RouterError("router %s refused the login of %r: %s" % (target, params["username"], exc.message))
+    if isinstance(exc, (ConnectionClosed, FatalError)):
+        return RouterError("router %s closed the connection during login: %s" % (target, exc))
+    return RouterError("router %s: cannot connect: %s" % (target, getattr(exc, "strerror", None) or exc))

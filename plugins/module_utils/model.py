@@ -62,6 +62,13 @@ def normalize_text(value: object) -> str:
     return _as_text(value)
 
 
+def normalize_verbatim(value: object) -> str:
+    """Free text (comments): kept as written, spaces included, since RouterOS stores it so."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
 def normalize_bool(value: object) -> str:
     text = _as_text(value).lower()
     if text in _TRUE_WORDS:
@@ -171,8 +178,8 @@ NAT_FIELDS: Mapping[str, FieldInfo] = _fields(
     FieldInfo("to-addresses", None, True, normalize_address),
     FieldInfo("to-ports", None, True, normalize_ports),
     FieldInfo("log", "false", False, normalize_bool),
-    FieldInfo("log-prefix", "", False, normalize_text),
-    FieldInfo("comment", None, True, normalize_text),
+    FieldInfo("log-prefix", "", False, normalize_verbatim),
+    FieldInfo("comment", None, True, normalize_verbatim),
     FieldInfo("disabled", "false", False, normalize_bool),
 )
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import ipaddress
 from dataclasses import dataclass, field, replace
-from typing import Any, Callable, Dict, FrozenSet, List, Mapping, Optional, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Dict, FrozenSet, List, Mapping, Optional, Sequence
 
 from ansible_collections.hairpin.routeros.plugins.module_utils.api import (
     CONNECTION_OPTIONS,
@@ -500,6 +500,135 @@ def api_commands(operations: Sequence[Operation]) -> List[Command]:
 
 
 # ---------------------------------------------------------------------------------------------
+# Writing, and two runs at once
+# ---------------------------------------------------------------------------------------------
+
+# Read at the end of a batch that adds rules, in the same round trip: the order of the table
+# and its markers (cheap even for a long table), to compare with the plan's.
+_SETTLE_READ = Command(NAT_PATH + "/print", {".proplist": ".id,comment,dynamic"})
+# Read when the table is not as planned: everything a plan needs.
+_FULL_READ = Command(NAT_PATH + "/print")
+# RouterOS's answer when the item an .id names is gone (another run removed it first).
+_NO_SUCH_ITEM = "no such item"
+# Correction passes after a batch that adds, at most (each: one round trip, only when needed).
+SETTLE_PASSES = 3
+
+
+def _id_number(identifier: str) -> Optional[int]:
+    try:
+        return int(identifier[1:], 16) if identifier.startswith("*") else None
+    except ValueError:
+        return None
+
+
+def later_copies(rows: Sequence[Mapping[str, Any]], keys: Any) -> List[str]:
+    """The .id of every copy of an owned rule whose key is in `keys`, but the copy with the
+    lowest .id (RouterOS ids only grow, so every run that looks keeps the same copy)."""
+    copies: Dict[Any, List[str]] = {}
+    for row in rows:
+        key = parse_marker(row.get("comment"))
+        if key is not None and key in keys and not is_true(row.get("dynamic")):
+            copies.setdefault(key, []).append(str(row.get(".id", "")))
+    doomed: List[str] = []
+    for ids in copies.values():
+        numbers = [_id_number(identifier) for identifier in ids]
+        if len(ids) < 2 or None in numbers:
+            continue  # one copy, or an id we cannot order: nothing we can safely remove
+        keep = ids[numbers.index(min(numbers))]
+        doomed.extend(identifier for identifier in ids if identifier != keep)
+    return doomed
+
+
+def _raise_first_trap(
+    target: str, commands: Sequence[Command], results: Sequence[Any], gone_is_done: bool = False
+) -> None:
+    for command, result in zip(commands, results):
+        if result.trap is None:
+            continue
+        message = str(result.trap.get("message", ""))
+        if message == _NO_SUCH_ITEM and (gone_is_done or command.path.endswith("/remove")):
+            continue  # another run at the same time removed it first (a correction re-reads anyway)
+        category = result.trap.get("category")
+        raise CommandError(target, command, message, None if category is None else str(category))
+
+
+@dataclass
+class Settled:
+    """What a write batch took beyond its own writes (see write_batch)."""
+
+    removed: List[str] = field(default_factory=list)  # later copies removed
+    corrections: int = 0  # correction passes sent
+    settled: bool = True  # False: the table still differed from the plan after the last pass
+
+
+def layout(rows: Sequence[Mapping[str, Any]], old_ids: FrozenSet[str]) -> List[str]:
+    """The order of a table: the .id of rules that existed before the call, the comment of new
+    ones (whose ids the router picks). Dynamic rules come and go on their own: left out."""
+    return [
+        str(row.get(".id")) if str(row.get(".id")) in old_ids else "+%s" % row.get("comment")
+        for row in rows
+        if not is_true(row.get("dynamic"))
+    ]
+
+
+def write_batch(
+    router: Any,
+    writes: Sequence[Command],
+    expected: Optional[List[str]],
+    old_ids: FrozenSet[str],
+    replan: Callable[[List[Dict[str, Any]]], List[Command]],
+    kinds: FrozenSet[str],
+) -> Settled:
+    """Send `writes` in one round trip; when they add rules, make sure the table ends as planned.
+
+    Two runs that read the table at the same moment both find a rule missing and both add it,
+    and one run's moves can land between the other's adds. So a batch that adds (`expected`: the
+    planned layout of the table, see layout()) ends with a read of the table's order and markers
+    in the same round trip (a connection's commands are answered in order). When that matches the
+    plan, that was all. Otherwise the whole table is read, every copy of an owned rule but the one
+    with the lowest .id is removed (ids only grow, so every run keeps the same copy) and the rest
+    is planned again (`replan`) and sent, with another read, while that finds work, up to
+    SETTLE_PASSES times. The run that finishes last reads a table no one else is changing, so
+    runs at once end with one copy of each rule, in the planned order. A remove that finds its
+    rule already gone (the other run removed it) counts as done."""
+    settled = Settled()
+    batch = list(writes) + ([_SETTLE_READ] if expected is not None else [])
+    results = router.run(batch, raise_on_trap=False)
+    _raise_first_trap(router.target, batch, results)
+    if expected is None:
+        return settled
+    rows = results[-1].rows
+    ours = {result.ret for command, result in zip(batch, results) if command.path == NAT_PATH + "/add"}
+    if not ours <= {str(row.get(".id")) for row in rows}:
+        # The read did not see every add of ours (a router that runs tagged commands side by
+        # side, or another run removed a copy of ours): read again, after every answer.
+        rows = router.read([_SETTLE_READ])[0]
+    if layout(rows, old_ids) == expected:
+        return settled
+    rows = router.read([_FULL_READ])[0]
+    for _pass in range(SETTLE_PASSES + 1):
+        keys = {parse_marker(row.get("comment")) for row in rows if _is_owned(row, kinds)}
+        doomed = later_copies(rows, keys)
+        try:
+            fixes = replan([row for row in rows if str(row.get(".id")) not in doomed])
+        except (PlanError, InvalidConfigError, ValueError):
+            fixes = []  # the table changed under us beyond planning: the next run reports it
+        fixes = [Command(NAT_PATH + "/remove", {".id": identifier}) for identifier in doomed] + fixes
+        if not fixes:
+            return settled
+        if settled.corrections == SETTLE_PASSES:
+            break
+        settled.removed.extend(doomed)
+        settled.corrections += 1
+        batch = [*fixes, _FULL_READ]
+        results = router.run(batch, raise_on_trap=False)
+        _raise_first_trap(router.target, batch, results, gone_is_done=True)
+        rows = results[-1].rows
+    settled.settled = False
+    return settled
+
+
+# ---------------------------------------------------------------------------------------------
 # The run
 # ---------------------------------------------------------------------------------------------
 
@@ -524,8 +653,28 @@ def _public_rows(rows: Sequence[Mapping[str, Any]], kinds: FrozenSet[str]) -> Li
     return [{k: v for k, v in row.items() if k not in ("bytes", "packets")} for row in rows if _is_owned(row, kinds)]
 
 
-def run_module(module: Any, resource: NatResource) -> None:
-    """The whole life of a NAT module call; ends with exit_json or fail_json."""
+if TYPE_CHECKING:  # typing.Protocol is newer than some Pythons a module may run on
+    from typing import NoReturn, Protocol
+
+    class ModuleLike(Protocol):
+        """What run_module needs of its caller, and all it uses: an AnsibleModule when the module
+        runs as its own process, or the action plugin's in-worker adapter (plugin_utils/in_worker.py)
+        when it runs inside the controller's worker. exit_json and fail_json never return."""
+
+        params: Dict[str, Any]  # validated against the module's argument spec
+        check_mode: bool
+        _diff: bool
+
+        def warn(self, warning: str) -> None: ...
+
+        def fail_json(self, msg: str, **kwargs: Any) -> NoReturn: ...
+
+        def exit_json(self, **kwargs: Any) -> NoReturn: ...
+
+
+def run_module(module: ModuleLike, resource: NatResource) -> None:
+    """The whole life of a NAT module call; ends with exit_json or fail_json. The one code path
+    of both ways a NAT module runs (see ModuleLike)."""
     params = module.params
     state = params["state"]
     host = params.get("hostname")
@@ -560,6 +709,7 @@ def run_module(module: Any, resource: NatResource) -> None:
     if desired.errors and state != "gathered":
         # Option errors need no router: report them before connecting.
         _fail_on_errors(module, desired.errors)
+    writing = False  # a failure from here on may leave some writes done and others not
     try:
         with connect(params) as router:
             view = read_router(router, address_lists=address_config is not None)
@@ -589,7 +739,15 @@ def run_module(module: Any, resource: NatResource) -> None:
                 result["diff"] = dict(prepared="\n".join(commands) + "\n")
             if changed and not module.check_mode:
                 writes = (entry_commands(entry_plan) if entry_plan is not None else []) + api_commands(plan.operations)
-                router.run(writes)
+                old_ids = frozenset(str(row.get(".id")) for row in plan.before)
+                # Only a batch that adds can race another run into a duplicate: only it checks.
+                adds = any(op.action == ACTION_ADD for op in plan.operations)
+                expected = layout(plan.after, old_ids) if adds else None
+                writing = True
+                replan = _replanner(desired, state, resource)
+                settled = write_batch(router, writes, expected, old_ids, replan, resource.scope_kinds)
+                if settled.corrections:
+                    module.warn(_settle_warning(settled))
             result["round_trips"] = router.round_trips
     except CommandError as exc:
         module.fail_json(
@@ -597,8 +755,38 @@ def run_module(module: Any, resource: NatResource) -> None:
             commands=result.get("commands", []),
         )
     except RouterError as exc:
-        module.fail_json(msg=str(exc), commands=result.get("commands", []))
+        # librouteros's messages end with a full stop; ours continue the sentence.
+        reason = str(exc).rstrip(".")
+        if writing:
+            message = "%s; some of the writes may be done and others not: run again to converge" % reason
+        else:
+            message = "%s; nothing was written" % reason
+        module.fail_json(msg=message, commands=result.get("commands", []))
     module.exit_json(**result)
+
+
+def _replanner(desired: Desired, state: str, resource: NatResource) -> Callable[[List[Dict[str, Any]]], List[Command]]:
+    """The writes that would bring a table read after our own writes to this call's plan."""
+    rules = desired_rules(desired.port_forwards, desired.hairpins, desired.hairpin_subnets, desired.masquerades)
+
+    def replan(rows: List[Dict[str, Any]]) -> List[Command]:
+        plan = plan_changes(rules, rows, state=state, scope_kinds=resource.scope_kinds, services=desired.services)
+        return api_commands(plan.operations)
+
+    return replan
+
+
+def _settle_warning(settled: Settled) -> str:
+    copies = " (removed the later copies %s)" % ", ".join(settled.removed) if settled.removed else ""
+    if settled.settled:
+        return "another run changed the NAT table at the same time; %d correction pass(es) brought it to the plan%s" % (
+            settled.corrections,
+            copies,
+        )
+    return (
+        "another run kept changing the NAT table at the same time; after %d correction passes it still differs "
+        "from the plan%s: run again to converge" % (settled.corrections, copies)
+    )
 
 
 def _plan_address_lists(

@@ -1,0 +1,416 @@
+"""Support for the reliability suite: fleets of simulated routers in one process, and real
+`ansible-playbook` runs against them with the output kept whole (for the secret scans).
+
+A fleet is one simulator serving several routers (one per inventory host, each on its own port),
+so one `ansible-playbook` run tries many cases at once, each on a router of its own. The helpers
+of tests/integration/support.py are reused, not copied.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sysconfig
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+from support import ANSIBLE_BIN, BROWNFIELD_ROUTER, COLLECTIONS, STOCK_ROUTER, WRITE_COMMANDS, PlaybookRun
+
+from routeros_sim import state
+from routeros_sim.certs import CertPaths
+from routeros_sim.router import Router
+from routeros_sim.server import RouterSite, Simulator, SimulatorThread
+
+# Re-exported from the integration tests' support, for the tests of this directory.
+__all__ = ["ANSIBLE_BIN", "BROWNFIELD_ROUTER", "STOCK_ROUTER", "PlaybookRun"]
+
+
+USERNAME = "admin"
+# Every character here is one a careless tool mangles or leaks in a recognisable form: quote,
+# backslash, dollar, percent, '=', '?', '/', '&', a space and a non-ASCII letter.
+PASSWORD = 'R3l "pa$$" \\ w%rd=?/&\u00f6'
+MARKER = "hairpin:"
+
+
+def fresh_router(seed: Path = STOCK_ROUTER) -> Router:
+    """A router seeded from an export, in memory (no state file: nothing to fsync per write)."""
+    return state.load_router(Path("/nonexistent/hairpin-reliability.json"), seed=seed)
+
+
+def router_copy(router: Router) -> Router:
+    return Router.from_json(json.loads(json.dumps(router.to_json())))
+
+
+def table(router: Router) -> list[dict[str, str]]:
+    """The NAT table as the router prints it (counters left out)."""
+    rows = [attrs for word, attrs in router.execute("/ip/firewall/nat/print", []) if word == "!re"]
+    return [{k: v for k, v in row.items() if k not in ("bytes", "packets")} for row in rows]
+
+
+def owned(rows: Iterable[Mapping[str, str]]) -> list[dict[str, str]]:
+    return [dict(row) for row in rows if str(row.get("comment", "")).startswith(MARKER)]
+
+
+def foreign(rows: Iterable[Mapping[str, str]]) -> list[dict[str, str]]:
+    return [dict(row) for row in rows if not str(row.get("comment", "")).startswith(MARKER)]
+
+
+def marker_of(row: Mapping[str, str]) -> str:
+    return str(row.get("comment", "")).split(" ", 1)[0]
+
+
+def duplicates(rows: Iterable[Mapping[str, str]]) -> list[str]:
+    """Markers that more than one owned rule carries."""
+    seen: dict[str, int] = {}
+    for row in owned(rows):
+        seen[marker_of(row)] = seen.get(marker_of(row), 0) + 1
+    return sorted(marker for marker, count in seen.items() if count > 1)
+
+
+def without_owned_ids(rows: Iterable[Mapping[str, str]]) -> list[dict[str, str]]:
+    """The table with the ids of owned rules blanked: two converged tables compare equal
+    whatever ids their adds got, while foreign rules keep theirs (they must not change)."""
+    out = []
+    for row in rows:
+        row = dict(row)
+        if str(row.get("comment", "")).startswith(MARKER):
+            row[".id"] = "*owned"
+        out.append(row)
+    return out
+
+
+def closed_port() -> int:
+    """A loopback port nothing listens on (bound, then closed): a router that has vanished."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+# --------------------------------------------------------------------------------------------
+# Running ansible-playbook
+
+
+def ansible_env(tmp: Path) -> dict[str, str]:
+    return dict(
+        os.environ,
+        ANSIBLE_COLLECTIONS_PATH=os.pathsep.join([str(COLLECTIONS), sysconfig.get_paths()["purelib"]]),
+        ANSIBLE_NOCOLOR="1",
+        ANSIBLE_FORCE_COLOR="0",
+        ANSIBLE_RETRY_FILES_ENABLED="0",
+        ANSIBLE_LOCAL_TEMP=str(tmp / "ansible-local"),
+        ANSIBLE_HOME=str(tmp / "ansible-home"),
+        ANSIBLE_HOST_KEY_CHECKING="0",
+    )
+
+
+def ansible_command(
+    playbook: Path, inventory: Path, *, check: bool, diff: bool, verbosity: int, forks: int, extra: Sequence[str]
+) -> list[str]:
+    command = [str(ANSIBLE_BIN / "ansible-playbook"), "-i", str(inventory), str(playbook), "-f", str(forks)]
+    if verbosity:
+        command.append("-" + "v" * verbosity)
+    if check:
+        command.append("--check")
+    if diff:
+        command.append("--diff")
+    return [*command, *extra]
+
+
+def write_play(tmp: Path, play: list[dict[str, Any]], inventory: Mapping[str, Any], name: str) -> tuple[Path, Path]:
+    tmp.mkdir(parents=True, exist_ok=True)
+    playbook = tmp / f"{name}.yml"
+    playbook.write_text(yaml.safe_dump(play, sort_keys=False, allow_unicode=True), encoding="utf-8")
+    inventory_path = tmp / f"{name}-inventory.yml"
+    inventory_path.write_text(yaml.safe_dump(dict(inventory), sort_keys=False, allow_unicode=True), encoding="utf-8")
+    return playbook, inventory_path
+
+
+def run_ansible(
+    play: list[dict[str, Any]],
+    inventory: Mapping[str, Any],
+    tmp: Path,
+    *,
+    name: str = "play",
+    check: bool = False,
+    diff: bool = False,
+    verbosity: int = 0,
+    callback: str = "ansible.posix.json",
+    forks: int = 10,
+    extra: Sequence[str] = (),
+    timeout: float = 180,
+) -> PlaybookRun:
+    """Run `play` with `inventory` (a YAML inventory as a dict) and keep all of the output.
+
+    `callback` is the stdout callback: the JSON one gives the returned data; `default` is what
+    a user (and a CI log) sees. With the JSON callback, `output` is the parsed result."""
+    return start_ansible(
+        play,
+        inventory,
+        tmp,
+        name=name,
+        check=check,
+        diff=diff,
+        verbosity=verbosity,
+        callback=callback,
+        forks=forks,
+        extra=extra,
+    ).finish(timeout)
+
+
+@dataclass
+class RunningPlaybook:
+    process: subprocess.Popen[str]
+
+    def finish(self, timeout: float = 180) -> PlaybookRun:
+        try:
+            stdout, stderr = self.process.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            stdout, stderr = self.process.communicate()
+            raise AssertionError(f"ansible-playbook did not finish within {timeout}s:\n{stdout}\n{stderr}") from None
+        return PlaybookRun(self.process.returncode, parse_json_output(stdout), stdout, stderr)
+
+
+def start_ansible(
+    play: list[dict[str, Any]],
+    inventory: Mapping[str, Any],
+    tmp: Path,
+    *,
+    name: str = "play",
+    check: bool = False,
+    diff: bool = False,
+    verbosity: int = 0,
+    callback: str = "ansible.posix.json",
+    forks: int = 10,
+    extra: Sequence[str] = (),
+) -> RunningPlaybook:
+    """Start `ansible-playbook` (see run_ansible) without waiting for it."""
+    playbook, inventory_path = write_play(tmp, play, inventory, name)
+    env = dict(ansible_env(tmp), ANSIBLE_STDOUT_CALLBACK=callback)
+    command = ansible_command(
+        playbook, inventory_path, check=check, diff=diff, verbosity=verbosity, forks=forks, extra=extra
+    )
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    return RunningPlaybook(process)
+
+
+def parse_json_output(stdout: str) -> dict[str, Any]:
+    """The JSON callback's document; with -v and more it follows the verbose lines."""
+    start = stdout.find("{") if stdout.startswith("{") else stdout.find("\n{\n")
+    if start < 0:
+        return {}
+    try:
+        return json.loads(stdout[start:])
+    except json.JSONDecodeError:
+        return {}
+
+
+def host_results(run: PlaybookRun, task_name: str) -> dict[str, dict[str, Any]]:
+    """Inventory host -> result of the task called `task_name`."""
+    found: dict[str, dict[str, Any]] = {}
+    for play in run.output.get("plays", []):
+        for task in play["tasks"]:
+            if task["task"]["name"] == task_name:
+                found.update(task["hosts"])
+    return found
+
+
+# --------------------------------------------------------------------------------------------
+# A fleet of simulated routers
+
+
+@dataclass
+class FleetHost:
+    name: str
+    site: RouterSite | None  # None: nothing is there (a vanished router)
+    vars: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def router(self) -> Router:
+        assert self.site is not None, f"{self.name} has no router"
+        return self.site.router  # type: ignore[return-value]
+
+    def nat(self) -> list[dict[str, str]]:
+        return table(self.router)
+
+
+@dataclass
+class Fleet:
+    """Routers served by one simulator thread (TLS on, certificate from the test CA), one per
+    inventory host. Hosts may also point elsewhere (a closed port, another simulator)."""
+
+    thread: SimulatorThread
+    certs: CertPaths
+    tmp: Path
+    password: str = PASSWORD
+    request_log: Path | None = None
+    hosts: dict[str, FleetHost] = field(default_factory=dict)
+
+    @classmethod
+    def start(
+        cls,
+        routers: Mapping[str, Router],
+        certs: CertPaths,
+        tmp: Path,
+        *,
+        ssl_context: Any = None,
+        password: str = PASSWORD,
+        request_log: bool = True,
+    ) -> Fleet:
+        from routeros_sim.certs import server_ssl_context
+
+        names = list(routers)
+        log = tmp / "requests.jsonl" if request_log else None
+        tmp.mkdir(parents=True, exist_ok=True)
+        simulator = Simulator(
+            [routers[name] for name in names],
+            host="127.0.0.1",
+            port=0,
+            tls_port=0,
+            ssl_context=ssl_context or server_ssl_context(certs),
+            username=USERNAME,
+            password=password,
+            request_log=log,
+        )
+        thread = SimulatorThread(simulator).start()
+        fleet = cls(thread, certs, tmp, password, log)
+        for name, site in zip(names, simulator.sites):
+            fleet.hosts[name] = FleetHost(name, site, {"router_port": site.tls_port})
+        return fleet
+
+    def stop(self) -> None:
+        self.thread.stop()
+
+    def add_host(self, name: str, **variables: Any) -> FleetHost:
+        host = FleetHost(name, None, dict(variables))
+        self.hosts[name] = host
+        return host
+
+    def __getitem__(self, name: str) -> FleetHost:
+        return self.hosts[name]
+
+    def connection(self, **overrides: Any) -> dict[str, Any]:
+        """module_defaults for group/hairpin.routeros.api: every host at its own port."""
+        options: dict[str, Any] = dict(
+            hostname="127.0.0.1",
+            port="{{ router_port }}",
+            username=USERNAME,
+            password=self.password,
+            ca_path=str(self.certs.ca),
+            timeout=5,
+        )
+        options.update(overrides)
+        return options
+
+    def inventory(self, names: Sequence[str] | None = None) -> dict[str, Any]:
+        hosts = {}
+        for name in names or list(self.hosts):
+            hosts[name] = dict(
+                ansible_connection="local", ansible_python_interpreter=str(ANSIBLE_BIN / "python"), **self[name].vars
+            )
+        return {"all": {"hosts": hosts}}
+
+    def play(self, tasks: Sequence[Mapping[str, Any]], *, connection: Mapping[str, Any] | None = None) -> list[dict]:
+        return [
+            {
+                "name": "hairpin reliability",
+                "hosts": "all",
+                "gather_facts": False,
+                "module_defaults": {"group/hairpin.routeros.api": dict(connection or self.connection())},
+                "tasks": [dict(task) for task in tasks],
+            }
+        ]
+
+    def run(
+        self,
+        tasks: Sequence[Mapping[str, Any]],
+        *,
+        names: Sequence[str] | None = None,
+        connection: Mapping[str, Any] | None = None,
+        **options: Any,
+    ) -> PlaybookRun:
+        return run_ansible(self.play(tasks, connection=connection), self.inventory(names), self.tmp, **options)
+
+    def requests(self) -> list[dict[str, Any]]:
+        """The request log, one entry per command answered (or dropped)."""
+        if self.request_log is None or not self.request_log.exists():
+            return []
+        return [json.loads(line) for line in self.request_log.read_text(encoding="utf-8").splitlines() if line]
+
+    def writes(self, name: str) -> list[dict[str, Any]]:
+        """Request-log entries of the writes router `name` received."""
+        host = self[name]
+        assert host.site is not None
+        return [
+            entry
+            for entry in self.requests()
+            if entry["router"] == host.site.index and entry["words"][0].rsplit("/", 1)[-1] in WRITE_COMMANDS
+        ]
+
+    def faults_fired(self, name: str) -> list[str]:
+        host = self[name]
+        assert host.site is not None
+        return [
+            entry["note"]
+            for entry in self.requests()
+            if entry["router"] == host.site.index and str(entry.get("note", "")).partition(":")[0] in FAULT_NOTES
+        ]
+
+
+FAULT_NOTES = ("drop-before-write", "drop-after-write", "trap-on-command", "stall-on-command")
+
+
+# --------------------------------------------------------------------------------------------
+# The converge the fault and concurrency tests interrupt (on the brownfield router, whose
+# foreign rules must survive everything unchanged and in place)
+
+PUBLIC = "198.51.100.7"
+
+
+def forward(name: str, port: str, host: str, **extra: Any) -> dict[str, Any]:
+    return {"name": name, "port": port, "host": host, "public_address": PUBLIC, **extra}
+
+
+# Before: three services, the WAN masquerade, hairpin rules derived from the LAN.
+CONFIG_BEFORE: dict[str, Any] = {
+    "port_forwards": [
+        forward("web", "80", "192.168.88.2"),
+        forward("ssh", "2222", "192.168.88.3", host_port="22"),
+        forward("game", "27016", "192.168.88.4", protocol="both"),
+    ],
+    "masquerades": [{"out_interface_list": "WAN"}],
+    "auto_hairpin": {"lan_interface": "bridge"},
+    "state": "overridden",
+}
+
+# After: game comes first now (move), web changes its public port (set), ssh goes (remove),
+# mail and dns arrive (add).
+CONFIG_AFTER: dict[str, Any] = {
+    "port_forwards": [
+        forward("game", "27016", "192.168.88.4", protocol="both"),
+        forward("web", "8080", "192.168.88.2", host_port="80"),
+        forward("mail", "25", "192.168.88.5"),
+        forward("dns", "53", "192.168.88.6", protocol="udp"),
+    ],
+    "masquerades": [{"out_interface_list": "WAN"}],
+    "auto_hairpin": {"lan_interface": "bridge"},
+    "state": "overridden",
+}
+
+
+# The seed scenario on the stock router: a web server published, the WAN masqueraded, hairpin.
+SEED_CONFIG: dict[str, Any] = {
+    "port_forwards": [{"name": "web", "port": "80", "host": "192.168.1.2", "public_address": "203.0.113.1"}],
+    "masquerades": [{"out_interface": "ether1"}],
+    "auto_hairpin": {"lan_interface": "bridge"},
+    "state": "overridden",
+}
+
+
+def nat_task(name: str, config: Mapping[str, Any], **keywords: Any) -> dict[str, Any]:
+    return {"name": name, "hairpin.routeros.nat": dict(config), **keywords}
