@@ -1638,50 +1638,34 @@ def rows_from_rsc(text: str) -> List[Dict[str, str]]:
     return parse_nat_rsc(text)
 
 
-def facts_from_view(view: Any, dns_rows: Sequence[Mapping[str, Any]] = ()) -> Facts:
-    """The router side of Facts from ``runner.read_router`` (with address lists) and the rows of
-    ``/ip/dns/static/print``."""
+def facts_from_view(view: Any) -> Facts:
+    """The router side of Facts from ``runner.read_router`` with the address-list and static
+    DNS entries read (``entries=[ADDRESS_LISTS, DNS_ENTRIES]``)."""
     facts = Facts()
     facts.addresses = _addresses_from_data(sorted(view.facts.addresses), view.networks)
     facts.interface_list_members = {name: sorted(members) for name, members in view.list_members.items()}
     for name in view.facts.interface_lists:
         facts.interface_list_members.setdefault(name, [])
-    for row in view.address_lists:
+    for row in view.entries.get("address_lists", []):
         if _enabled(row) and "list" in row and "address" in row:
             facts.address_lists.setdefault(str(row["list"]), []).append(str(row["address"]))
     facts.services = dict(view.facts.services)
-    for row in dns_rows:
+    for row in view.entries.get("dns_static", []):
         if _enabled(row) and row.get("name") and row.get("address") and str(row.get("type", "A")) == "A":
             facts.dns_static.append((str(row["name"]).rstrip(".").lower(), str(row["address"])))
     return facts
 
 
-_DNS_READ = ("/ip/dns/static/print", {".proplist": "name,address,type,disabled"})
-
-
-class _OneBatch:
-    """Lets ``read_router`` carry one more command in its batch: one round trip for everything."""
-
-    def __init__(self, router: Any, extra: Sequence[Any]) -> None:
-        self.router = router
-        self.extra = list(extra)
-        self.extra_rows: List[List[Dict[str, Any]]] = []
-
-    def read(self, commands: Sequence[Any]) -> List[List[Dict[str, Any]]]:
-        replies = self.router.read(list(commands) + self.extra)
-        self.extra_rows = replies[len(commands) :]
-        return replies[: len(commands)]
-
-
 def read_live(router: Any) -> Tuple[List[Dict[str, Any]], Facts]:
     """(NAT rows, router-side Facts) of a connected ``api.Router``, in one round trip."""
-    from ansible_collections.hairpin.routeros.plugins.module_utils.api import Command
-    from ansible_collections.hairpin.routeros.plugins.module_utils.runner import read_router
+    from ansible_collections.hairpin.routeros.plugins.module_utils.runner import (
+        ADDRESS_LISTS,
+        DNS_ENTRIES,
+        read_router,
+    )
 
-    batch = _OneBatch(router, [Command(*_DNS_READ)])
-    view = read_router(batch, address_lists=True)
-    dns_rows = batch.extra_rows[0] if batch.extra_rows else []
-    return list(view.nat), facts_from_view(view, dns_rows)
+    view = read_router(router, entries=[ADDRESS_LISTS, DNS_ENTRIES])
+    return list(view.nat), facts_from_view(view)
 
 
 # ---------------------------------------------------------------------------------------------

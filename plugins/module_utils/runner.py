@@ -27,10 +27,14 @@ from ansible_collections.hairpin.routeros.plugins.module_utils.api import (
 )
 from ansible_collections.hairpin.routeros.plugins.module_utils.entries import (
     ADDRESS_LIST,
+    DNS_STATIC,
     EntryError,
+    EntryMenu,
     EntryPlan,
     address_list_entries,
     check_address_list_config,
+    check_dns_config,
+    dns_entries,
     entry_commands,
     plan_entries,
     render_entry_commands,
@@ -143,6 +147,13 @@ HAIRPIN_SUBNET_OPTIONS: Dict[str, Dict[str, Any]] = dict(
 ADDRESS_LIST_OPTIONS: Dict[str, Dict[str, Any]] = dict(
     list=dict(type="str", required=True),
     address=dict(type="str", required=True),
+    comment=dict(type="str"),
+    disabled=dict(type="bool", default=False),
+)
+
+DNS_STATIC_OPTIONS: Dict[str, Dict[str, Any]] = dict(
+    name=dict(type="str", required=True),
+    address=dict(type="str"),
     comment=dict(type="str"),
     disabled=dict(type="bool", default=False),
 )
@@ -344,7 +355,8 @@ class RouterView:
     # interface -> networks configured on it (enabled /ip/address entries)
     networks: Dict[str, List[str]]
     list_members: Dict[str, FrozenSet[str]]
-    address_lists: List[Dict[str, Any]] = field(default_factory=list)
+    # option of an EntrySection -> its menu's rows
+    entries: Dict[str, List[Dict[str, Any]]] = field(default_factory=dict)
 
     def lan_networks(self, lan_interface: Optional[str], lan_interface_list: Optional[str]) -> List[str]:
         interfaces = set()
@@ -359,15 +371,41 @@ def _enabled(row: Mapping[str, Any]) -> bool:
     return str(row.get("disabled", "false")).lower() not in ("true", "yes")
 
 
-# Owned address-list entries can sit in any list; the properties we compare are all we read,
-# since address lists (block lists) can be large.
-_ADDRESS_LIST_READ = Command(
-    "/ip/firewall/address-list/print", {".proplist": ".id,list,address,comment,disabled,dynamic"}
+@dataclass(frozen=True)
+class EntrySection:
+    """Owned entries of an unordered menu that ride in the NAT call (module option `option`):
+    address-list entries (a DDNS name) and static DNS entries (split DNS)."""
+
+    option: str
+    menu: EntryMenu
+    check: Callable[..., List[ValidationError]]
+    build: Callable[[Sequence[Mapping[str, Any]]], List[Any]]
+    # Owned entries can be anywhere in the menu; the properties we compare are all we read,
+    # since such menus (block lists) can be large.
+    read: Command
+
+
+ADDRESS_LISTS, DNS_ENTRIES = ENTRY_SECTIONS = (
+    EntrySection(
+        "address_lists",
+        ADDRESS_LIST,
+        check_address_list_config,
+        address_list_entries,
+        Command("/ip/firewall/address-list/print", {".proplist": ".id,list,address,comment,disabled,dynamic"}),
+    ),
+    EntrySection(
+        "dns_static",
+        DNS_STATIC,
+        check_dns_config,
+        dns_entries,
+        Command("/ip/dns/static/print", {".proplist": ".id,name,type,address,comment,disabled,dynamic"}),
+    ),
 )
 
 
-def read_router(router: Any, *, address_lists: bool = False) -> RouterView:
-    commands = list(_FACT_COMMANDS) + ([_ADDRESS_LIST_READ] if address_lists else [])
+def read_router(router: Any, *, entries: Sequence[EntrySection] = ()) -> RouterView:
+    """Everything the plan and the checks need, in one round trip."""
+    commands = list(_FACT_COMMANDS) + [section.read for section in entries]
     replies = router.read(commands)
     nat, interfaces, lists, members, addresses, services = replies[: len(_FACT_COMMANDS)]
     networks: Dict[str, List[str]] = {}
@@ -395,8 +433,8 @@ def read_router(router: Any, *, address_lists: bool = False) -> RouterView:
         },
     )
     view = RouterView(nat, facts, networks, {k: frozenset(v) for k, v in list_members.items()})
-    if address_lists:
-        view.address_lists = replies[len(_FACT_COMMANDS)]
+    for section, rows in zip(entries, replies[len(_FACT_COMMANDS) :]):
+        view.entries[section.option] = rows
     return view
 
 
@@ -690,18 +728,22 @@ def run_module(module: ModuleLike, resource: NatResource) -> None:
 
     desired = build_desired(params, resource.sections(params), state=state, host=host)
 
-    # Owned address-list entries (e.g. the DDNS name a port forward's public_address_list
-    # follows) ride in the same call, so they cost no extra connection. None: not managed.
-    address_config = params.get("address_lists")
-    if address_config is not None and state not in ("deleted", "gathered"):
-        desired.errors.extend(check_address_list_config(address_config, host=host))
+    # Owned address-list entries (the DDNS name a port forward's public_address_list follows)
+    # and static DNS entries (split DNS) ride in the same call, so they cost no extra
+    # connection. An option left out (None) is not managed; given, even empty, it is.
+    managed = [
+        (section, params[section.option]) for section in ENTRY_SECTIONS if params.get(section.option) is not None
+    ]
+    if state not in ("deleted", "gathered"):
+        for section, config in managed:
+            desired.errors.extend(section.check(config, host=host))
 
     if state == "rendered":
         finish_hairpins(desired, None)
         _fail_on_errors(module, desired.errors + _validate(desired, None, host))
         plan = _plan(module, desired, [], "merged", resource)
-        entry_plan = _plan_address_lists(module, address_config, [], "merged")
-        result["rendered"] = _entry_lines(entry_plan) + render_commands(plan)
+        entry_plans = [_plan_entries(module, section, config, [], "merged") for section, config in managed]
+        result["rendered"] = _entry_lines(entry_plans) + render_commands(plan)
         module.exit_json(**result)
 
     for warning in connection_warnings(params):
@@ -712,7 +754,7 @@ def run_module(module: ModuleLike, resource: NatResource) -> None:
     writing = False  # a failure from here on may leave some writes done and others not
     try:
         with connect(params) as router:
-            view = read_router(router, address_lists=address_config is not None)
+            view = read_router(router, entries=[section for section, _config in managed])
             if state == "gathered":
                 result["gathered"] = resource.shape_config(rows_to_config(view.nat, resource.scope_kinds))
                 result["round_trips"] = router.round_trips
@@ -721,9 +763,12 @@ def run_module(module: ModuleLike, resource: NatResource) -> None:
                 finish_hairpins(desired, view)
                 _fail_on_errors(module, desired.errors + _validate(desired, view.facts, host))
             plan = _plan(module, desired, view.nat, state, resource)
-            entry_plan = _plan_address_lists(module, address_config, view.address_lists, state)
-            commands = _entry_lines(entry_plan) + render_commands(plan)
-            changed = plan.changed or (entry_plan is not None and entry_plan.changed)
+            entry_plans = [
+                _plan_entries(module, section, config, view.entries[section.option], state)
+                for section, config in managed
+            ]
+            commands = _entry_lines(entry_plans) + render_commands(plan)
+            changed = plan.changed or any(entry_plan.changed for entry_plan in entry_plans)
             result.update(
                 changed=changed,
                 commands=commands,
@@ -731,14 +776,16 @@ def run_module(module: ModuleLike, resource: NatResource) -> None:
             )
             if changed:
                 result["after"] = _public_rows(plan.after, resource.scope_kinds)
-            if entry_plan is not None:
-                result["address_lists"] = entry_plan.after
+            for (section, _config), entry_plan in zip(managed, entry_plans):
+                result[section.option] = entry_plan.after
             if desired.notes:
                 result["notes"] = desired.notes
             if module._diff and changed:
                 result["diff"] = dict(prepared="\n".join(commands) + "\n")
             if changed and not module.check_mode:
-                writes = (entry_commands(entry_plan) if entry_plan is not None else []) + api_commands(plan.operations)
+                writes = [
+                    command for entry_plan in entry_plans for command in entry_commands(entry_plan)
+                ] + api_commands(plan.operations)
                 old_ids = frozenset(str(row.get(".id")) for row in plan.before)
                 # Only a batch that adds can race another run into a duplicate: only it checks.
                 adds = any(op.action == ACTION_ADD for op in plan.operations)
@@ -789,23 +836,21 @@ def _settle_warning(settled: Settled) -> str:
     )
 
 
-def _plan_address_lists(
-    module: Any, config: Optional[List[Mapping[str, Any]]], rows: Sequence[Mapping[str, Any]], state: str
-) -> Optional[EntryPlan]:
-    if config is None:
-        return None
+def _plan_entries(
+    module: Any, section: EntrySection, config: List[Mapping[str, Any]], rows: Sequence[Mapping[str, Any]], state: str
+) -> EntryPlan:
     try:
         if state == "deleted":
             # Only the keys of the named entries matter for deleted.
             config = [dict(entry, comment=None) for entry in config]
-        return plan_entries(ADDRESS_LIST, address_list_entries(config), rows, state=state)
+        return plan_entries(section.menu, section.build(config), rows, state=state)
     except EntryError as exc:
-        module.fail_json(msg="cannot plan the address-list changes, nothing was written: %s" % exc)
+        module.fail_json(msg="cannot plan the %s changes, nothing was written: %s" % (section.option, exc))
         raise  # pragma: no cover - fail_json exits
 
 
-def _entry_lines(plan: Optional[EntryPlan]) -> List[str]:
-    return render_entry_commands(plan) if plan is not None else []
+def _entry_lines(plans: Sequence[EntryPlan]) -> List[str]:
+    return [line for plan in plans for line in render_entry_commands(plan)]
 
 
 def _validate(desired: Desired, facts: Optional[RouterFacts], host: Optional[str]) -> List[ValidationError]:
@@ -837,6 +882,7 @@ def _plan(
 __all__ = [
     "ADDRESS_LIST_OPTIONS",
     "AUTO_HAIRPIN_OPTIONS",
+    "DNS_STATIC_OPTIONS",
     "HAIRPIN_OPTIONS",
     "HAIRPIN_SUBNET_OPTIONS",
     "KIND_DSTNAT",
@@ -874,6 +920,7 @@ def describe_table(view: RouterView) -> Dict[str, Any]:
         facts=dict(
             interfaces=sorted(view.facts.interfaces),
             interface_lists=sorted(view.facts.interface_lists),
+            interface_list_members={name: sorted(members) for name, members in sorted(view.list_members.items())},
             addresses=sorted(view.facts.addresses),
             services=dict(view.facts.services),
             lan_networks={name: list(nets) for name, nets in sorted(view.networks.items())},

@@ -222,6 +222,30 @@ options:
         description: Write the entry disabled.
         type: bool
         default: false
+  dns_static:
+    description:
+      - Static DNS entries hairpin owns (split DNS - the router's DNS answers a service's public
+        name with its LAN address, so LAN clients reach the server directly and it sees their
+        own addresses), written in the same call as the NAT rules.
+      - Left out, static DNS is not read or changed. Given (even empty), owned entries follow
+        O(state) like the rules; foreign entries are never touched.
+    type: list
+    elements: dict
+    suboptions:
+      name:
+        description: The DNS name.
+        type: str
+        required: true
+      address:
+        description: The IPv4 address it resolves to. Required unless O(state=deleted).
+        type: str
+      comment:
+        description: Free text stored after the ownership marker.
+        type: str
+      disabled:
+        description: Write the entry disabled.
+        type: bool
+        default: false
   auto_hairpin:
     description:
       - Derive hairpin rules from O(port_forwards) so LAN clients can use the public address.
@@ -334,6 +358,11 @@ address_lists:
   returned: when O(address_lists) is given and the router was read
   type: list
   elements: dict
+dns_static:
+  description: The owned static DNS entries after the change, when O(dns_static) is given.
+  returned: when O(dns_static) is given and the router was read
+  type: list
+  elements: dict
 round_trips:
   description: API round trips after login that this call used.
   returned: when the router was read
@@ -344,6 +373,7 @@ from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.hairpin.routeros.plugins.module_utils.runner import (
     ADDRESS_LIST_OPTIONS,
     AUTO_HAIRPIN_OPTIONS,
+    DNS_STATIC_OPTIONS,
     HAIRPIN_OPTIONS,
     HAIRPIN_SUBNET_OPTIONS,
     KIND_DSTNAT,
@@ -380,6 +410,7 @@ def module_spec():
                 hairpin_subnets=list_option(HAIRPIN_SUBNET_OPTIONS),
                 auto_hairpin=dict(type="dict", options=AUTO_HAIRPIN_OPTIONS),
                 address_lists=list_option(ADDRESS_LIST_OPTIONS),
+                dns_static=list_option(DNS_STATIC_OPTIONS),
             )
         ),
         supports_check_mode=True,

@@ -22,7 +22,6 @@ from support import ANSIBLE_BIN, COLLECTIONS, PASSWORD, REPO, USERNAME, Playbook
 EXAMPLE = REPO / "examples" / "gitops"
 NAT_TASK = "Apply the NAT rules of the inventory"
 ABSENT_TASK = "Remove the NAT rules of the services marked absent"
-DNS_TASK = "Apply the split-DNS entries of the inventory"
 DNS_ABSENT_TASK = "Remove the split-DNS entries of the services marked absent"
 PREFLIGHT_TASK = "Check the services and settings in the inventory"
 

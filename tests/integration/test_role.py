@@ -183,9 +183,7 @@ DSTNATS = {WEB_DSTNAT, "hairpin:dstnat:dns:tcp", "hairpin:dstnat:dns:udp"}
     ],
 )
 def test_each_hairpin_mode(seed_router: SimRouter, mode, hairpin_rules, dns_entries, in_interface) -> None:
-    # DNS names only where they are used: a dns_name outside split_dns costs the DNS part's
-    # connection on every run (it removes what an earlier split_dns run left; see the switch test).
-    services = TWO_SERVICES if mode == "split_dns" else [dict(s, dns_name=None) for s in TWO_SERVICES]
+    services = TWO_SERVICES
     run = converge(seed_router, seed_vars(hairpin_mode=mode, hairpin_services=services))
     assert_ok(run)
     rules = by_comment(seed_router.nat())
@@ -202,8 +200,8 @@ def test_each_hairpin_mode(seed_router: SimRouter, mode, hairpin_rules, dns_entr
         )
     dns = {row["name"]: row["address"] for row in table(seed_router, DNS_PATH)}
     assert dns == dns_entries
-    # One connection, plus one for the DNS part in split_dns mode only.
-    assert seed_router.site.stats.connections == (2 if mode == "split_dns" else 1)
+    # One connection in every mode: the split-DNS entries ride in the NAT call.
+    assert seed_router.site.stats.connections == 1
     again = converge(seed_router, seed_vars(hairpin_mode=mode, hairpin_services=services))
     assert_ok(again)
     assert changed_tasks(again) == 0
@@ -269,6 +267,12 @@ def test_switching_mode_on_a_router_with_rules_replaces_owned_rules_and_keeps_fo
     assert switch("per_service") == (dstnats | {"hairpin:hairpin:nas:tcp", "hairpin:hairpin:game:udp"}, {})
     hairpin = by_comment(router.nat())["hairpin:hairpin:nas:tcp"]
     assert (hairpin["out-interface-list"], hairpin["src-address"]) == ("LAN", "192.168.88.0/24")
+    # Leaving split DNS and dropping the names in the same change still removes the entries.
+    assert switch("split_dns")[1] == split
+    services = [{k: v for k, v in s.items() if k != "dns_name"} for s in BROWNFIELD_VARS["hairpin_services"]]
+    assert_ok(converge(router, {**BROWNFIELD_VARS, "hairpin_mode": "per_service", "hairpin_services": services}))
+    assert owned(table(router, DNS_PATH)) == []
+    assert config_rows(foreign(table(router, DNS_PATH))) == foreign_dns
 
 
 # ---------------------------------------------------------------------------------------------
