@@ -1,0 +1,228 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026, hairpin maintainers
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+# Private to the hairpin.routeros collection: no compatibility promise outside it.
+#
+# Run a NAT module's engine inside the controller's worker process. A module talks to the
+# router's API, not to the host it runs on, so when its task runs on the controller anyway
+# (delegate_to: localhost, connection: local) the separate Python process and the AnsiballZ
+# payload Ansible builds for it only cost time: at fleet scale they are most of the run. The
+# action plugin validates the task's options with the module's own argument spec, runs the same
+# run_module() through a small adapter, and returns what the module would have returned.
+# Anywhere else (another host, become, async, a task environment, no librouteros here) it runs
+# the module as usual.
+
+from __future__ import annotations
+
+from typing import Any, Callable, Dict, List, Mapping, Optional
+
+from ansible import constants as C  # noqa: N812 - Ansible's own name for it
+from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
+from ansible.module_utils.common.parameters import remove_values
+from ansible.module_utils.errors import UnsupportedError
+from ansible.plugins.action import ActionBase
+from ansible.utils.display import Display
+from ansible.utils.vars import merge_hash
+
+display = Display()
+
+# Connection plugins that run commands on the controller itself.
+LOCAL_TRANSPORTS = frozenset(("local", "ansible.builtin.local", "ansible.legacy.local"))
+
+
+class ModuleExit(BaseException):
+    """Raised by the adapter's exit_json and fail_json: like AnsibleModule's sys.exit, it ends
+    run_module wherever it is (a BaseException, so no `except Exception` in between can keep it)."""
+
+    def __init__(self, result: Dict[str, Any]):
+        super().__init__()
+        self.result = result
+
+
+class WorkerModule:
+    """The part of AnsibleModule that run_module uses (runner.ModuleLike), for the worker.
+
+    `params` are the task's options after validation with the module's argument spec; the
+    result is formatted as AnsibleModule formats it: warnings, the invocation (when Ansible
+    injects it) and every no_log value (the password) masked."""
+
+    def __init__(
+        self,
+        params: Dict[str, Any],
+        *,
+        check_mode: bool,
+        diff: bool,
+        no_log_values: Any,
+        inject_invocation: bool,
+    ):
+        self.params = params
+        self.check_mode = check_mode
+        self._diff = diff
+        self._no_log_values = set(no_log_values)
+        self._inject_invocation = inject_invocation
+        self._warnings: List[str] = []
+
+    def warn(self, warning: str) -> None:
+        self._warnings.append(warning)
+
+    def exit_json(self, **kwargs: Any) -> None:
+        raise ModuleExit(self._formatted(kwargs))
+
+    def fail_json(self, msg: str, **kwargs: Any) -> None:
+        kwargs.update(failed=True, msg=str(msg))
+        raise ModuleExit(self._formatted(kwargs))
+
+    def _formatted(self, result: Dict[str, Any]) -> Dict[str, Any]:
+        if self._inject_invocation:
+            result.setdefault("invocation", {"module_args": self.params})
+        else:
+            result.pop("invocation", None)
+        if self._warnings:
+            result["warnings"] = list(self._warnings)
+        return remove_values(result, self._no_log_values)
+
+
+def plain(value: Any) -> Any:
+    """`value` as the module would receive it: JSON's types, exactly. (ansible-core 2.19 and
+    later hand an action plugin subclasses of str, int, dict and list that carry tags;
+    validation deep-copies the options, and copying those is several times slower.)"""
+    if value is None or isinstance(value, bool):
+        return value
+    if isinstance(value, str):
+        return str.__str__(value)
+    if isinstance(value, int):
+        return int.__int__(value)
+    if isinstance(value, float):
+        return float.__float__(value)
+    if isinstance(value, Mapping):
+        return {plain(key): plain(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [plain(item) for item in value]
+    return value
+
+
+def validated(
+    module_name: str, spec: Mapping[str, Any], args: Mapping[str, Any]
+) -> "tuple[Dict[str, Any], Any, Optional[str], List[str]]":
+    """(params, no_log values, error message or None, warnings) of `args` checked against the
+    module's spec, with AnsibleModule's wording of the error."""
+    validator = ArgumentSpecValidator(
+        spec["argument_spec"],
+        mutually_exclusive=spec.get("mutually_exclusive"),
+        required_together=spec.get("required_together"),
+        required_one_of=spec.get("required_one_of"),
+        required_if=spec.get("required_if"),
+        required_by=spec.get("required_by"),
+    )
+    result = validator.validate(plain(args))
+    error = None
+    if result.errors.errors:
+        error = result.errors.msg
+        if isinstance(result.errors.errors[0], UnsupportedError):
+            error = "Unsupported parameters for (%s) module: %s" % (module_name, error)
+    warnings = ["Both option %s and its alias %s are set." % (w["option"], w["alias"]) for w in result._warnings]
+    return result.validated_parameters, result._no_log_values, error, warnings
+
+
+def run_in_worker(
+    module_name: str,
+    spec: Mapping[str, Any],
+    args: Mapping[str, Any],
+    run: Callable[[WorkerModule], None],
+    *,
+    check_mode: bool,
+    diff: bool,
+    inject_invocation: bool,
+) -> Dict[str, Any]:
+    """What the module returns for `args`, computed in this process by `run` (run_module)."""
+    params, no_log_values, error, warnings = validated(module_name, spec, args)
+    module = WorkerModule(
+        params, check_mode=check_mode, diff=diff, no_log_values=no_log_values, inject_invocation=inject_invocation
+    )
+    for warning in warnings:
+        module.warn(warning)
+    try:
+        if error is not None:
+            module.fail_json(msg=error)
+        if check_mode and not spec.get("supports_check_mode", False):
+            module.exit_json(skipped=True, msg="remote module (%s) does not support check mode" % module_name)
+        run(module)
+    except ModuleExit as done:
+        return done.result
+    raise RuntimeError("%s: the module code returned without exit_json or fail_json" % module_name)
+
+
+class InWorkerModuleAction(ActionBase):
+    """Action plugin base of a module whose engine can run in the worker.
+
+    Subclasses say how to get the module's spec and its run function (imported with the
+    subclass's file, so that the controller's main process imports the engine once and every
+    forked worker inherits it)."""
+
+    _supports_check_mode = True
+    _supports_async = True
+
+    def engine(self) -> "tuple[Mapping[str, Any], Callable[[Any], None]]":
+        """(the module's AnsibleModule arguments, a function that runs the module with an adapter)."""
+        raise NotImplementedError
+
+    def run(self, tmp: Any = None, task_vars: Optional[Dict[str, Any]] = None) -> Dict[str, Any]:
+        result = super().run(tmp, task_vars)
+        del tmp  # no longer has any effect
+        task_vars = task_vars or {}
+        reason = self.why_not_in_worker()
+        if reason is None:
+            display.vvv("%s: running in the controller's worker (no module process)" % self._task.action)
+            spec, run = self.engine()
+            result.update(
+                run_in_worker(
+                    self._task.action,
+                    spec,
+                    self._task.args,
+                    run,
+                    check_mode=bool(self._task.check_mode),
+                    diff=bool(self._task.diff),
+                    inject_invocation=_inject_invocation(task_vars),
+                )
+            )
+            return result
+        display.vvv("%s: running the module (%s)" % (self._task.action, reason))
+        wrap_async = self._task.async_val
+        result = merge_hash(result, self._execute_module(task_vars=task_vars, wrap_async=wrap_async))
+        if not wrap_async:
+            self._remove_tmp_path(self._connection._shell.tmpdir)
+        return result
+
+    def why_not_in_worker(self) -> Optional[str]:
+        """None when the module would run on this controller as this user with this environment,
+        so running it here gives the same result; else why the module must run as a module."""
+        transport = getattr(self._connection, "transport", None)
+        if transport not in LOCAL_TRANSPORTS:
+            return "the task runs on another host (connection %s)" % transport
+        if self._task.async_val:
+            return "async"
+        if getattr(self._play_context, "become", False):
+            return "become"
+        environment: Dict[str, Any] = {}
+        self._compute_environment_string(environment)
+        if environment:
+            return "the task sets an environment"
+        if not self.engine_available():
+            return "librouteros is not importable by the controller's Python"
+        return None
+
+    def engine_available(self) -> bool:
+        from ansible_collections.hairpin.routeros.plugins.module_utils.api import LIBROUTEROS_IMPORT_ERROR
+
+        return LIBROUTEROS_IMPORT_ERROR is None
+
+
+def _inject_invocation(task_vars: Mapping[str, Any]) -> bool:
+    """Does Ansible add `invocation` to module results? (a setting since ansible-core 2.19;
+    before it, modules always did and callbacks hid it)"""
+    try:
+        return bool(C.config.get_config_value("INJECT_INVOCATION", variables=task_vars))
+    except Exception:  # the setting does not exist in this ansible-core
+        return True

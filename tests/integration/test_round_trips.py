@@ -1,0 +1,133 @@
+"""What a fleet run costs each router, from the simulator's counters: one connection per run and a
+few round trips after login, however many services; and no module process on the controller.
+
+Not timed (timings live in benchmarks/): the counts are what makes a fleet run bound by the
+network, so a change that adds a connection or a round trip per router fails here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from role_support import changed_tasks, run_hairpin, write_inventory
+from support import PASSWORD, STOCK_ROUTER, USERNAME
+
+from routeros_sim import state
+from routeros_sim.certs import CertPaths, server_ssl_context
+from routeros_sim.server import RouterSite, Simulator, SimulatorThread
+
+ROUTERS = 3
+SERVICES = 20
+# No Python there: a module run on the controller would fail, so a run that succeeds ran none.
+NO_INTERPRETER = "/nonexistent/hairpin-test/python"
+
+# The simulator's stock home router: WAN ether1 203.0.113.1/24, LAN bridge 192.168.1.0/24.
+SETTINGS: dict[str, Any] = {
+    "hairpin_wan_interface": "ether1",
+    "hairpin_lan_interface": "bridge",
+    "hairpin_lan_subnets": ["192.168.1.0/24"],
+    "hairpin_public_address": "203.0.113.1",
+}
+
+
+def services(moved_host: bool = False) -> list[dict[str, Any]]:
+    return [
+        {
+            "name": f"svc{index:02d}",
+            "port": 10000 + index,
+            "host": "192.168.1.200" if moved_host and index == 1 else f"192.168.1.{10 + index}",
+        }
+        for index in range(1, SERVICES + 1)
+    ]
+
+
+@pytest.fixture
+def fleet(tmp_path: Path, certs: CertPaths) -> Iterator[list[RouterSite]]:
+    routers = []
+    for index in range(ROUTERS):
+        path = tmp_path / f"router-{index}.json"
+        router = state.load_router(path, seed=STOCK_ROUTER)
+        state.attach_persistence(router, path)
+        routers.append((router, path))
+    simulator = Simulator(
+        routers,
+        host="127.0.0.1",
+        port=0,
+        tls_port=0,
+        ssl_context=server_ssl_context(certs),
+        username=USERNAME,
+        password=PASSWORD,
+    )
+    thread = SimulatorThread(simulator).start()
+    try:
+        yield simulator.sites
+    finally:
+        thread.stop()
+
+
+def run_fleet(sites: list[RouterSite], tmp_path: Path, certs: CertPaths, service_list: list[dict[str, Any]]):
+    routers = write_inventory(
+        tmp_path / "routers.yml",
+        {
+            f"r{index}": {
+                "ansible_host": "127.0.0.1",
+                "hairpin_api_port": site.tls_port,
+                "hairpin_api_ca_path": str(certs.ca),
+                "hairpin_api_username": USERNAME,
+                "hairpin_api_password": PASSWORD,
+                "hairpin_services": service_list,
+                **SETTINGS,
+            }
+            for index, site in enumerate(sites)
+        },
+    )
+    # The role's tasks run on the controller (delegate_to: localhost); that host has no Python.
+    controller = write_inventory(
+        tmp_path / "controller.yml",
+        {"localhost": {"ansible_connection": "local", "ansible_python_interpreter": NO_INTERPRETER}},
+        group="controller",
+    )
+    before = [(site.stats.connections, site.stats.logins, site.stats.round_trips, site.stats.writes) for site in sites]
+    run = run_hairpin(tmp_path, [routers, controller])
+    assert run.returncode == 0, run.stdout[-6000:] + run.stderr[-3000:]
+    costs = []
+    for site, (connections, logins, round_trips, writes) in zip(sites, before):
+        new_logins = site.stats.logins - logins
+        costs.append(
+            {
+                "connections": site.stats.connections - connections,
+                "logins": new_logins,
+                "round trips after login": site.stats.round_trips - round_trips - new_logins,
+                "writes": site.stats.writes - writes,
+            }
+        )
+    return run, costs
+
+
+def test_each_router_costs_one_connection_and_a_few_round_trips(
+    fleet: list[RouterSite], tmp_path: Path, certs: CertPaths
+) -> None:
+    run, first = run_fleet(fleet, tmp_path, certs, services())
+    assert changed_tasks(run) == ROUTERS
+    for cost in first:
+        assert (cost["connections"], cost["logins"]) == (1, 1)
+        # 20 services make 41 rules: every write rides in one pipelined batch.
+        assert cost["writes"] == 2 * SERVICES + 1
+        assert cost["round trips after login"] <= 4, first
+
+    run, again = run_fleet(fleet, tmp_path, certs, services())
+    assert changed_tasks(run) == 0
+    for cost in again:
+        assert (cost["connections"], cost["logins"], cost["writes"]) == (1, 1, 0)
+        assert cost["round trips after login"] <= 2, again
+
+    run, moved = run_fleet(fleet, tmp_path, certs, services(moved_host=True))
+    assert changed_tasks(run) == ROUTERS
+    for cost in moved:
+        assert (cost["connections"], cost["logins"]) == (1, 1)
+        # The service's dstnat and hairpin rules are edited in place.
+        assert cost["writes"] == 2
+        assert cost["round trips after login"] <= 3, moved
