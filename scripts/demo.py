@@ -1,10 +1,11 @@
 """`make demo`: start a simulated home router, run the main job against it, show the result.
 
 The router is routeros-sim loaded with a stock home-router configuration (WAN ether1 with
-203.0.113.1, LAN bridge 192.168.1.0/24). The main job publishes a web server (192.168.1.2:80) on
-the public address, masquerades the WAN and adds the hairpin rule, over API-SSL with the
-certificate verified. Then it runs again to show that nothing changes, and prints the NAT table
-through librouteros, as any API client sees it.
+203.0.113.1, LAN bridge 192.168.1.0/24). The main job is the collection's playbook
+(`ansible-playbook hairpin.routeros.hairpin`) with an inventory that lists one service: it
+publishes a web server (192.168.1.2:80) on the public address, masquerades the WAN and adds the
+hairpin rule, over API-SSL with the certificate verified. Then it runs again to show that
+nothing changes, and prints the NAT table through librouteros, as any API client sees it.
 """
 
 from __future__ import annotations
@@ -25,30 +26,6 @@ REPO = Path(__file__).resolve().parents[1]
 WORK = REPO / "build" / "demo"
 BIN = Path(sys.executable).parent
 STOCK = REPO / "sim" / "routeros_sim" / "data" / "stock-home-router.rsc"
-
-PLAYBOOK = """\
-- name: Publish the web server, masquerade the WAN, hairpin for the LAN
-  hosts: routers
-  gather_facts: false
-  tasks:
-    - name: NAT for {{ inventory_hostname }}
-      hairpin.routeros.nat:
-        hostname: "{{ ansible_host }}"
-        port: "{{ router_api_port }}"
-        username: admin
-        password: "{{ router_api_password }}"
-        ca_path: "{{ router_ca }}"
-        port_forwards:
-          - name: web
-            port: "80"
-            host: 192.168.1.2
-            public_address: 203.0.113.1
-        masquerades:
-          - out_interface: ether1
-        auto_hairpin:
-          lan_interface: bridge
-        state: overridden
-"""
 
 
 def start_simulator(password: str) -> tuple[subprocess.Popen, dict]:
@@ -96,10 +73,15 @@ def print_nat_table(port: int, password: str) -> None:
         print(f"{index:2d}{flag} " + "  ".join(str(row.get(c, "")).ljust(widths[c]) for c in columns))
 
 
-def run_playbook(inventory: Path, playbook: Path, title: str) -> None:
+def run_playbook(inventory: Path, title: str) -> None:
     print(f"\n=== {title} ===", flush=True)
     env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=str(REPO / "build" / "collections"), ANSIBLE_NOCOLOR="1")
-    subprocess.run([str(BIN / "ansible-playbook"), "-i", str(inventory), str(playbook), "--diff"], check=True, env=env)
+    subprocess.run(
+        [str(BIN / "ansible-playbook"), "-i", str(inventory), "hairpin.routeros.hairpin", "--diff"],
+        check=True,
+        env=env,
+        cwd=WORK,
+    )
 
 
 def main() -> None:
@@ -111,29 +93,23 @@ def main() -> None:
         port = tls_port_of(ready)
         print(f"routeros-sim: a stock home router on 127.0.0.1:{port} (API-SSL), state in {WORK / 'router.json'}")
         inventory = WORK / "inventory.yml"
-        inventory.write_text(
-            json.dumps(
-                {
-                    "routers": {
-                        "hosts": {
-                            "home-router": {
-                                "ansible_host": "127.0.0.1",
-                                "ansible_connection": "local",
-                                "ansible_python_interpreter": sys.executable,
-                                "router_api_port": port,
-                                "router_api_password": password,
-                                "router_ca": str(WORK / "certs" / "ca.pem"),
-                            }
-                        }
-                    }
-                },
-                indent=2,
-            )
-        )
-        playbook = WORK / "demo.yml"
-        playbook.write_text(PLAYBOOK)
-        run_playbook(inventory, playbook, "first run: the router gets its NAT rules")
-        run_playbook(inventory, playbook, "second run: nothing to change")
+        # The inventory a user keeps in Git: how to reach the router, where WAN and LAN are,
+        # the public address, and the services to publish.
+        host_vars = {
+            "ansible_host": "127.0.0.1",
+            "ansible_python_interpreter": sys.executable,
+            "hairpin_api_port": port,
+            "hairpin_api_username": "admin",
+            "hairpin_api_password": password,
+            "hairpin_api_ca_path": str(WORK / "certs" / "ca.pem"),
+            "hairpin_wan_interface": "ether1",
+            "hairpin_lan_interface": "bridge",
+            "hairpin_public_address": "203.0.113.1",
+            "hairpin_services": [{"name": "web", "protocol": "tcp", "port": 80, "host": "192.168.1.2"}],
+        }
+        inventory.write_text(json.dumps({"routers": {"hosts": {"home-router": host_vars}}}, indent=2))
+        run_playbook(inventory, "first run: the router gets its NAT rules")
+        run_playbook(inventory, "second run: nothing to change")
         print_nat_table(port, password)
     finally:
         process.terminate()
