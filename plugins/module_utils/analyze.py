@@ -1561,18 +1561,10 @@ def render_table(report: Report) -> str:
 
 def _rsc_lines(text: str) -> Iterable[Tuple[int, str, str, List[str]]]:
     """(line number, menu, command, arguments) of every command line of RouterOS script."""
-    # render.py owns RouterOS script reading (quoting, continuations, menu headers); reuse it.
-    from ansible_collections.hairpin.routeros.plugins.module_utils.render import _Scanner, _split_path
+    # render.py owns RouterOS script reading (quoting, continuations, menu headers).
+    from ansible_collections.hairpin.routeros.plugins.module_utils.render import rsc_commands
 
-    path = ""
-    for number, words in _Scanner(text).lines():
-        if words[0].startswith(":"):
-            continue
-        line_path, command, arguments = _split_path(words, path)
-        if words[0].startswith("/") and command is None:
-            path = line_path
-            continue
-        yield number, line_path, command or "", arguments
+    return rsc_commands(text)
 
 
 def _assignments(arguments: Sequence[str]) -> Tuple[List[str], Dict[str, str]]:

@@ -41,22 +41,21 @@ from ansible_collections.hairpin.routeros.plugins.module_utils.model import (
     normalize_bool,
     normalize_text,
 )
+from ansible_collections.hairpin.routeros.plugins.module_utils.plan import (
+    ACTION_ADD,
+    ACTION_REMOVE,
+    ACTION_SET,
+    STATE_DELETED,
+    STATE_MERGED,
+    STATE_OVERRIDDEN,
+    STATES,
+)
 from ansible_collections.hairpin.routeros.plugins.module_utils.render import quote_value
 from ansible_collections.hairpin.routeros.plugins.module_utils.validate import (
     ValidationError,
     text_problem,
     unicast_problem,
 )
-
-STATE_MERGED = "merged"
-STATE_REPLACED = "replaced"
-STATE_OVERRIDDEN = "overridden"
-STATE_DELETED = "deleted"
-STATES = (STATE_MERGED, STATE_REPLACED, STATE_OVERRIDDEN, STATE_DELETED)
-
-ACTION_ADD = "add"
-ACTION_SET = "set"
-ACTION_REMOVE = "remove"
 
 KIND_ADDRESS_LIST = "address-list"
 KIND_DNS = "dns"
@@ -682,31 +681,7 @@ def rows_to_entry_config(menu: EntryMenu, rows: Sequence[Row]) -> Dict[str, List
 def parse_entries_rsc(menu: EntryMenu, text: str) -> List[Dict[str, str]]:
     """Rows of every ``add`` in ``menu``'s section of RouterOS script ``text`` (an ``/export``
     or our own rendered lines); other menus and commands are skipped."""
-    # render.py owns RouterOS script reading (quoting, continuations, menu headers); reuse its
-    # scanner rather than a second reader that could disagree with it.
-    from ansible_collections.hairpin.routeros.plugins.module_utils.render import (
-        RscParseError,
-        _Scanner,
-        _split_path,
-    )
+    # render.py owns RouterOS script reading (quoting, continuations, menu headers).
+    from ansible_collections.hairpin.routeros.plugins.module_utils.render import parse_menu_adds
 
-    wanted = menu.cli_menu.strip("/")
-    rows: List[Dict[str, str]] = []
-    path = ""
-    for number, words in _Scanner(text).lines():
-        if words[0].startswith(":"):
-            continue
-        line_path, command, arguments = _split_path(words, path)
-        if words[0].startswith("/") and command is None:
-            path = line_path
-            continue
-        if line_path != wanted or command != "add":
-            continue
-        row: Dict[str, str] = {}
-        for argument in arguments:
-            name, sep, value = argument.partition("=")
-            if not sep:
-                raise RscParseError("line {0}: {1!r} is not name=value".format(number, argument))
-            row[name] = value
-        rows.append(row)
-    return rows
+    return parse_menu_adds(text, menu.cli_menu.strip("/"))

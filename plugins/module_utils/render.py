@@ -28,7 +28,7 @@ upper-case hex digits), which is also how ``/export`` writes them.
 from __future__ import annotations
 
 import re
-from typing import Dict, Iterable, List, Mapping, Optional, Sequence, Tuple
+from typing import Dict, Iterable, Iterator, List, Mapping, Optional, Sequence, Tuple
 
 from ansible_collections.hairpin.routeros.plugins.module_utils.model import (
     BOOLEAN_FIELDS,
@@ -312,14 +312,10 @@ def _split_path(words: List[str], current_path: str) -> Tuple[str, Optional[str]
     return " ".join(segments), command, rest
 
 
-def parse_nat_rsc(text: str) -> List[Dict[str, str]]:
-    """Rows (property -> string) of every ``add`` in the ``/ip firewall nat`` menu of ``text``.
-
-    Reads ``/export`` output (menu header line, then ``add`` lines, ``\\`` continuations, quoted
-    values) and our own rendered lines (``/ip firewall nat add ...``; ``place-before`` dropped).
-    Other menus and other commands are skipped. Values are kept as written (``disabled=yes``).
-    """
-    rows: List[Dict[str, str]] = []
+def rsc_commands(text: str) -> Iterator[Tuple[int, str, str, List[str]]]:
+    """(line number, menu, command, arguments) of every command line of RouterOS script
+    ``text``: menu header lines (``/ip firewall nat``) set the menu of the lines after them;
+    ``:`` script statements are skipped. Every reader of ``/export`` text goes through here."""
     path = ""
     for number, words in _Scanner(text).lines():
         if words[0].startswith(":"):
@@ -328,17 +324,36 @@ def parse_nat_rsc(text: str) -> List[Dict[str, str]]:
         if words[0].startswith("/") and command is None:
             path = line_path  # a menu header line: the following lines are relative to it
             continue
-        if line_path != "ip firewall nat" or command != "add":
+        yield number, line_path, command or "", arguments
+
+
+def parse_menu_adds(text: str, menu: str, drop: Iterable[str] = ()) -> List[Dict[str, str]]:
+    """Rows (property -> string) of every ``add`` in ``menu`` (``"ip firewall nat"``) of
+    ``text``; properties in ``drop`` are left out. Values are kept as written (``disabled=yes``)."""
+    dropped = frozenset(drop)
+    rows: List[Dict[str, str]] = []
+    for number, line_menu, command, arguments in rsc_commands(text):
+        if line_menu != menu or command != "add":
             continue
         row: Dict[str, str] = {}
         for argument in arguments:
             name, sep, value = argument.partition("=")
             if not sep:
                 raise RscParseError("line {0}: {1!r} is not name=value".format(number, argument))
-            if name not in _PLACEMENT_PARAMETERS:
+            if name not in dropped:
                 row[name] = value
         rows.append(row)
     return rows
+
+
+def parse_nat_rsc(text: str) -> List[Dict[str, str]]:
+    """Rows of every ``add`` in the ``/ip firewall nat`` menu of ``text``.
+
+    Reads ``/export`` output (menu header line, then ``add`` lines, ``\\`` continuations, quoted
+    values) and our own rendered lines (``/ip firewall nat add ...``; ``place-before`` dropped).
+    Other menus and other commands are skipped.
+    """
+    return parse_menu_adds(text, NAT_MENU.strip("/"), drop=_PLACEMENT_PARAMETERS)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -796,20 +796,20 @@ def run_module(module: ModuleLike, resource: NatResource) -> None:
                 if settled.corrections:
                     module.warn(_settle_warning(settled))
             result["round_trips"] = router.round_trips
-    except CommandError as exc:
-        module.fail_json(
-            msg="%s (the writes before and after it were sent too; run again to converge)" % exc,
-            commands=result.get("commands", []),
-        )
     except RouterError as exc:
-        # librouteros's messages end with a full stop; ours continue the sentence.
-        reason = str(exc).rstrip(".")
-        if writing:
-            message = "%s; some of the writes may be done and others not: run again to converge" % reason
-        else:
-            message = "%s; nothing was written" % reason
-        module.fail_json(msg=message, commands=result.get("commands", []))
+        module.fail_json(msg=router_failure(exc, writing), commands=result.get("commands", []))
     module.exit_json(**result)
+
+
+def router_failure(exc: RouterError, writing: bool) -> str:
+    """The failure message of a module call, saying whether anything may have been written."""
+    if isinstance(exc, CommandError):
+        return "%s (the writes before and after it were sent too; run again to converge)" % exc
+    # librouteros's messages end with a full stop; ours continue the sentence.
+    reason = str(exc).rstrip(".")
+    if writing:
+        return "%s; some of the writes may be done and others not: run again to converge" % reason
+    return "%s; nothing was written" % reason
 
 
 def _replanner(desired: Desired, state: str, resource: NatResource) -> Callable[[List[Dict[str, Any]]], List[Command]]:
@@ -898,6 +898,7 @@ __all__ = [
     "list_option",
     "module_argument_spec",
     "module_requirements",
+    "router_failure",
     "run_module",
 ]
 

@@ -110,8 +110,6 @@ round_trips:
 
 from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.hairpin.routeros.plugins.module_utils.api import (
-    Command,
-    CommandError,
     RouterError,
     connect,
     connection_warnings,
@@ -129,9 +127,11 @@ from ansible_collections.hairpin.routeros.plugins.module_utils.entries import (
 )
 from ansible_collections.hairpin.routeros.plugins.module_utils.render import RscParseError
 from ansible_collections.hairpin.routeros.plugins.module_utils.runner import (
+    DNS_ENTRIES,
     list_option,
     module_argument_spec,
     module_requirements,
+    router_failure,
 )
 
 DNS_OPTIONS = dict(
@@ -180,9 +180,10 @@ def run(module):
 
     for warning in connection_warnings(params):
         module.warn(warning)
+    writing = False
     try:
         with connect(params) as router:
-            (rows,) = router.read([Command(DNS_STATIC.path + "/print")])
+            (rows,) = router.read([DNS_ENTRIES.read])
             if state == "gathered":
                 result["gathered"] = rows_to_entry_config(DNS_STATIC, rows)
                 result["round_trips"] = router.round_trips
@@ -195,15 +196,11 @@ def run(module):
             if module._diff and plan.changed:
                 result["diff"] = dict(prepared="\n".join(commands) + "\n")
             if plan.changed and not module.check_mode:
+                writing = True
                 router.run(entry_commands(plan))
             result["round_trips"] = router.round_trips
-    except CommandError as exc:
-        module.fail_json(
-            msg="%s (the writes before and after it were sent too; run again to converge)" % exc,
-            commands=result.get("commands", []),
-        )
     except RouterError as exc:
-        module.fail_json(msg=str(exc), commands=result.get("commands", []))
+        module.fail_json(msg=router_failure(exc, writing), commands=result.get("commands", []))
     module.exit_json(**result)
 
 
