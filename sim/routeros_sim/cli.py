@@ -62,8 +62,9 @@ async def _serve(args: argparse.Namespace) -> int:
     for index in range(1, count + 1):
         path = state_file_for(args.state, index, count)
         router = state.load_router(path, seed=args.seed, version=args.ros_version)
-        state.attach_persistence(router, path)
-        routers.append((router, path))
+        # Given to the simulator, so one pipelined batch of writes is saved once, not once per write.
+        keeper = state.attach_persistence(router, path)
+        routers.append((router, path, keeper))
 
     ssl_context = None
     if args.tls_port is not None:

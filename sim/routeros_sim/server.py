@@ -20,6 +20,11 @@ contract in ``DESIGN.md``: ``router.execute(command, words) -> list[Reply]``,
 Test hooks: a constant ``latency_ms`` before every answer (measured from the command's arrival,
 so a pipelined batch costs one delay), per-router fault injection (:class:`Fault`), per-router
 counters (:class:`Stats`) mirrored to ``<state file>.stats.json``, and a JSON-lines request log.
+
+A session answers in batches: every queued command whose latency has passed is answered without
+waiting in between, then the router's state (when it changed and a :class:`StateKeeper` was given)
+and the counters are saved once, and only then are the batch's replies sent. So what a client saw
+acknowledged is on disk, and so are the counters, at the cost of two saves per batch, not per command.
 """
 
 from __future__ import annotations
@@ -34,16 +39,18 @@ import os
 import re
 import ssl
 import threading
+from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any, Optional, Protocol
+from typing import IO, Any, Optional, Protocol, Union
 
 from .protocol import ProtocolError, SentenceDecoder, decode_text, encode_sentence
 
 LOG = logging.getLogger("routeros_sim.server")
 
 Reply = tuple[str, dict[str, str]]
+StatePath = Optional[Union[str, "os.PathLike[str]"]]
 
 #: The message RouterOS (6.43 and later) sends for a refused ``/login``.
 LOGIN_FAILED_MESSAGE = "invalid user name or password (6)"
@@ -54,6 +61,10 @@ INTERRUPTED_MESSAGE = "interrupted"
 # Before login RouterOS limits what a client may send; these keep an unauthenticated peer cheap.
 PRE_LOGIN_SENTENCE_BYTES = 64 * 1024
 PRE_LOGIN_SENTENCES = 100
+
+#: A batch (answered, then saved once, then sent) ends after this many reply sentences, so a client
+#: that pipelines thousands of prints still gets answers streamed and never fills our memory.
+BATCH_REPLY_SENTENCES = 4096
 
 _KIND_RE = re.compile(r"^[a-z][a-z0-9-]{0,40}$")
 _REDACTED_PREFIXES = ("=password=",)
@@ -67,6 +78,13 @@ class RouterLike(Protocol):
     def execute(self, command: str, words: list[str]) -> list[Reply]: ...
 
     def is_write(self, command: str) -> bool: ...
+
+
+class StateKeeper(Protocol):
+    """What the server needs from ``state.Persistence``: the router's writes made inside
+    ``deferred()`` are saved once, when the block ends (the save's error propagates from it)."""
+
+    def deferred(self) -> contextlib.AbstractContextManager[None]: ...
 
 
 # --------------------------------------------------------------------------------------------
@@ -152,10 +170,18 @@ def stats_path_for(state_path: str | os.PathLike[str]) -> Path:
 class RouterSite:
     """One served router: its model, state file, counters, faults and bound ports."""
 
-    def __init__(self, index: int, router: RouterLike, state_path: str | os.PathLike[str] | None = None) -> None:
+    def __init__(
+        self,
+        index: int,
+        router: RouterLike,
+        state_path: str | os.PathLike[str] | None = None,
+        keeper: StateKeeper | None = None,
+    ) -> None:
         self.index = index  # 1-based, as shown to users
         self.router = router
         self.state_path = Path(state_path) if state_path is not None else None
+        # Without a keeper the router saves itself (or not) after every write, as it was set up to.
+        self.keeper = keeper
         self.stats = Stats()
         self.faults: list[Fault] = []
         self.port: int | None = None
@@ -183,6 +209,10 @@ class RouterSite:
             if fault.kind == kind and fault.n == ordinal:
                 return fault
         return None
+
+    def deferred_saves(self) -> contextlib.AbstractContextManager[None]:
+        """The router's writes inside the block are saved once, at its end (when it has a keeper)."""
+        return self.keeper.deferred() if self.keeper is not None else contextlib.nullcontext()
 
     def write_stats(self) -> None:
         path = self.stats_path
@@ -247,6 +277,7 @@ class _Outcome:
     close: bool = False  # close the connection after sending the replies
     stall: bool = False  # never answer
     note: str | None = None  # for the request log (fault fired, error)
+    wrote: bool = False  # the router executed a write: its answer needs the state saved first
 
 
 def _attributes(words: Sequence[str]) -> dict[str, str]:
@@ -296,7 +327,9 @@ class _Session:
         self.user: str | None = None
         self.decoder = SentenceDecoder(max_sentence_bytes=PRE_LOGIN_SENTENCE_BYTES)
         self.sentences_before_login = 0
-        self.queue: asyncio.Queue[Optional[_Pending]] = asyncio.Queue()
+        # Commands received and not yet answered, in order; None once the reader has stopped.
+        self.pending: deque[Optional[_Pending]] = deque()
+        self.arrived = asyncio.Event()
         self.unanswered = 0  # commands received and not yet answered (round-trip accounting)
         self.stalled: list[str | None] = []  # tags of commands that will never be answered
         self.closed = False
@@ -321,7 +354,8 @@ class _Session:
                 if not self._accept(sentences):
                     break
             # Let what was already received be answered (a client may half-close after sending).
-            self.queue.put_nowait(None)
+            self.pending.append(None)
+            self.arrived.set()
             await processor
         finally:
             if not processor.done():
@@ -344,7 +378,8 @@ class _Session:
             if self.unanswered == 0:
                 self.site.stats.round_trips += 1
             self.unanswered += 1
-            self.queue.put_nowait(_Pending([decode_text(word) for word in raw], now))
+            self.pending.append(_Pending([decode_text(word) for word in raw], now))
+        self.arrived.set()
         return True
 
     # -- answering --------------------------------------------------------------------------
@@ -352,43 +387,86 @@ class _Session:
     async def _process(self) -> None:
         loop = asyncio.get_running_loop()
         while True:
-            item = await self.queue.get()
-            if item is None or self.closed:
+            while not self.pending:
+                self.arrived.clear()
+                await self.arrived.wait()
+            first = self.pending[0]
+            if first is None or self.closed:
                 return
-            delay = item.arrival + self.sim.latency_ms / 1000.0 - loop.time()
+            latency = self.sim.latency_ms / 1000.0
+            due = first.arrival + latency
+            delay = due - loop.time()
             if delay > 0:
                 await asyncio.sleep(delay)
             if self.closed:
                 return
-            try:
-                outcome = self._answer(item.words)
-            except Exception:  # the router must never take the server down
-                LOG.exception("router %d: error answering %r", self.site.index, redact(item.words))
-                outcome = _Outcome(
-                    replies=[
-                        _sentence("!trap", {"message": "internal simulator error"}, self._tag(item.words)),
-                        _sentence("!done", {}, self._tag(item.words)),
-                    ],
-                    note="internal error",
-                )
-            # Counted as answered (or given up on) before the client can send anything more, and
-            # the counters are on disk before the client hears the answer: no await in between.
-            self.unanswered -= 1
-            self._log(item.words, outcome)
-            self.site.write_stats()
-            if outcome.replies and not self.writer.is_closing():
-                self.writer.write(b"".join(encode_sentence(words) for words in outcome.replies))
-            if outcome.close:
-                # Flushes what was written, then ends the reader's wait with EOF.
-                self.closed = True
-                self.writer.close()
+            # The timer may fire a hair early; the first command is due all the same.
+            answered = self._answer_batch(horizon=max(due, loop.time()), latency=latency)
+            if not await self._send(answered):
                 return
-            try:
-                await self.writer.drain()
-            except (ConnectionError, OSError, ssl.SSLError):
-                self.closed = True
-                self.writer.close()
-                return
+
+    def _answer_batch(self, horizon: float, latency: float) -> list[tuple[list[str], _Outcome]]:
+        """Answer the queued commands due by ``horizon``, then save the state and the counters once.
+
+        No await from the first answer to the saves: every command is counted as answered before
+        the client can send anything more, and the client hears nothing before the state its
+        writes made and the counters are on disk.
+        """
+        answered: list[tuple[list[str], _Outcome]] = []
+        sentences = 0
+        try:
+            with self.site.deferred_saves():
+                while self.pending and sentences < BATCH_REPLY_SENTENCES:
+                    item = self.pending[0]
+                    if item is None or item.arrival + latency > horizon:
+                        break
+                    self.pending.popleft()
+                    outcome = self._answer_safely(item.words)
+                    self.unanswered -= 1
+                    answered.append((item.words, outcome))
+                    sentences += len(outcome.replies)
+                    if outcome.close:
+                        break  # what follows a /quit or a dropped connection is never answered
+        except Exception as exc:  # the state could not be saved (disk full, ...)
+            LOG.error("router %d: cannot save the state: %s", self.site.index, exc)
+            for words, outcome in answered:
+                if outcome.wrote and outcome.replies:
+                    tag = self._tag(words)
+                    outcome.replies = self._internal_error(tag)
+                    outcome.note = f"state not saved: {exc}"
+        self.site.write_stats()
+        return answered
+
+    async def _send(self, answered: list[tuple[list[str], _Outcome]]) -> bool:
+        """Log and send a batch's replies; False once the connection is closed."""
+        for words, outcome in answered:
+            self._log(words, outcome)
+        data = b"".join(encode_sentence(reply) for _, outcome in answered for reply in outcome.replies)
+        if data and not self.writer.is_closing():
+            self.writer.write(data)
+        if answered and answered[-1][1].close:
+            # Flushes what was written, then ends the reader's wait with EOF.
+            self.closed = True
+            self.writer.close()
+            return False
+        try:
+            await self.writer.drain()
+        except (ConnectionError, OSError, ssl.SSLError):
+            self.closed = True
+            self.writer.close()
+            return False
+        return True
+
+    def _answer_safely(self, sentence: list[str]) -> _Outcome:
+        try:
+            return self._answer(sentence)
+        except Exception:  # the router must never take the server down
+            LOG.exception("router %d: error answering %r", self.site.index, redact(sentence))
+            return _Outcome(replies=self._internal_error(self._tag(sentence)), note="internal error")
+
+    @staticmethod
+    def _internal_error(tag: str | None) -> list[list[str]]:
+        return [_sentence("!trap", {"message": "internal simulator error"}, tag), _sentence("!done", {}, tag)]
 
     @staticmethod
     def _tag(words: Sequence[str]) -> str | None:
@@ -469,11 +547,12 @@ class _Session:
 
         replies = router.execute(command, words)
 
+        wrote = is_write and not any(word == "!trap" for word, _ in replies)
         if is_write:
             fault = site._fault("drop-after-write", site.write_seq)
             if fault is not None:
-                return _Outcome(close=True, note=str(fault))
-        return _Outcome(replies=[_sentence(word, dict(attrs), tag) for word, attrs in replies])
+                return _Outcome(close=True, note=str(fault), wrote=wrote)
+        return _Outcome(replies=[_sentence(word, dict(attrs), tag) for word, attrs in replies], wrote=wrote)
 
     # -- bookkeeping ------------------------------------------------------------------------
 
@@ -524,13 +603,16 @@ class Simulator:
     """Serves ``routers`` (router i on ``port + i`` and ``tls_port + i``; port 0 = any free port).
 
     ``await start()`` binds every listener; ``await stop()`` closes them and every connection.
-    ``routers`` may be bare routers or ``(router, state_path)`` pairs; the state path only tells
-    where ``<state>.stats.json`` goes (persisting the router itself is the state layer's job).
+    ``routers`` may be bare routers, ``(router, state_path)`` pairs or ``(router, state_path, keeper)``.
+    The state path only tells where ``<state>.stats.json`` goes: persisting the router itself is the
+    state layer's job. With a keeper (``state.attach_persistence``'s result) the writes of one
+    pipelined batch are saved once, before its replies are sent; without one, whatever the router
+    does on every write (``attach_persistence`` alone: a save per write) is all there is.
     """
 
     def __init__(
         self,
-        routers: Sequence[RouterLike | tuple[RouterLike, str | os.PathLike[str] | None]],
+        routers: Sequence[RouterLike | tuple[RouterLike, StatePath] | tuple[RouterLike, StatePath, StateKeeper | None]],
         *,
         host: str = "127.0.0.1",
         port: int = 0,
@@ -553,8 +635,14 @@ class Simulator:
         self.latency_ms = latency_ms
         self.sites: list[RouterSite] = []
         for i, entry in enumerate(routers, start=1):
-            router, state_path = entry if isinstance(entry, tuple) else (entry, None)
-            site = RouterSite(i, router, state_path)
+            keeper: StateKeeper | None = None
+            if not isinstance(entry, tuple):
+                router, state_path = entry, None
+            elif len(entry) == 2:
+                router, state_path = entry
+            else:
+                router, state_path, keeper = entry
+            site = RouterSite(i, router, state_path, keeper)
             site.set_faults(faults)
             self.sites.append(site)
         if not self.sites:

@@ -4,20 +4,27 @@ A state file is rewritten after every successful write, atomically (a temp file 
 directory, fsync, ``os.replace``, fsync of the directory), so a reader sees the old state or the
 new one, never a mix. ``.json`` keeps everything (``.id`` values, counters of ids); ``.rsc`` keeps
 what ``/export`` shows, so ids are handed out afresh when it is loaded again.
+
+The server answers a pipelined batch of commands in one go; inside :meth:`Persistence.deferred`
+the writes of that batch are saved once, when the batch is done and before its replies are sent,
+instead of once per write.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import tempfile
+import threading
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, Union
 
 from . import rsc
 from .router import Router
 
-__all__ = ["STOCK_SEED", "StateFormatError", "attach_persistence", "load_router", "save_router"]
+__all__ = ["STOCK_SEED", "Persistence", "StateFormatError", "attach_persistence", "load_router", "save_router"]
 
 PathLike = Union[str, "os.PathLike[str]"]
 
@@ -86,22 +93,100 @@ def load_router(path: PathLike, seed: PathLike | None = None, version: str | Non
 def save_router(router: Router, path: PathLike) -> None:
     """Write ``router`` to ``path`` in the format its suffix names, atomically."""
     target = Path(path)
-    # JSON's ASCII escapes keep values read from "\XX" bytes that are not UTF-8 (lone surrogates) intact.
     as_json = _format_of(target) == "json"
-    _atomic_write(target, json.dumps(router.to_json(), indent=2) + "\n" if as_json else rsc.export(router))
+    _atomic_write(target, _json_text(router.to_json()) if as_json else rsc.export(router))
 
 
-def attach_persistence(router: Router, path: PathLike) -> None:
+def _json_text(snapshot: dict[str, Any]) -> str:
+    # JSON's ASCII escapes keep values read from "\XX" bytes that are not UTF-8 (lone surrogates) intact.
+    # Indented because people read and diff state files: for a router with 40 NAT rules, compact JSON
+    # would save ~0.01 ms of the ~0.1 ms a dump takes, once per batch.
+    return json.dumps(snapshot, indent=2) + "\n"
+
+
+class Persistence:
+    """Keeps ``router`` saved to ``path``: what :func:`attach_persistence` sets up and returns.
+
+    Every successful write (an ``on_change`` call) is saved before the router's ``execute``
+    returns, unless it happens on a thread that is inside :meth:`deferred`: then it is saved once,
+    when that block ends. Writes made on other threads meanwhile (a test patching the router) are
+    still saved at once. Saves from several threads never put an older state over a newer one.
+    """
+
+    def __init__(self, router: Router, path: PathLike) -> None:
+        self.router = router
+        self.path = Path(path)
+        self._format = _format_of(self.path)
+        # Changes seen (on_change calls), and how many of them the file is known to hold.
+        self._changes = 0
+        self._saved = 0
+        self._deferring = threading.local()  # .depth: how many deferred() blocks this thread is in
+        self._write_lock = threading.Lock()
+
+    @property
+    def dirty(self) -> bool:
+        """True while the router has changes the file does not hold."""
+        return self._changes != self._saved
+
+    def _changed(self, router: Router) -> None:
+        self._changes += 1
+        if not getattr(self._deferring, "depth", 0):
+            self.flush()
+
+    @contextlib.contextmanager
+    def deferred(self) -> Iterator[None]:
+        """Within the block, this thread's writes are saved once, when it ends (also on error).
+
+        The save's own error (``OSError``: disk full, ...) propagates from the ``with``; the
+        changes stay unsaved (:attr:`dirty`) and the next save tries again.
+        """
+        depth = getattr(self._deferring, "depth", 0)
+        self._deferring.depth = depth + 1
+        try:
+            yield
+        finally:
+            self._deferring.depth = depth
+            if not depth:
+                self.flush()
+
+    def flush(self) -> None:
+        """Save the router now if it has changed since the last save."""
+        changes = self._changes
+        if changes == self._saved:
+            return
+        # ``to_json`` holds the router's lock, so the snapshot is consistent and holds at least
+        # ``changes`` changes (perhaps more, made meanwhile on another thread, whose own save follows).
+        snapshot = self.router.to_json()
+        if self._format == "json":
+            text = _json_text(snapshot)
+        else:
+            # Exported from a copy: the live router may change on another thread meanwhile.
+            copy = Router.from_json(snapshot)
+            copy.clock = self.router.clock
+            text = rsc.export(copy)
+        with self._write_lock:
+            if changes <= self._saved:
+                return  # a snapshot at least this new is on disk already: do not put this one over it
+            _atomic_write(self.path, text)
+            self._saved = changes
+
+
+def attach_persistence(router: Router, path: PathLike) -> Persistence:
     """Save ``router`` to ``path`` after every successful write, before the client hears ``!done``.
 
     If ``path`` does not exist yet it is written now, so a seeded router is on disk from the
     start; an existing file (perhaps hand-written) stays as it is until the first change.
+    Writes are saved before ``execute`` returns, except inside the returned
+    :meth:`Persistence.deferred` block, which saves them once at its end: give the returned object
+    to the ``Simulator`` (``(router, path, persistence)``) and it saves once per pipelined batch.
     """
     target = Path(path)
     _format_of(target)
     if not target.exists():
         save_router(router, target)
-    router.on_change(lambda changed: save_router(changed, target))
+    persistence = Persistence(router, target)
+    router.on_change(persistence._changed)
+    return persistence
 
 
 def _atomic_write(target: Path, text: str) -> None:

@@ -1,9 +1,11 @@
-"""state.py: a Router kept in a .json or .rsc file, rewritten atomically after every write."""
+"""state.py: a Router kept in a .json or .rsc file, rewritten atomically after every write
+(or once per ``Persistence.deferred()`` block, which is how the server saves a pipelined batch)."""
 
 from __future__ import annotations
 
 import json
 import os
+import threading
 from pathlib import Path
 
 import pytest
@@ -218,3 +220,145 @@ def test_json_keeps_values_that_are_not_utf8(tmp_path: Path) -> None:
     reloaded = load_router(path)
     assert reloaded.to_json() == router.to_json()
     assert 'comment="caf\\E9"' in export(reloaded)
+
+
+# ---------------------------------------------------------------------------------------------
+# Deferred saves (one per pipelined batch)
+
+
+def port_forward(port: int) -> list[str]:
+    return ["=chain=dstnat", "=action=dst-nat", "=protocol=tcp", f"=dst-port={port}", "=to-addresses=192.168.1.10"]
+
+
+def saved_ports(path: Path) -> list[str]:
+    return [rule["dst-port"] for rule in nat_rules(load_router(path)) if "dst-port" in rule]
+
+
+def count_saves(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
+    saved: list[Path] = []
+    real = state._atomic_write
+
+    def recording(target: Path, text: str) -> None:
+        real(target, text)
+        saved.append(target)
+
+    monkeypatch.setattr(state, "_atomic_write", recording)
+    return saved
+
+
+@pytest.mark.parametrize("suffix", [".json", ".rsc"])
+def test_writes_inside_deferred_are_saved_once_when_the_block_ends(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, suffix: str
+) -> None:
+    path = tmp_path / f"router{suffix}"
+    router = load_router(path, seed=STOCK_SEED)
+    persistence = attach_persistence(router, path)
+    saved = count_saves(monkeypatch)
+    before = path.read_bytes()
+    with persistence.deferred():
+        for port in range(8000, 8010):
+            assert router.execute("/ip/firewall/nat/add", port_forward(port))[-1][0] == "!done"
+        with persistence.deferred():  # nested: still one save, at the outer end
+            router.execute("/system/identity/set", ["=name=edge"])
+        assert path.read_bytes() == before and persistence.dirty
+    assert saved == [path]
+    assert not persistence.dirty
+    assert state_of(load_router(path)) == state_of(router)
+    assert leftovers(tmp_path, path.name) == []
+
+
+def test_a_deferred_block_without_writes_saves_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "router.json"
+    router = load_router(path, seed=STOCK_SEED)
+    persistence = attach_persistence(router, path)
+    saved = count_saves(monkeypatch)
+    with persistence.deferred():
+        nat_rules(router)
+        refused = router.execute("/ip/firewall/nat/add", ["=chain=dstnat", "=action=dst-nat", "=dst-port=80"])
+        assert refused[0][0] == "!trap"  # a refused write changes nothing
+    assert saved == []
+
+
+def test_writes_on_another_thread_are_saved_at_once_while_one_thread_defers(tmp_path: Path) -> None:
+    path = tmp_path / "router.json"
+    router = load_router(path, seed=STOCK_SEED)
+    persistence = attach_persistence(router, path)
+    with persistence.deferred():
+        worker = threading.Thread(target=router.execute, args=("/ip/firewall/nat/add", port_forward(9000)))
+        worker.start()
+        worker.join()
+        assert saved_ports(path) == ["9000"]  # that thread's write did not wait for this block
+
+
+def test_a_failed_deferred_save_raises_and_the_next_save_catches_up(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "router.json"
+    router = load_router(path, seed=STOCK_SEED)
+    persistence = attach_persistence(router, path)
+    before = path.read_bytes()
+
+    def disk_full(descriptor: int) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(state.os, "fsync", disk_full)
+    with pytest.raises(OSError, match="No space left"), persistence.deferred():
+        router.execute("/ip/firewall/nat/add", port_forward(8080))
+    assert path.read_bytes() == before and persistence.dirty
+    assert leftovers(tmp_path, path.name) == []
+    monkeypatch.undo()
+    persistence.flush()
+    assert saved_ports(path) == ["8080"] and not persistence.dirty
+
+
+def test_saves_racing_from_several_threads_end_with_the_newest_state(tmp_path: Path) -> None:
+    path = tmp_path / "router.json"
+    router = load_router(path, seed=STOCK_SEED)
+    persistence = attach_persistence(router, path)
+
+    def writer(first: int) -> None:
+        for port in range(first, first + 15):
+            router.execute("/ip/firewall/nat/add", port_forward(port))
+
+    def deferring_writer(first: int) -> None:
+        for port in range(first, first + 15, 3):
+            with persistence.deferred():
+                for offset in range(3):
+                    router.execute("/ip/firewall/nat/add", port_forward(port + offset))
+
+    threads = [threading.Thread(target=writer, args=(n * 100,)) for n in range(1, 4)]
+    threads += [threading.Thread(target=deferring_writer, args=(n * 100,)) for n in range(5, 7)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not persistence.dirty
+    assert load_router(path).to_json() == router.to_json()
+    assert len(saved_ports(path)) == 75
+
+
+def test_an_older_snapshot_never_overwrites_a_newer_save(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "router.json"
+    router = load_router(path, seed=STOCK_SEED)
+    persistence = attach_persistence(router, path)
+    snapshot_taken, newer_saved = threading.Event(), threading.Event()
+    render = state._json_text
+
+    def slow_render(snapshot: dict[str, object]) -> str:
+        if threading.current_thread() is deferring and not snapshot_taken.is_set():
+            snapshot_taken.set()
+            assert newer_saved.wait(5)
+        return render(snapshot)
+
+    def deferred_write() -> None:
+        with persistence.deferred():
+            router.execute("/ip/firewall/nat/add", port_forward(1))
+
+    monkeypatch.setattr(state, "_json_text", slow_render)
+    deferring = threading.Thread(target=deferred_write)
+    deferring.start()
+    assert snapshot_taken.wait(5)  # the deferred save has its snapshot (rule 1) and is about to write
+    router.execute("/ip/firewall/nat/add", port_forward(2))  # saved at once: rules 1 and 2
+    newer_saved.set()
+    deferring.join()
+    assert saved_ports(path) == ["1", "2"]
