@@ -1,9 +1,16 @@
 #!/usr/bin/env python3
-"""Fail when a role's defaults/main.yml and meta/argument_specs.yml disagree.
+"""Fail when a role's defaults/main.yml, meta/argument_specs.yml and module disagree.
 
 meta/argument_specs.yml is the single source of a role's variables. defaults/main.yml must
 hold exactly its optional variables (those not `required`), each with the `default` the spec
 documents (a variable the spec gives no default has null there), and no required variable.
+
+The hairpin role hands its variables to one module, hairpin.routeros.services, whose argument
+spec checks them (playbooks/hairpin.yml skips Ansible's own check of the role spec, which would
+cost every router a task). So each variable must be that module's option of the same name
+without the prefix (hairpin_api_* are the connection options) with the same type, choices,
+elements, default, no_log and sub-options, and each of the module's own options must be a
+variable of the role.
 
 Usage: scripts/check-role-spec.py [ROLE_DIR ...]   (default: every role under roles/)
 """
@@ -57,15 +64,77 @@ def problems_of(role: Path) -> list[str]:
     return found
 
 
+# The role whose variables are a module's options: role -> (module spec, variable -> option).
+CONNECTION = {
+    "hairpin_api_host": "hostname",
+    "hairpin_api_port": "port",
+    "hairpin_api_username": "username",
+    "hairpin_api_password": "password",
+    "hairpin_api_tls": "tls",
+    "hairpin_api_validate_certs": "validate_certs",
+    "hairpin_api_ca_path": "ca_path",
+}
+COMPARED = ("type", "choices", "elements", "default", "no_log")
+
+
+def _module_options() -> tuple[dict[str, Any], frozenset[str]]:
+    """(the services module's argument spec, the names of its own options, not the connection's)."""
+    sys.path.insert(0, str(REPO / "build" / "collections"))
+    from ansible_collections.hairpin.routeros.plugins.module_utils.services import SETTINGS_OPTIONS, module_spec
+
+    return module_spec()["argument_spec"], frozenset(SETTINGS_OPTIONS)
+
+
+def _differences(where: str, role_option: dict[str, Any], module_option: dict[str, Any]) -> list[str]:
+    found = []
+    for key in COMPARED:
+        documented, checked = role_option.get(key), module_option.get(key)
+        if key == "type":
+            documented, checked = documented or "str", checked or "str"
+        if key == "no_log":
+            documented, checked = bool(documented), bool(checked)
+        if documented != checked:
+            found.append(f"{where}: {key} is {documented!r} in the role spec, {checked!r} in the module")
+    role_subs = role_option.get("options") or {}
+    module_subs = module_option.get("options") or {}
+    for name in sorted(set(role_subs) | set(module_subs)):
+        if name not in module_subs or name not in role_subs:
+            found.append(f"{where}.{name}: only in the {'role spec' if name in role_subs else 'module'}")
+            continue
+        if bool(role_subs[name].get("required")) != bool(module_subs[name].get("required")):
+            found.append(f"{where}.{name}: required differs between the role spec and the module")
+        found.extend(_differences(f"{where}.{name}", role_subs[name] or {}, module_subs[name]))
+    return found
+
+
+def module_problems(role: Path) -> list[str]:
+    """Every disagreement between the hairpin role's variables and the services module's options."""
+    spec = (_load(role / "meta" / "argument_specs.yml") or {}).get("argument_specs") or {}
+    options: dict[str, dict[str, Any]] = ((spec.get("main") or {}).get("options")) or {}
+    module, own = _module_options()
+    found = []
+    for variable, option in options.items():
+        name = CONNECTION.get(variable, variable.removeprefix("hairpin_"))
+        if name not in module:
+            found.append(f"{variable}: the module hairpin.routeros.services has no option {name}")
+            continue
+        if name in own and bool((option or {}).get("required")) != bool(module[name].get("required")):
+            found.append(f"{variable}: required differs between the role spec and the module option {name}")
+        found.extend(_differences(variable, option or {}, module[name]))
+    variables = {CONNECTION.get(v, v.removeprefix("hairpin_")) for v in options}
+    found.extend(f"services option {name}: no role variable hairpin_{name}" for name in sorted(own - variables))
+    return found
+
+
 def main(argv: list[str]) -> int:
     roles = [Path(arg) for arg in argv] or sorted(path for path in (REPO / "roles").iterdir() if path.is_dir())
     failed = False
     for role in roles:
-        for problem in problems_of(role):
+        for problem in problems_of(role) + (module_problems(role) if role.name == "hairpin" else []):
             print(f"{role.name}: {problem}", file=sys.stderr)
             failed = True
     if not failed:
-        print("role argument specs and defaults agree: " + ", ".join(role.name for role in roles))
+        print("role argument specs, defaults and the services module agree: " + ", ".join(r.name for r in roles))
     return 1 if failed else 0
 
 

@@ -32,6 +32,7 @@ from ansible_collections.hairpin.routeros.plugins.module_utils.entries import (
     EntryMenu,
     EntryPlan,
     address_list_entries,
+    apply_entry_plan,
     check_address_list_config,
     check_dns_config,
     dns_entries,
@@ -710,6 +711,36 @@ if TYPE_CHECKING:  # typing.Protocol is newer than some Pythons a module may run
         def exit_json(self, **kwargs: Any) -> NoReturn: ...
 
 
+@dataclass(frozen=True)
+class EntryJob:
+    """Owned entries of one menu that a call brings to `config` with `state`. A call may give
+    one menu two jobs (the services module: merged for the present, deleted for the absent)."""
+
+    section: EntrySection
+    config: List[Mapping[str, Any]]
+    state: str
+
+
+def entry_jobs(params: Mapping[str, Any], state: str) -> List[EntryJob]:
+    """The entry menus a NAT module call manages: an option left out (None) is not managed;
+    given, even empty, it is."""
+    return [
+        EntryJob(section, params[section.option], state)
+        for section in ENTRY_SECTIONS
+        if params.get(section.option) is not None
+    ]
+
+
+def check_entry_jobs(jobs: Sequence[EntryJob], host: Optional[str]) -> List[ValidationError]:
+    return [error for job in jobs if job.state != "deleted" for error in job.section.check(job.config, host=host)]
+
+
+def entry_sections(jobs: Sequence[EntryJob]) -> List[EntrySection]:
+    """The menus to read for `jobs`, each once, in ENTRY_SECTIONS order."""
+    wanted = {job.section.option for job in jobs}
+    return [section for section in ENTRY_SECTIONS if section.option in wanted]
+
+
 def run_module(module: ModuleLike, resource: NatResource) -> None:
     """The whole life of a NAT module call; ends with exit_json or fail_json. The one code path
     of both ways a NAT module runs (see ModuleLike)."""
@@ -730,19 +761,16 @@ def run_module(module: ModuleLike, resource: NatResource) -> None:
 
     # Owned address-list entries (the DDNS name a port forward's public_address_list follows)
     # and static DNS entries (split DNS) ride in the same call, so they cost no extra
-    # connection. An option left out (None) is not managed; given, even empty, it is.
-    managed = [
-        (section, params[section.option]) for section in ENTRY_SECTIONS if params.get(section.option) is not None
-    ]
-    if state not in ("deleted", "gathered"):
-        for section, config in managed:
-            desired.errors.extend(section.check(config, host=host))
+    # connection.
+    jobs = entry_jobs(params, state)
+    if state != "gathered":
+        desired.errors.extend(check_entry_jobs(jobs, host))
 
     if state == "rendered":
         finish_hairpins(desired, None)
         _fail_on_errors(module, desired.errors + _validate(desired, None, host))
         plan = _plan(module, desired, [], "merged", resource)
-        entry_plans = [_plan_entries(module, section, config, [], "merged") for section, config in managed]
+        entry_plans = _plan_entry_jobs(module, [replace(job, state="merged") for job in jobs], {})
         result["rendered"] = _entry_lines(entry_plans) + render_commands(plan)
         module.exit_json(**result)
 
@@ -751,54 +779,70 @@ def run_module(module: ModuleLike, resource: NatResource) -> None:
     if desired.errors and state != "gathered":
         # Option errors need no router: report them before connecting.
         _fail_on_errors(module, desired.errors)
-    writing = False  # a failure from here on may leave some writes done and others not
     try:
         with connect(params) as router:
-            view = read_router(router, entries=[section for section, _config in managed])
+            view = read_router(router, entries=entry_sections(jobs))
             if state == "gathered":
                 result["gathered"] = resource.shape_config(rows_to_config(view.nat, resource.scope_kinds))
-                result["round_trips"] = router.round_trips
-                module.exit_json(**result)
-            if state != "deleted":
-                finish_hairpins(desired, view)
-                _fail_on_errors(module, desired.errors + _validate(desired, view.facts, host))
-            plan = _plan(module, desired, view.nat, state, resource)
-            entry_plans = [
-                _plan_entries(module, section, config, view.entries[section.option], state)
-                for section, config in managed
-            ]
-            commands = _entry_lines(entry_plans) + render_commands(plan)
-            changed = plan.changed or any(entry_plan.changed for entry_plan in entry_plans)
-            result.update(
-                changed=changed,
-                commands=commands,
-                before=_public_rows(plan.before, resource.scope_kinds),
-            )
-            if changed:
-                result["after"] = _public_rows(plan.after, resource.scope_kinds)
-            for (section, _config), entry_plan in zip(managed, entry_plans):
-                result[section.option] = entry_plan.after
-            if desired.notes:
-                result["notes"] = desired.notes
-            if module._diff and changed:
-                result["diff"] = dict(prepared="\n".join(commands) + "\n")
-            if changed and not module.check_mode:
-                writes = [
-                    command for entry_plan in entry_plans for command in entry_commands(entry_plan)
-                ] + api_commands(plan.operations)
-                old_ids = frozenset(str(row.get(".id")) for row in plan.before)
-                # Only a batch that adds can race another run into a duplicate: only it checks.
-                adds = any(op.action == ACTION_ADD for op in plan.operations)
-                expected = layout(plan.after, old_ids) if adds else None
-                writing = True
-                replan = _replanner(desired, state, resource)
-                settled = write_batch(router, writes, expected, old_ids, replan, resource.scope_kinds)
-                if settled.corrections:
-                    module.warn(_settle_warning(settled))
+            else:
+                converge(module, router, view, desired, state, resource, jobs, result)
             result["round_trips"] = router.round_trips
     except RouterError as exc:
-        module.fail_json(msg=router_failure(exc, writing), commands=result.get("commands", []))
+        # Connecting or reading failed: converge() reports failures of its writes itself.
+        module.fail_json(msg=router_failure(exc, False), commands=result.get("commands", []))
     module.exit_json(**result)
+
+
+def converge(
+    module: ModuleLike,
+    router: Any,
+    view: RouterView,
+    desired: Desired,
+    state: str,
+    resource: NatResource,
+    jobs: Sequence[EntryJob],
+    result: Dict[str, Any],
+) -> None:
+    """Check `desired` against the router, plan, and (unless in check mode) write the plan in
+    one pipelined batch; fills `result` (changed, commands, before, after, the entries, notes,
+    diff). Fails the module on bad input (before any write) and on a failed write."""
+    if state != "deleted":
+        finish_hairpins(desired, view)
+        _fail_on_errors(module, desired.errors + _validate(desired, view.facts, module.params.get("hostname")))
+    plan = _plan(module, desired, view.nat, state, resource)
+    entry_plans = _plan_entry_jobs(module, jobs, view.entries)
+    commands = _entry_lines(entry_plans) + render_commands(plan)
+    changed = plan.changed or any(entry_plan.changed for entry_plan in entry_plans)
+    result.update(
+        changed=changed,
+        commands=commands,
+        before=_public_rows(plan.before, resource.scope_kinds),
+    )
+    if changed:
+        result["after"] = _public_rows(plan.after, resource.scope_kinds)
+    for job, entry_plan in zip(jobs, entry_plans):
+        # The last job of a menu sees the others' work: its `after` is the menu's.
+        result[job.section.option] = entry_plan.after
+    if desired.notes:
+        result["notes"] = desired.notes
+    if module._diff and changed:
+        result["diff"] = dict(prepared="\n".join(commands) + "\n")
+    if not changed or module.check_mode:
+        return
+    writes = [command for entry_plan in entry_plans for command in entry_commands(entry_plan)] + api_commands(
+        plan.operations
+    )
+    old_ids = frozenset(str(row.get(".id")) for row in plan.before)
+    # Only a batch that adds can race another run into a duplicate: only it checks.
+    adds = any(op.action == ACTION_ADD for op in plan.operations)
+    expected = layout(plan.after, old_ids) if adds else None
+    replan = _replanner(desired, state, resource)
+    try:
+        settled = write_batch(router, writes, expected, old_ids, replan, resource.scope_kinds)
+    except RouterError as exc:
+        module.fail_json(msg=router_failure(exc, True), commands=commands)
+    if settled.corrections:
+        module.warn(_settle_warning(settled))
 
 
 def router_failure(exc: RouterError, writing: bool) -> str:
@@ -836,17 +880,27 @@ def _settle_warning(settled: Settled) -> str:
     )
 
 
-def _plan_entries(
-    module: Any, section: EntrySection, config: List[Mapping[str, Any]], rows: Sequence[Mapping[str, Any]], state: str
-) -> EntryPlan:
-    try:
-        if state == "deleted":
+def _plan_entry_jobs(
+    module: Any, jobs: Sequence[EntryJob], rows: Mapping[str, Sequence[Mapping[str, Any]]]
+) -> List[EntryPlan]:
+    """One plan per job. Jobs on the same menu are planned one after the other, each on the
+    menu as the ones before leave it, so all their writes refer to entries read from the router."""
+    plans = []
+    menus: Dict[str, List[Dict[str, Any]]] = {option: [dict(row) for row in found] for option, found in rows.items()}
+    for job in jobs:
+        current = menus.get(job.section.option, [])
+        config = job.config
+        if job.state == "deleted":
             # Only the keys of the named entries matter for deleted.
             config = [dict(entry, comment=None) for entry in config]
-        return plan_entries(section.menu, section.build(config), rows, state=state)
-    except EntryError as exc:
-        module.fail_json(msg="cannot plan the %s changes, nothing was written: %s" % (section.option, exc))
-        raise  # pragma: no cover - fail_json exits
+        try:
+            plan = plan_entries(job.section.menu, job.section.build(config), current, state=job.state)
+        except EntryError as exc:
+            module.fail_json(msg="cannot plan the %s changes, nothing was written: %s" % (job.section.option, exc))
+            raise  # pragma: no cover - fail_json exits
+        menus[job.section.option] = apply_entry_plan(current, plan)
+        plans.append(plan)
+    return plans
 
 
 def _entry_lines(plans: Sequence[EntryPlan]) -> List[str]:

@@ -20,10 +20,8 @@ import yaml
 from support import ANSIBLE_BIN, COLLECTIONS, PASSWORD, REPO, USERNAME, PlaybookRun, SimRouter
 
 EXAMPLE = REPO / "examples" / "gitops"
-NAT_TASK = "Apply the NAT rules of the inventory"
-ABSENT_TASK = "Remove the NAT rules of the services marked absent"
-DNS_ABSENT_TASK = "Remove the split-DNS entries of the services marked absent"
-PREFLIGHT_TASK = "Check the services and settings in the inventory"
+# The role's one task (hairpin.routeros.services).
+ROLE_TASK = "Bring the router to its inventory"
 
 # The router of the MikroTik hairpin NAT article: WAN ether1 with the public address, LAN on
 # the bridge. The router's web service is off (it would own tcp port 80 on the public address).

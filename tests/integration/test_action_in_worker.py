@@ -1,4 +1,5 @@
-"""hairpin.routeros.nat on the controller runs in Ansible's worker, and returns what the module returns.
+"""hairpin.routeros.nat and hairpin.routeros.services on the controller run in Ansible's worker, and
+return what the module returns.
 
 The action plugin runs the module's engine in the worker when the task runs on the controller,
 and runs the module as usual anywhere else. To compare the two paths on one machine, a test
@@ -64,7 +65,20 @@ def nat_task(name: str, **options: Any) -> dict[str, Any]:
     return {"name": name, "hairpin.routeros.nat": body, "ignore_errors": True}
 
 
-# The same calls on both paths: a change, a no-op, check mode with diff, bad options, a bad password.
+SERVICES = {
+    "services": [{"name": "web", "port": "8080", "host": "192.168.1.2", "host_port": "80"}],
+    "public_address": "203.0.113.1",
+    "wan_interface": "ether1",
+    "lan_interface": "bridge",
+}
+
+
+def services_task(name: str, **options: Any) -> dict[str, Any]:
+    return {"name": name, "hairpin.routeros.services": {**copy.deepcopy(SERVICES), **options}, "ignore_errors": True}
+
+
+# The same calls on both paths: a change, a no-op, check mode with diff, bad options, a bad
+# password; then the services module: a change, a no-op with the analysis, bad options.
 TASKS = [
     nat_task("converge"),
     nat_task("again"),
@@ -73,6 +87,10 @@ TASKS = [
     nat_task("missing name", port_forwards=[{"port": "80", "host": "192.168.1.2"}]),
     nat_task("bad choice", state="sideways"),
     {**nat_task("wrong password"), "module_defaults": {"hairpin.routeros.nat": {"password": "not-" + PASSWORD}}},
+    services_task("services converge"),
+    services_task("services again", analyze=True),
+    services_task("services problems", services=[{"name": "web", "port": "0", "host": "192.168.1.300"}]),
+    services_task("services bad choice", mode="sideways"),
 ]
 
 
@@ -132,6 +150,14 @@ def test_in_worker_result_equals_the_module_result(start_router, monkeypatch: py
     assert "missing required arguments: name found in port_forwards" in worker_results["missing name"]["msg"]
     assert "value of state must be one of" in worker_results["bad choice"]["msg"]
     assert "refused the login" in worker_results["wrong password"]["msg"]
+    assert worker_results["services converge"]["changed"] is True
+    assert worker_results["services again"]["changed"] is False
+    assert worker_results["services again"]["analysis"]["findings"] == []
+    assert worker_results["services problems"]["problems"] == [
+        "host '127.0.0.1': service 'web': field 'port': 0 is not a port (1-65535)",
+        "host '127.0.0.1': service 'web': field 'host': '192.168.1.300' is not an IPv4 address",
+    ]
+    assert "value of mode must be one of" in worker_results["services bad choice"]["msg"]
     invocation = worker_results["converge"]["invocation"]["module_args"]
     assert invocation["password"] == "VALUE_SPECIFIED_IN_NO_LOG_PARAMETER"
     assert PASSWORD not in in_worker.stdout + in_worker.stderr

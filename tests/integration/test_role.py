@@ -14,10 +14,8 @@ from typing import Any
 import pytest
 import yaml
 from role_support import (
-    ABSENT_TASK,
     EXAMPLE,
-    NAT_TASK,
-    PREFLIGHT_TASK,
+    ROLE_TASK,
     SEED_VARS,
     by_comment,
     changed_tasks,
@@ -110,7 +108,7 @@ def test_seed_scenario_from_inventory_alone_makes_exactly_the_rules_of_the_artic
     assert order.index(WEB_HAIRPIN) < order.index(MASQUERADE)
     # Everything in one connection; the play needed no facts and no SSH.
     assert seed_router.site.stats.connections == 1
-    assert host_result(run, NAT_TASK)["changed"] is True
+    assert host_result(run, ROLE_TASK)["changed"] is True
 
 
 def test_second_run_reports_no_change_and_writes_nothing(seed_router: SimRouter) -> None:
@@ -120,7 +118,7 @@ def test_second_run_reports_no_change_and_writes_nothing(seed_router: SimRouter)
     run = converge(seed_router, SEED_VARS, playbook=str(REPO / "playbooks" / "hairpin.yml"))
     assert_ok(run)
     assert changed_tasks(run) == 0
-    assert host_result(run, NAT_TASK)["commands"] == []
+    assert host_result(run, ROLE_TASK)["commands"] == []
     assert len(seed_router.writes_logged()) == writes
     assert seed_router.nat() == rows
 
@@ -137,7 +135,7 @@ def test_check_diff_on_a_changed_inventory_shows_the_commands_and_writes_nothing
     )
     run = converge(seed_router, changed, check=True, diff=True)
     assert_ok(run)
-    result = host_result(run, NAT_TASK)
+    result = host_result(run, ROLE_TASK)
     assert result["changed"] is True
     assert f"/ip firewall nat set {dstnat_id} dst-port=8080" in result["commands"]
     assert any(
@@ -298,7 +296,7 @@ def test_public_address_local_is_refused_for_a_port_of_the_routers_own_services(
     services = [{"name": "winbox-fwd", "port": 8291, "host": "192.168.1.2"}]
     run = converge(seed_router, seed_vars(hairpin_public_address="local", hairpin_services=services))
     assert run.returncode != 0
-    message = host_result(run, NAT_TASK)["msg"]
+    message = host_result(run, ROLE_TASK)["msg"]
     assert "service 'winbox-fwd': field 'port'" in message and "winbox" in message
     assert seed_router.writes_logged() == []
 
@@ -346,11 +344,11 @@ def test_without_purge_departed_services_stay_and_absent_ones_go(seed_router: Si
     later = [services[0], {"name": "ssh", "state": "absent"}]  # nas left the inventory
     run = converge(seed_router, seed_vars(hairpin_purge=False, hairpin_services=later))
     assert_ok(run)
-    assert host_result(run, ABSENT_TASK)["changed"] is True
+    assert host_result(run, ROLE_TASK)["changed"] is True
     rules = set(by_comment(seed_router.nat()))
     assert {"hairpin:dstnat:nas:tcp", "hairpin:hairpin:nas:tcp"} <= rules
     assert not {name for name in rules if ":ssh:" in name}
-    assert seed_router.site.stats.connections == 3  # 1 for the first run, 2 for merged + deleted
+    assert seed_router.site.stats.connections == 2  # one per run, the absent service's removal included
     # With purge (the default), the departed service goes too, in the one call.
     assert_ok(converge(seed_router, seed_vars(hairpin_services=later)))
     assert set(by_comment(seed_router.nat())) == {WEB_DSTNAT, WEB_HAIRPIN, MASQUERADE}
@@ -377,49 +375,48 @@ WEB = {"name": "web", "port": 80, "host": "192.168.1.2"}
     [
         (
             {"hairpin_services": [{**WEB, "host": "192.168.1.300"}]},
-            PREFLIGHT_TASK,
-            "host 'gw': service 'web': field 'host': '192.168.1.300' is not an IPv4 address",
+            ROLE_TASK,
+            "host '127.0.0.1': service 'web': field 'host': '192.168.1.300' is not an IPv4 address",
         ),
         (
             {"hairpin_public_address": "203.0.113.256"},
-            PREFLIGHT_TASK,
-            "host 'gw': field 'hairpin_public_address': '203.0.113.256' is not an IPv4 address",
+            ROLE_TASK,
+            "host '127.0.0.1': field 'public_address': '203.0.113.256' is not an IPv4 address",
         ),
         (
             {"hairpin_services": [{**WEB, "port": 0}]},
-            PREFLIGHT_TASK,
-            "host 'gw': service 'web': field 'port': 0 is not a port (1-65535)",
+            ROLE_TASK,
+            "host '127.0.0.1': service 'web': field 'port': 0 is not a port (1-65535)",
         ),
         (
             {"hairpin_services": [{**WEB, "port": 70000}]},
-            PREFLIGHT_TASK,
-            "host 'gw': service 'web': field 'port': 70000 is not a port (1-65535)",
+            ROLE_TASK,
+            "host '127.0.0.1': service 'web': field 'port': 70000 is not a port (1-65535)",
         ),
         (
             {"hairpin_services": [WEB, {**WEB, "host": "192.168.1.3", "port": 8080}]},
-            PREFLIGHT_TASK,
-            "host 'gw': service 'web': field 'name': 'web' is defined 2 times in hairpin_services",
+            ROLE_TASK,
+            "host '127.0.0.1': service 'web': field 'name': 'web' is defined 2 times in services",
         ),
         (
             {"hairpin_services": [WEB, {"name": "proxy", "protocol": "both", "port": "79-81", "host": "192.168.1.3"}]},
-            PREFLIGHT_TASK,
-            "host 'gw': service 'proxy': field 'port': tcp port 79-81 is already published by service 'web'",
+            ROLE_TASK,
+            "host '127.0.0.1': service 'proxy': field 'port': tcp port 79-81 is already published by service 'web'",
         ),
         (
             {"hairpin_lan_interface": "bridge-lan"},
-            NAT_TASK,
+            ROLE_TASK,
             "service 'web': field 'lan_interface': interface 'bridge-lan' does not exist on the router",
         ),
         (
             {"hairpin_lan_interface": "bridge-lan", "hairpin_lan_subnets": []},
-            NAT_TASK,
+            ROLE_TASK,
             "service 'web': field 'lan_interface': interface 'bridge-lan' does not exist on the router",
         ),
         (
             {"hairpin_services": [{**WEB, "protocol": "tcpx"}]},
-            "Validating arguments against arg spec 'main' - "
-            "Publish services on RouterOS routers with port forwards, the WAN masquerade and hairpin NAT",
-            "value of protocol must be one of: tcp, udp, both, got: tcpx found in hairpin_services",
+            ROLE_TASK,
+            "value of protocol must be one of: tcp, udp, both, got: tcpx found in services",
         ),
     ],
     ids=[
@@ -449,14 +446,13 @@ def test_bad_inventory_fails_before_any_write(seed_router: SimRouter, changes, t
 def test_every_problem_is_reported_at_once(seed_router: SimRouter) -> None:
     services = [{**WEB, "port": 0, "host": "10.0.0.300"}, {**WEB, "name": "bad name"}]
     run = converge(seed_router, seed_vars(hairpin_services=services, hairpin_wan_interface=None))
-    problems = host_result(run, PREFLIGHT_TASK)["msg"]
+    problems = host_result(run, ROLE_TASK)["problems"]
     assert problems == [
-        "host 'gw': field 'hairpin_wan_interface': hairpin_masquerade is true, so hairpin_wan_interface or "
-        "hairpin_wan_interface_list is needed",
-        "host 'gw': service 'web': field 'port': 0 is not a port (1-65535)",
-        "host 'gw': service 'web': field 'host': '10.0.0.300' is not an IPv4 address",
-        "host 'gw': service 'bad name': field 'name': not a valid name (1-64 characters: letters, digits, '_', '.', "
-        "'-'; starting with a letter or digit)",
+        "host '127.0.0.1': field 'wan_interface': masquerade is true, so wan_interface or wan_interface_list is needed",
+        "host '127.0.0.1': service 'web': field 'port': 0 is not a port (1-65535)",
+        "host '127.0.0.1': service 'web': field 'host': '10.0.0.300' is not an IPv4 address",
+        "host '127.0.0.1': service 'bad name': field 'name': not a valid name (1-64 characters: letters, digits, "
+        "'_', '.', '-'; starting with a letter or digit)",
     ]
     assert seed_router.site.stats.connections == 0
 
@@ -464,7 +460,7 @@ def test_every_problem_is_reported_at_once(seed_router: SimRouter) -> None:
 def test_the_password_never_shows(seed_router: SimRouter) -> None:
     for host_vars in (SEED_VARS, seed_vars(hairpin_lan_interface="bridge-lan")):
         run = converge(seed_router, host_vars, extra_args=["-vvv"], env={"ANSIBLE_STDOUT_CALLBACK": "default"})
-        assert "Apply the NAT rules of the inventory" in run.stdout  # the run got to the router
+        assert ROLE_TASK in run.stdout  # the run got to the router
         assert PASSWORD not in run.stdout + run.stderr
 
 
@@ -667,7 +663,7 @@ def test_dns_static_module_states(start_router) -> None:
 def test_analyze_after_apply_reports_reachability_and_fails_on_findings(seed_router: SimRouter) -> None:
     run = converge(seed_router, seed_vars(hairpin_analyze=True))
     assert_ok(run)
-    analysis = host_result(run, "Analyse what each service's clients can reach")
+    analysis = host_result(run, ROLE_TASK)["analysis"]
     assert analysis["findings"] == []
     web = next(service for service in analysis["services"] if service["name"] == "web")
     assert web["internet"]["reachable"] is True
@@ -675,12 +671,12 @@ def test_analyze_after_apply_reports_reachability_and_fails_on_findings(seed_rou
     # With hairpin_mode none the LAN cannot use the public address, and the analysis says why.
     run = converge(seed_router, seed_vars(hairpin_analyze=True, hairpin_mode="none"))
     assert_ok(run)
-    lan = host_result(run, "Analyse what each service's clients can reach")["services"][0]["lan"]
+    lan = host_result(run, ROLE_TASK)["analysis"]["services"][0]["lan"]
     assert lan["reachable"] is False
     assert "in-interface=ether1" in lan["reason"]
     # A public address the WAN does not have is a finding, and the play fails on it.
     broken = converge(seed_router, seed_vars(hairpin_analyze=True, hairpin_public_address="198.51.100.99"))
     assert broken.returncode != 0
-    result = host_result(broken, "Analyse what each service's clients can reach")
+    result = host_result(broken, ROLE_TASK)
     assert result.get("failed") is True
-    assert "public-address-mismatch" in {finding["code"] for finding in result["findings"]}
+    assert "public-address-mismatch" in {finding["code"] for finding in result["analysis"]["findings"]}

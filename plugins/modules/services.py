@@ -1,0 +1,263 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026, hairpin maintainers
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: services
+short_description: Publish a list of services on a RouterOS router, with hairpin NAT or split DNS
+version_added: 0.1.0
+description:
+  - Takes the services published through one router (name, protocol, public port, server) and
+    a few settings of the router (public address, WAN, LAN, how LAN clients reach the services),
+    and brings the router to them in one call over one API connection - the dstnat port
+    forwards, the WAN masquerade, the hairpin srcnat rules (or split-DNS entries), and the
+    address-list entry of a DDNS name.
+  - This is the hairpin role's whole work for one router; the role's variables are these options
+    with the prefix C(hairpin_) (and C(hairpin_api_) for the connection). Use M(hairpin.routeros.nat)
+    to give the rules themselves instead.
+  - Every problem of the options (bad addresses, ports, two services on one public port, a
+    hairpin mode without a LAN) is reported at once, each naming the service and the field,
+    before the router is contacted; problems that need the router (an interface it lacks, a
+    port its own services use) are reported after its one read, still before any write.
+  - Only rules and entries hairpin owns (their comment starts with C(hairpin:)) are ever changed
+    or removed.
+author:
+  - hairpin maintainers (@hairpin-maintainers)
+extends_documentation_fragment:
+  - hairpin.routeros.api
+  - hairpin.routeros.attributes
+options:
+  services:
+    description: The services published through the router, one entry per service.
+    type: list
+    elements: dict
+    default: []
+    suboptions:
+      name:
+        description:
+          - Unique name of the service on this router; part of the owned rules' comment
+            (letters, digits, C(_), C(.), C(-); at most 64 characters).
+        type: str
+        required: true
+      protocol:
+        description: V(both) makes one tcp and one udp rule.
+        type: str
+        choices: [tcp, udp, both]
+        default: tcp
+      port:
+        description: Public port, V(N) or V(N-M) (1-65535). Required unless O(services[].state=absent).
+        type: str
+      host:
+        description: IPv4 address of the server on the LAN. Required unless O(services[].state=absent).
+        type: str
+      host_port:
+        description: Port on the server, V(N) or the same V(N-M) as O(services[].port); defaults to the public port.
+        type: str
+      dns_name:
+        description:
+          - Public DNS name of the service. With O(mode=split_dns) the router answers it with
+            O(services[].host).
+        type: str
+      hairpin:
+        description:
+          - Override O(mode) for this service. V(false) makes no hairpin rule for it in mode
+            V(per_service); V(true) makes one even in mode V(none) or V(split_dns).
+          - Not allowed as V(false) in mode V(subnet), whose rule covers the whole subnet.
+        type: bool
+      state:
+        description:
+          - V(absent) removes the service's owned rules (and its split-DNS entry), also with O(purge=false).
+        type: str
+        choices: [present, absent]
+        default: present
+  public_address:
+    description:
+      - Where the services are published. One of
+      - an IPv4 address, for example V(203.0.113.1) (C(dst-address));
+      - "C({address_list: NAME}): an address list you keep on the router (C(dst-address-list));"
+      - "C({ddns_name: FQDN}): a DNS name that follows the WAN address (DDNS, or the router's own
+        C(/ip cloud) name). An owned entry holding the name is kept in the address list
+        C(hairpin-wan), which RouterOS resolves, and the forwards match on that list, so a dynamic
+        public address needs no change in the options;"
+      - V(local) (C(dst-address-type=local)), any address of the router; refused for ports the
+        router's own services use (C(/ip service)).
+    type: raw
+    required: true
+  mode:
+    description:
+      - How LAN clients reach a service by its public address.
+      - V(per_service) makes one hairpin srcnat rule per service, for the LAN subnet that holds its host.
+      - V(subnet) makes one hairpin srcnat rule per LAN subnet, covering every host on it.
+      - V(split_dns) makes no hairpin rule; static DNS entries on the router answer each
+        service's O(services[].dns_name) with its LAN address instead.
+      - V(none) makes no hairpin rule.
+    type: str
+    choices: [per_service, subnet, split_dns, none]
+    default: per_service
+  wan_interface:
+    description:
+      - The WAN interface, for example V(ether1) or V(pppoe-out1). The masquerade's C(out-interface).
+      - Give this or O(wan_interface_list), not both; one of them is needed when O(masquerade=true).
+    type: str
+  wan_interface_list:
+    description: The WAN interface list, for example V(WAN) as in RouterOS's default configuration.
+    type: str
+  lan_interface:
+    description:
+      - The LAN interface, for example V(bridge). The hairpin rule's C(out-interface).
+      - Give this or O(lan_interface_list), not both; one of them is needed whenever a hairpin
+        rule is made.
+    type: str
+  lan_interface_list:
+    description: The LAN interface list, for example V(LAN). The hairpin rule's C(out-interface-list).
+    type: str
+  lan_subnets:
+    description:
+      - The LAN subnets, for example V(192.168.88.0/24).
+      - Left empty, the subnets are read from the router's C(/ip address) entries on the LAN interface (or list).
+    type: list
+    elements: str
+    default: []
+  masquerade:
+    description:
+      - Keep the WAN masquerade (C(srcnat action=masquerade out-interface=WAN)) as an owned rule.
+      - Set V(false) when the router's default configuration already masquerades and you want to keep that rule.
+    type: bool
+    default: true
+  purge:
+    description:
+      - Remove the owned rules (and split-DNS entries) whose service is not in O(services).
+      - With V(false) only services with O(services[].state=absent) are removed, and owned rules of
+        services not named in O(services) stay.
+    type: bool
+    default: true
+  analyze:
+    description:
+      - After applying, read the router again and analyse it as M(hairpin.routeros.nat_analyze)
+        does - per service, whether it is reachable from the internet and from the LAN, the
+        address the server sees, and findings with the offending rule. One more round trip on
+        the same connection; skipped in check mode.
+    type: bool
+    default: false
+  analyze_fail_on_findings:
+    description: With O(analyze=true), fail when the analysis has findings.
+    type: bool
+    default: true
+notes:
+  - A call costs one connection and, after login, one round trip to read and at most one to
+    write (plus one to read again with O(analyze=true)).
+  - When the task runs on the controller (C(delegate_to=localhost) or C(connection=local), no
+    C(become), C(async) or C(environment)), the action plugin of the same name runs this
+    module's code inside Ansible's worker process instead of starting a Python process for it;
+    the result is the same. Elsewhere, or when the controller's Python lacks librouteros, the
+    module runs as usual.
+attributes:
+  action:
+    description: Runs in the controller's worker when the task runs on the controller; see the notes.
+    support: full
+seealso:
+  - module: hairpin.routeros.nat
+  - module: hairpin.routeros.nat_analyze
+"""
+
+EXAMPLES = r"""
+- name: Publish a web server and a game server, with hairpin NAT for the LAN
+  hairpin.routeros.services:
+    hostname: router.example.net
+    username: ansible
+    password: "{{ vault_router_password }}"
+    ca_path: files/router-ca.pem
+    public_address: 203.0.113.1
+    wan_interface: ether1
+    lan_interface: bridge
+    services:
+      - name: web
+        port: "443"
+        host: 192.168.88.10
+      - name: game
+        protocol: udp
+        port: "27015"
+        host: 192.168.88.20
+  delegate_to: localhost
+
+- name: Split DNS on a DDNS address, and check what LAN clients reach
+  hairpin.routeros.services:
+    hostname: router.example.net
+    username: ansible
+    password: "{{ vault_router_password }}"
+    ca_path: files/router-ca.pem
+    public_address:
+      ddns_name: 0123456789ab.sn.mynetname.net
+    wan_interface_list: WAN
+    mode: split_dns
+    services:
+      - name: web
+        port: "443"
+        host: 192.168.88.10
+        dns_name: www.example.net
+    analyze: true
+  delegate_to: localhost
+"""
+
+RETURN = r"""
+commands:
+  description: The RouterOS commands the change runs (or would run in check mode), in order.
+  returned: when the router was read
+  type: list
+  elements: str
+  sample:
+    - /ip firewall nat add chain=dstnat action=dst-nat protocol=tcp dst-port=80 to-addresses=192.168.1.2 comment=hairpin:dstnat:web:tcp
+before:
+  description: The owned NAT rules before the change, in table order, as the router printed them.
+  returned: when changed
+  type: list
+  elements: dict
+after:
+  description: The owned NAT rules after the change, in table order.
+  returned: when changed
+  type: list
+  elements: dict
+address_lists:
+  description: The owned address-list entries after the change (the DDNS name's entry, if any).
+  returned: when the router was read
+  type: list
+  elements: dict
+dns_static:
+  description: The owned static DNS entries after the change.
+  returned: when the router was read and DNS is managed (O(mode=split_dns), or O(purge=true))
+  type: list
+  elements: dict
+notes:
+  description: Things worth knowing that are not errors, for example a server that needs no hairpin rule.
+  returned: when there are any
+  type: list
+  elements: str
+problems:
+  description: Every problem of the options, each naming the service and the field.
+  returned: when the options have problems (the call fails before any write)
+  type: list
+  elements: str
+analysis:
+  description: The analysis of the router after the change, as M(hairpin.routeros.nat_analyze) returns it.
+  returned: with O(analyze=true), not in check mode
+  type: dict
+round_trips:
+  description: API round trips after login that this call used.
+  returned: when the router was read
+  type: int
+"""
+
+from ansible.module_utils.basic import AnsibleModule
+from ansible_collections.hairpin.routeros.plugins.module_utils.services import module_spec, run_services
+
+
+def main():
+    run_services(AnsibleModule(**module_spec()))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,220 @@
+"""The services model (module hairpin.routeros.services, the hairpin role's one task): the
+checks between options, and the NAT engine's work they turn into."""
+
+from __future__ import annotations
+
+from ansible_collections.hairpin.routeros.plugins.module_utils.services import (
+    DDNS_LIST,
+    nat_call,
+    services_problems,
+)
+
+WEB = {"name": "web", "protocol": "tcp", "port": "80", "host": "192.168.1.2", "state": "present"}
+GOOD = {
+    "public_address": "203.0.113.1",
+    "wan_interface": "ether1",
+    "lan_interface": "bridge",
+    "lan_subnets": [],
+    "masquerade": True,
+    "purge": True,
+    "mode": "per_service",
+    "services": [WEB],
+}
+
+
+def settings(**changes):
+    return dict(GOOD, **changes)
+
+
+def problems(**changes):
+    return services_problems(settings(**changes), "gw")
+
+
+def service(**changes):
+    return dict(WEB, **changes)
+
+
+# ---------------------------------------------------------------------------------------------
+# Problems
+
+
+def test_good_options_have_no_problem():
+    assert problems() == []
+    assert problems(public_address="local") == []
+    assert problems(public_address={"ddns_name": "home.example.net"}) == []
+    assert problems(public_address={"address_list": "WAN-IP"}) == []
+
+
+def test_each_message_names_host_service_and_field():
+    assert problems(services=[service(port="70000")]) == [
+        "host 'gw': service 'web': field 'port': 70000 is not a port (1-65535)"
+    ]
+    assert problems(services=[service(host="192.168.1.300")]) == [
+        "host 'gw': service 'web': field 'host': '192.168.1.300' is not an IPv4 address"
+    ]
+    assert problems(services=[service(port="90-80")]) == [
+        "host 'gw': service 'web': field 'port': 90-80 is not a port range: N-M needs N <= M"
+    ]
+    assert problems(services=[service(port=None, host=None)]) == [
+        "host 'gw': service 'web': field 'port': is required (the public port, N or N-M)",
+        "host 'gw': service 'web': field 'host': is required (the server's IPv4 address)",
+    ]
+    # Without a host, the messages start at the service.
+    assert services_problems(settings(services=[service(host="10.0.0.256")])) == [
+        "service 'web': field 'host': '10.0.0.256' is not an IPv4 address"
+    ]
+
+
+def test_settings_against_each_other():
+    assert problems(public_address={"ddns_name": "1.2.3.4"}) == [
+        "host 'gw': field 'public_address.ddns_name': '1.2.3.4' is not a DNS name"
+    ]
+    assert problems(public_address={"ddns_name": "a", "address_list": "b"}) == [
+        "host 'gw': field 'public_address': a mapping must have exactly one key, address_list or ddns_name, not "
+        "ddns_name, address_list"
+    ]
+    assert problems(public_address="224.0.0.1") == [
+        "host 'gw': field 'public_address': 224.0.0.1 is not a unicast IPv4 host address"
+    ]
+    assert problems(wan_interface=None) == [
+        "host 'gw': field 'wan_interface': masquerade is true, so wan_interface or wan_interface_list is needed"
+    ]
+    assert problems(wan_interface=None, masquerade=False) == []
+    assert problems(wan_interface_list="WAN") == [
+        "host 'gw': field 'wan_interface_list': cannot be combined with 'wan_interface'; give only one"
+    ]
+    assert problems(lan_interface=None) == [
+        "host 'gw': field 'lan_interface': mode per_service makes hairpin rules (services web), so lan_interface "
+        "or lan_interface_list is needed"
+    ]
+    assert problems(lan_interface=None, mode="split_dns") == []
+    assert problems(lan_subnets=["192.168.1.0/33"]) == [
+        "host 'gw': field 'lan_subnets': '192.168.1.0/33' is not an IPv4 subnet (address/prefix, e.g. "
+        "192.168.88.0/24)"
+    ]
+    assert problems(mode="subnet", services=[service(hairpin=False)]) == [
+        "host 'gw': service 'web': field 'hairpin': false has no effect with mode subnet, whose rule covers every "
+        "host of the subnet; remove it or choose mode per_service"
+    ]
+
+
+def test_services_against_each_other():
+    assert problems(services=[service(), service(port="81")]) == [
+        "host 'gw': service 'web': field 'name': 'web' is defined 2 times in services; names must be unique"
+    ]
+    overlap = [service(protocol="both", port="80-90"), service(name="alt", protocol="udp", port="85")]
+    assert problems(services=overlap) == [
+        "host 'gw': service 'alt': field 'port': udp port 85 is already published by service 'web' (udp port 80-90)"
+    ]
+    # An absent service publishes nothing, so it takes no port.
+    assert problems(services=[service(), service(name="old", state="absent")]) == []
+    assert problems(services=[service(), service(name="old", port="80", state="absent")]) == []
+    split = [
+        service(dns_name="www.example.net"),
+        service(name="b", port="81", host="192.168.1.3", dns_name="WWW.example.net."),
+    ]
+    assert problems(mode="split_dns", services=split) == [
+        "host 'gw': service 'b': field 'dns_name': www.example.net is also the name of service 'web' at "
+        "192.168.1.2; split DNS answers a name with one address"
+    ]
+
+
+def test_every_problem_is_reported_at_once():
+    found = problems(wan_interface=None, services=[service(port="0", host="10.0.0.300"), service(name="bad name")])
+    assert len(found) == 4
+
+
+# ---------------------------------------------------------------------------------------------
+# Options -> the NAT engine's work
+
+
+def test_per_service_hairpins_each_service_and_masquerades_the_wan():
+    call = nat_call(settings(lan_subnets=["192.168.1.0/24"]))
+    assert call.state == "overridden"
+    assert call.port_forwards == [
+        {
+            "name": "web",
+            "protocol": "tcp",
+            "port": "80",
+            "host": "192.168.1.2",
+            "hairpin": True,
+            "public_address": "203.0.113.1",
+        }
+    ]
+    assert call.masquerades == [{"out_interface": "ether1"}]
+    assert call.auto_hairpin == {"mode": "per_service", "lan_interface": "bridge", "lan_subnets": ["192.168.1.0/24"]}
+    assert call.removed == []
+    # The DDNS entry and split DNS are managed as "none" so that earlier ones go with purge.
+    assert [(job.section.option, job.config, job.state) for job in call.entry_jobs] == [
+        ("address_lists", [], "overridden"),
+        ("dns_static", [], "overridden"),
+    ]
+
+
+def test_a_forward_without_hairpin_only_matches_the_wan():
+    call = nat_call(settings(mode="none", wan_interface=None, wan_interface_list="WAN", masquerade=True))
+    assert call.port_forwards[0]["hairpin"] is False
+    assert call.port_forwards[0]["in_interface_list"] == "WAN"
+    assert call.masquerades == [{"out_interface_list": "WAN"}]
+    assert call.auto_hairpin == {"mode": "none"}
+    # A service's own hairpin: true wins over the mode.
+    call = nat_call(settings(mode="none", services=[service(hairpin=True), service(name="b", port="81")]))
+    assert [forward["hairpin"] for forward in call.port_forwards] == [True, False]
+    assert "in_interface" not in call.port_forwards[0]
+    assert call.port_forwards[1]["in_interface"] == "ether1"
+    assert call.auto_hairpin == {"mode": "per_service", "lan_interface": "bridge"}
+
+
+def test_subnet_mode_and_the_public_side():
+    call = nat_call(settings(mode="subnet", public_address="local", lan_interface_list="LAN", lan_interface=None))
+    assert call.auto_hairpin == {"mode": "subnet", "lan_interface_list": "LAN"}
+    assert call.port_forwards[0]["public_local"] is True
+    call = nat_call(settings(public_address={"address_list": "WAN-IP"}, masquerade=False, services=[]))
+    assert call.port_forwards == [] and call.masquerades == []
+    assert call.auto_hairpin == {"mode": "none"}
+    call = nat_call(settings(public_address={"ddns_name": "gw.example.net"}, services=[service(host_port="8080")]))
+    assert call.port_forwards[0]["public_address_list"] == DDNS_LIST
+    assert call.port_forwards[0]["host_port"] == "8080"
+    assert call.entry_jobs[0].config == [{"list": DDNS_LIST, "address": "gw.example.net"}]
+
+
+def test_split_dns_one_entry_per_name():
+    shared = [
+        service(dns_name="WWW.example.net."),
+        service(name="alt", port="8080", dns_name="www.example.net"),
+        service(name="mail", port="25", host="192.168.1.3", dns_name="mail.example.net"),
+    ]
+    call = nat_call(settings(mode="split_dns", services=shared))
+    assert call.auto_hairpin == {"mode": "none"}
+    dns = [job for job in call.entry_jobs if job.section.option == "dns_static"]
+    assert [(job.config, job.state) for job in dns] == [
+        (
+            [
+                {"name": "www.example.net", "address": "192.168.1.2", "comment": "service web"},
+                {"name": "mail.example.net", "address": "192.168.1.3", "comment": "service mail"},
+            ],
+            "overridden",
+        )
+    ]
+
+
+def test_without_purge_only_absent_services_go():
+    services = [
+        service(dns_name="www.example.net"),
+        service(name="old", state="absent", dns_name="old.example.net"),
+        service(name="alias", state="absent", dns_name="www.example.net"),
+    ]
+    call = nat_call(settings(purge=False, mode="split_dns", services=services))
+    assert call.state == "replaced"
+    assert [forward["name"] for forward in call.port_forwards] == ["web"]
+    assert call.removed == ["old", "alias"]
+    dns = [(job.config, job.state) for job in call.entry_jobs if job.section.option == "dns_static"]
+    # A name a present service still uses stays; the deleted job comes first.
+    assert dns == [
+        ([{"name": "old.example.net"}], "deleted"),
+        ([{"name": "www.example.net", "address": "192.168.1.2", "comment": "service web"}], "merged"),
+    ]
+    # Without purge and without split DNS, static DNS is left alone.
+    call = nat_call(settings(purge=False))
+    assert [job.section.option for job in call.entry_jobs] == ["address_lists"]
+    assert call.entry_jobs[0].state == "replaced"
