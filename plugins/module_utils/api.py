@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import socket
 import ssl
 from dataclasses import dataclass, field
@@ -26,6 +27,9 @@ except ImportError as exc:  # pragma: no cover - depends on the host
     LIBROUTEROS_IMPORT_ERROR = str(exc)
 else:
     LIBROUTEROS_IMPORT_ERROR = None
+    # A table's rows repeat most of their words (`=chain=dstnat`, `=disabled=false`): parse each
+    # distinct word once. (The values are str, int or bool: sharing them is safe.)
+    _parsed_word = functools.lru_cache(maxsize=4096)(parse_word)
 
 API_PORT = 8728
 API_SSL_PORT = 8729
@@ -242,11 +246,11 @@ class Router:
                 words: Dict[str, Any] = {}
                 for word in raw_words:
                     # librouteros parses `=key=value` words; `.tag=N` is the API's own.
-                    if word.startswith(".tag="):
-                        tag = word[len(".tag=") :]
-                    elif word.startswith("="):
-                        key, value = parse_word(word)
+                    if word.startswith("="):
+                        key, value = _parsed_word(word)
                         words[key] = value
+                    elif word.startswith(".tag="):
+                        tag = word[len(".tag=") :]
                 try:
                     index = int(tag)
                 except (TypeError, ValueError):

@@ -15,6 +15,7 @@ user's config compare equal exactly when RouterOS would store them the same way.
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 import re
 from dataclasses import dataclass
@@ -83,6 +84,31 @@ def normalize_protocol(value: object) -> str:
     return PROTOCOL_NAMES.get(text, text)
 
 
+# One run normalises the same few values over and over (each desired rule's and each table row's
+# addresses, ports, chains): the pure functions of a string below are cached. The size bounds
+# the memory of a long-lived process; a run uses a few hundred entries.
+_CACHE_SIZE = 4096
+
+
+@functools.lru_cache(maxsize=_CACHE_SIZE)
+def ipv4_address(text: str) -> Optional[ipaddress.IPv4Address]:
+    """``text`` as an IPv4 address, or None when it is not one (cached; the object is immutable)."""
+    try:
+        return ipaddress.IPv4Address(text)
+    except ValueError:
+        return None
+
+
+@functools.lru_cache(maxsize=_CACHE_SIZE)
+def ipv4_network(text: str) -> Optional[ipaddress.IPv4Network]:
+    """``text`` (``address/prefix``, host bits allowed) as its IPv4 network, or None when it is not
+    one (cached; the object is immutable)."""
+    try:
+        return ipaddress.IPv4Network(text, strict=False)
+    except ValueError:
+        return None
+
+
 def _normalize_one_port(text: str) -> str:
     low, sep, high = text.partition("-")
     try:
@@ -95,7 +121,11 @@ def _normalize_one_port(text: str) -> str:
 
 def normalize_ports(value: object) -> str:
     """``80-80`` -> ``80``, ``0080`` -> ``80``, ``80,443-443`` -> ``80,443``, ``!80`` kept negated."""
-    text = _as_text(value).replace(" ", "")
+    return _canonical_ports(_as_text(value).replace(" ", ""))
+
+
+@functools.lru_cache(maxsize=_CACHE_SIZE)
+def _canonical_ports(text: str) -> str:
     negated = text.startswith("!")
     body = text[1:] if negated else text
     parts = [_normalize_one_port(part) for part in body.split(",")]
@@ -104,30 +134,29 @@ def normalize_ports(value: object) -> str:
 
 def _normalize_one_address(text: str) -> str:
     if "/" in text:
-        try:
-            network = ipaddress.IPv4Network(text, strict=False)
-        except ValueError:
+        network = ipv4_network(text)
+        if network is None:
             return text
         if network.prefixlen == 32:
             return str(network.network_address)
         return str(network)
     low, sep, high = text.partition("-")
     if sep:
-        try:
-            low_a = ipaddress.IPv4Address(low)
-            high_a = ipaddress.IPv4Address(high)
-        except ValueError:
+        low_a, high_a = ipv4_address(low), ipv4_address(high)
+        if low_a is None or high_a is None:
             return text
         return str(low_a) if low_a == high_a else "{0}-{1}".format(low_a, high_a)
-    try:
-        return str(ipaddress.IPv4Address(text))
-    except ValueError:
-        return text
+    address = ipv4_address(text)
+    return text if address is None else str(address)
 
 
 def normalize_address(value: object) -> str:
     """``x/32`` -> ``x``, ``192.168.1.7/24`` -> ``192.168.1.0/24``, ``a-a`` -> ``a``; ``!`` kept."""
-    text = _as_text(value).replace(" ", "")
+    return _canonical_address(_as_text(value).replace(" ", ""))
+
+
+@functools.lru_cache(maxsize=_CACHE_SIZE)
+def _canonical_address(text: str) -> str:
     negated = text.startswith("!")
     body = text[1:] if negated else text
     return ("!" if negated else "") + _normalize_one_address(body)
@@ -203,10 +232,21 @@ def effective_value(field_name: str, value: object) -> Optional[str]:
     Absent values become the RouterOS default; an empty string on a property without a default
     means "not set" (RouterOS never stores an empty match value).
     """
-    info = NAT_FIELDS.get(field_name)
     if value is None:
+        info = NAT_FIELDS.get(field_name)
         return info.default if info is not None else None
+    try:
+        return _present_value(field_name, value)
+    except TypeError:  # an unhashable value cannot be a cache key
+        return _present_value.__wrapped__(field_name, value)
+
+
+# Cached: the planner compares every field of every owned row with its desired rule, and rows
+# and rules repeat the same values. typed, so that True and 1 (equal, same hash) stay apart.
+@functools.lru_cache(maxsize=_CACHE_SIZE, typed=True)
+def _present_value(field_name: str, value: object) -> Optional[str]:
     normalized = normalize_value(field_name, value)
+    info = NAT_FIELDS.get(field_name)
     if normalized == "" and (info is None or info.default is None):
         return None
     return normalized
@@ -572,10 +612,8 @@ def canonical_subnet(text: object) -> str:
     """``192.168.1.7/24`` -> ``192.168.1.0/24``; unlike :func:`normalize_address` a ``/32`` keeps
     its prefix (marker names of hairpin-subnet rules always carry the ``/``)."""
     value = _as_text(text)
-    try:
-        return str(ipaddress.IPv4Network(value, strict=False))
-    except ValueError:
-        return value
+    network = ipv4_network(value)
+    return value if network is None else str(network)
 
 
 def lan_subnet_for(host: str, subnets: Iterable[str]) -> Optional[str]:
@@ -584,15 +622,13 @@ def lan_subnet_for(host: str, subnets: Iterable[str]) -> Optional[str]:
     Only that subnet needs hairpin NAT: a client on another subnet reaches the server through
     the router both ways anyway.
     """
-    try:
-        address = ipaddress.IPv4Address(str(host))
-    except ValueError:
+    address = ipv4_address(str(host))
+    if address is None:
         return None
     best: Optional[ipaddress.IPv4Network] = None
     for subnet in subnets:
-        try:
-            network = ipaddress.IPv4Network(str(subnet), strict=False)
-        except ValueError:
+        network = ipv4_network(str(subnet))
+        if network is None:
             continue
         if address in network and (best is None or network.prefixlen > best.prefixlen):
             best = network

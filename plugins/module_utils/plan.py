@@ -150,7 +150,9 @@ def field_changes(rule: NatRule, row: Row) -> Tuple[Dict[str, str], List[str]]:
     to_unset: List[str] = []
     for name, info in NAT_FIELDS.items():
         want = rule.fields.get(name, info.default)
-        have = effective_value(name, row.get(name))
+        raw = row.get(name)
+        # A row holds a few of the fields: the absent ones mean the default, without a call.
+        have = info.default if raw is None else effective_value(name, raw)
         if want == have:
             continue
         if want is None:

@@ -56,6 +56,9 @@ from ansible_collections.hairpin.routeros.plugins.module_utils.plan import (
 
 NAT_MENU = "/ip firewall nat"
 _PLAIN_VALUE_RE = re.compile(r"\A[A-Za-z0-9._/,*!+@-]+\Z")
+# Printable ASCII but " $ ? \ (0x22 0x24 0x3F 0x5C): quoted as it is, nothing to escape. (Every
+# marker comment is such a value.)
+_QUOTED_AS_IS_RE = re.compile(r"\A[\x20\x21\x23\x25-\x3e\x40-\x5b\x5d-\x7e]*\Z")
 _ESCAPES = {'"': '\\"', "\\": "\\\\", "$": "\\$", "?": "\\?", "\n": "\\n", "\r": "\\r", "\t": "\\t"}
 # Reading: letter escapes RouterOS knows (\_ is a space); anything else must be \XX hex.
 _UNESCAPES = {
@@ -92,6 +95,8 @@ def quote_value(value: str) -> str:
     """``value`` as one RouterOS script value: bare when it is a plain word, else quoted."""
     if _PLAIN_VALUE_RE.match(value):
         return value
+    if _QUOTED_AS_IS_RE.match(value):
+        return '"{0}"'.format(value)
     parts = []
     for char in value:
         if char in _ESCAPES:

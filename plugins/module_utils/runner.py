@@ -857,10 +857,11 @@ def router_failure(exc: RouterError, writing: bool) -> str:
 
 
 def _replanner(desired: Desired, state: str, resource: NatResource) -> Callable[[List[Dict[str, Any]]], List[Command]]:
-    """The writes that would bring a table read after our own writes to this call's plan."""
-    rules = desired_rules(desired.port_forwards, desired.hairpins, desired.hairpin_subnets, desired.masquerades)
+    """The writes that would bring a table read after our own writes to this call's plan (only
+    needed when another run wrote at the same time)."""
 
     def replan(rows: List[Dict[str, Any]]) -> List[Command]:
+        rules = desired_rules(desired.port_forwards, desired.hairpins, desired.hairpin_subnets, desired.masquerades)
         plan = plan_changes(rules, rows, state=state, scope_kinds=resource.scope_kinds, services=desired.services)
         return api_commands(plan.operations)
 

@@ -15,6 +15,7 @@ text names the service and the field, e.g.
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 import re
 from dataclasses import dataclass, field
@@ -27,6 +28,8 @@ from ansible_collections.hairpin.routeros.plugins.module_utils.model import (
     Masquerade,
     PortForward,
     canonical_subnet,
+    ipv4_address,
+    ipv4_network,
     protocols_of,
 )
 
@@ -156,20 +159,32 @@ def name_problem(value: object) -> Optional[str]:
 
 
 def _address(value: object) -> Optional[ipaddress.IPv4Address]:
-    try:
-        return ipaddress.IPv4Address(str(value).strip())
-    except ValueError:
-        return None
+    return ipv4_address(str(value).strip())
+
+
+_BROADCAST = ipaddress.IPv4Address("255.255.255.255")
 
 
 def unicast_problem(value: object) -> Optional[str]:
     """Problem with ``value`` as a unicast IPv4 host address (a server or a public address)."""
-    address = _address(value)
-    if address is None:
+    text = str(value).strip()
+    if ipv4_address(text) is None:
         return "{0!r} is not an IPv4 address".format(value)
+    return _not_unicast(text)
+
+
+# Cached: the checks ask about the same few addresses again and again (every service's host and
+# public address), and each property below tests the address against networks.
+@functools.lru_cache(maxsize=1024)
+def _not_unicast(text: str) -> Optional[str]:
+    """Why the IPv4 address ``text`` is not a unicast host address; None when it is one (or when
+    it is no address at all, which unicast_problem reports itself)."""
+    address = ipv4_address(text)
+    if address is None:
+        return None
     reasons = (
         (address.is_unspecified, "unspecified"),
-        (address == ipaddress.IPv4Address("255.255.255.255"), "broadcast"),
+        (address == _BROADCAST, "broadcast"),
         (address.is_multicast, "multicast"),
         (address.is_loopback, "loopback"),
         (address.is_reserved, "reserved"),
@@ -182,11 +197,7 @@ def unicast_problem(value: object) -> Optional[str]:
 
 def subnet_problem(value: object) -> Optional[str]:
     text = str(value).strip()
-    if "/" not in text:
-        return "{0!r} is not an IPv4 subnet (address/prefix, e.g. 192.168.88.0/24)".format(value)
-    try:
-        ipaddress.IPv4Network(text, strict=False)
-    except ValueError:
+    if "/" not in text or ipv4_network(text) is None:
         return "{0!r} is not an IPv4 subnet (address/prefix, e.g. 192.168.88.0/24)".format(value)
     return None
 
@@ -364,11 +375,12 @@ def _check_port_forward(out: _Collector, forward: PortForward, facts: Optional[R
 
 def _check_router_services(out: _Collector, forwards: Sequence[PortForward], facts: RouterFacts) -> None:
     own = facts.own_addresses()
+    services = sorted(facts.services.items(), key=lambda item: (item[1], item[0]))
     for forward in forwards:
         span = port_range(forward.port)
         if span is None or forward.protocol not in ("tcp", "both") or not _captures_router(forward, own):
             continue
-        for service_name, port in sorted(facts.services.items(), key=lambda item: (item[1], item[0])):
+        for service_name, port in services:
             if span[0] <= int(port) <= span[1]:
                 out.add(
                     forward.name,
@@ -433,9 +445,9 @@ def _check_hairpin(out: _Collector, hairpin: Hairpin, facts: Optional[RouterFact
     out.add(name, "host", host_problem)
     subnet = subnet_problem(hairpin.lan_subnet)
     out.add(name, "lan_subnet", subnet)
-    if host_problem is None and subnet is None:
-        network = ipaddress.IPv4Network(str(hairpin.lan_subnet).strip(), strict=False)
-        address = ipaddress.IPv4Address(str(hairpin.host).strip())
+    network = ipv4_network(str(hairpin.lan_subnet).strip())
+    address = _address(hairpin.host)
+    if host_problem is None and subnet is None and network is not None and address is not None:
         if address not in network:
             out.add(name, "lan_subnet", "{0} does not contain host {1}".format(network, address))
         elif network.prefixlen < 31 and address in (network.network_address, network.broadcast_address):

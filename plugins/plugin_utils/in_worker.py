@@ -16,17 +16,28 @@
 
 from __future__ import annotations
 
+import contextlib
+import ssl
+from collections import abc
 from typing import Any, Callable, Dict, List, Mapping, Optional
 
 from ansible import constants as C  # noqa: N812 - Ansible's own name for it
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 from ansible.module_utils.common.parameters import remove_values
+from ansible.module_utils.common.text.converters import to_native
 from ansible.module_utils.errors import UnsupportedError
 from ansible.plugins.action import ActionBase
 from ansible.utils.display import Display
 from ansible.utils.vars import merge_hash
 
 display = Display()
+
+# OpenSSL sets itself up (fetches its algorithms, about a millisecond of CPU) the first time a
+# process makes a TLS context. This file is imported in the controller's main process before it
+# forks the workers (see the action plugins), so doing it here makes it once per run instead of
+# once per router: each worker's connection inherits it.
+with contextlib.suppress(ssl.SSLError):  # then each connection says what is wrong
+    ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
 
 # Connection plugins that run commands on the controller itself.
 LOCAL_TRANSPORTS = frozenset(("local", "ansible.builtin.local", "ansible.legacy.local"))
@@ -81,7 +92,43 @@ class WorkerModule:
             result.pop("invocation", None)
         if self._warnings:
             result["warnings"] = list(self._warnings)
-        return remove_values(result, self._no_log_values)
+        return masked(result, self._no_log_values)
+
+
+# Deeper than any result of ours: below it, remove_values (which needs no recursion) does it all.
+_MASK_DEPTH = 32
+
+
+def masked(value: Any, no_log_values: Any) -> Any:
+    """``remove_values(value, no_log_values)``, exactly, at a fraction of its cost.
+
+    remove_values copies every container and checks every value through a long chain of type
+    tests; a result of ours is a few thousand plain values, and only the invocation holds a
+    secret. Here dicts and lists are copied as remove_values copies them, a scalar whose text
+    holds none of the secrets is kept as it is (remove_values would change nothing in it), and
+    everything else (a value that holds a secret, any other type) goes to remove_values itself."""
+    secrets = [to_native(secret, errors="surrogate_or_strict") for secret in no_log_values]
+    return _masked(value, secrets, no_log_values, 0)
+
+
+def _masked(value: Any, secrets: List[str], no_log_values: Any, depth: int) -> Any:
+    kind = type(value)
+    if kind is dict and depth < _MASK_DEPTH:
+        return {key: _masked(item, secrets, no_log_values, depth + 1) for key, item in value.items()}
+    if kind is list and depth < _MASK_DEPTH:
+        return [_masked(item, secrets, no_log_values, depth + 1) for item in value]
+    if kind is str:
+        text = value
+    elif value is None or kind is bool or kind is int or kind is float:
+        # remove_values masks a number whose text holds a secret (before ansible-core 2.19,
+        # also True, False and None).
+        text = str(value)
+    else:
+        return remove_values(value, no_log_values)
+    for secret in secrets:
+        if secret in text:
+            return remove_values(value, no_log_values)
+    return value
 
 
 def plain(value: Any) -> Any:
@@ -96,7 +143,7 @@ def plain(value: Any) -> Any:
         return int.__int__(value)
     if isinstance(value, float):
         return float.__float__(value)
-    if isinstance(value, Mapping):
+    if isinstance(value, abc.Mapping):  # (typing.Mapping would check through Python code, each time)
         return {plain(key): plain(item) for key, item in value.items()}
     if isinstance(value, (list, tuple)):
         return [plain(item) for item in value]

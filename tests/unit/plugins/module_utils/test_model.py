@@ -3,6 +3,8 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 from __future__ import annotations
 
+from ipaddress import IPv4Address, IPv4Network
+
 import pytest
 from ansible_collections.hairpin.routeros.plugins.module_utils.model import (
     BOTTOM,
@@ -19,6 +21,8 @@ from ansible_collections.hairpin.routeros.plugins.module_utils.model import (
     desired_rules,
     effective_value,
     format_marker,
+    ipv4_address,
+    ipv4_network,
     lan_subnet_for,
     normalize_value,
     parse_marker,
@@ -79,6 +83,33 @@ def test_effective_value_fills_defaults_and_treats_empty_as_absent():
     assert effective_value("to-ports", None) is None
     assert effective_value("in-interface", "") is None
     assert effective_value("dst-port", 443) == "443"
+
+
+def test_effective_value_tells_equal_values_of_other_types_apart():
+    # True == 1 and they hash alike: the cache must not answer one with the other's value.
+    assert [effective_value("dst-port", raw) for raw in (True, 1, "1", 1.0, True)] == ["true", "1", "1", "1.0", "true"]
+    assert [effective_value("disabled", raw) for raw in (0, False, "no")] == ["0", "false", "false"]
+
+
+def test_effective_value_of_an_unhashable_value_is_its_text():
+    assert effective_value("comment", ["a"]) == "['a']"
+
+
+@pytest.mark.parametrize(
+    ("text", "address", "network"),
+    [
+        ("192.168.1.7", "192.168.1.7", "192.168.1.7/32"),
+        ("192.168.1.7/24", None, "192.168.1.0/24"),
+        ("256.1.1.1", None, None),
+        ("10.0.0.0/33", None, None),
+        ("", None, None),
+    ],
+)
+def test_ipv4_parsers_answer_none_for_what_is_not_an_address(text, address, network):
+    assert (ipv4_address(text), ipv4_network(text)) == (
+        None if address is None else IPv4Address(address),
+        None if network is None else IPv4Network(network),
+    )
 
 
 def test_field_table_knows_what_can_be_unset():

@@ -56,6 +56,28 @@ def test_quote_value_follows_routeros_scripting(value, quoted):
     assert quote_value(value) == quoted
 
 
+def _quoted_char_by_char(value: str) -> str:
+    """RouterOS's quoting, one character at a time (what quote_value must give for any text)."""
+    if value and all(char.isascii() and (char.isalnum() or char in "._/,*!+@-") for char in value):
+        return value
+    escapes = {'"': '\\"', "\\": "\\\\", "$": "\\$", "?": "\\?", "\n": "\\n", "\r": "\\r", "\t": "\\t"}
+    parts = []
+    for char in value:
+        if char in escapes:
+            parts.append(escapes[char])
+        elif " " <= char <= "~":
+            parts.append(char)
+        else:
+            parts.extend(f"\\{byte:02X}" for byte in char.encode("utf-8", "surrogatepass"))
+    return '"' + "".join(parts) + '"'
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet=st.characters(max_codepoint=0x17F), max_size=12) | st.text(max_size=6))
+def test_quote_value_escapes_exactly_what_routeros_needs(value):
+    assert quote_value(value) == _quoted_char_by_char(value)
+
+
 # --- rendering ---------------------------------------------------------------------------------
 
 

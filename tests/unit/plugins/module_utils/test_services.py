@@ -89,8 +89,7 @@ def test_settings_against_each_other():
     ]
     assert problems(lan_interface=None, mode="split_dns") == []
     assert problems(lan_subnets=["192.168.1.0/33"]) == [
-        "host 'gw': field 'lan_subnets': '192.168.1.0/33' is not an IPv4 subnet (address/prefix, e.g. "
-        "192.168.88.0/24)"
+        "host 'gw': field 'lan_subnets': '192.168.1.0/33' is not an IPv4 subnet (address/prefix, e.g. 192.168.88.0/24)"
     ]
     assert problems(mode="subnet", services=[service(hairpin=False)]) == [
         "host 'gw': service 'web': field 'hairpin': false has no effect with mode subnet, whose rule covers every "
