@@ -5,12 +5,13 @@ meta/argument_specs.yml is the single source of a role's variables. defaults/mai
 hold exactly its optional variables (those not `required`), each with the `default` the spec
 documents (a variable the spec gives no default has null there), and no required variable.
 
-The hairpin role hands its variables to one module, hairpin.routeros.services, whose argument
-spec checks them (playbooks/hairpin.yml skips Ansible's own check of the role spec, which would
-cost every router a task). So each variable must be that module's option of the same name
-without the prefix (hairpin_api_* are the connection options) with the same type, choices,
-elements, default, no_log and sub-options, and each of the module's own options must be a
-variable of the role.
+The hairpin role's one task is hairpin.routeros.services with `from_variables: hairpin`: the
+module reads its options from the role's variables and checks them with its own argument spec
+(playbooks/hairpin.yml skips Ansible's own check of the role spec, which would cost every router
+a task). So each variable must be the option that from_variables reads it as (the option's name
+after the prefix; hairpin_api_* are the connection options) with the same type, choices,
+elements, default, no_log and sub-options, and each of the module's own options must be given
+by a variable of the role.
 
 Usage: scripts/check-role-spec.py [ROLE_DIR ...]   (default: every role under roles/)
 """
@@ -64,25 +65,21 @@ def problems_of(role: Path) -> list[str]:
     return found
 
 
-# The role whose variables are a module's options: role -> (module spec, variable -> option).
-CONNECTION = {
-    "hairpin_api_host": "hostname",
-    "hairpin_api_port": "port",
-    "hairpin_api_username": "username",
-    "hairpin_api_password": "password",
-    "hairpin_api_tls": "tls",
-    "hairpin_api_validate_certs": "validate_certs",
-    "hairpin_api_ca_path": "ca_path",
-}
 COMPARED = ("type", "choices", "elements", "default", "no_log")
 
 
-def _module_options() -> tuple[dict[str, Any], frozenset[str]]:
-    """(the services module's argument spec, the names of its own options, not the connection's)."""
+def _module_options() -> tuple[dict[str, Any], frozenset[str], dict[str, str]]:
+    """(the services module's argument spec, the names of its own options (not the connection's),
+    variable -> option as `from_variables: hairpin` reads them)."""
     sys.path.insert(0, str(REPO / "build" / "collections"))
-    from ansible_collections.hairpin.routeros.plugins.module_utils.services import SETTINGS_OPTIONS, module_spec
+    from ansible_collections.hairpin.routeros.plugins.module_utils.services import (
+        SETTINGS_OPTIONS,
+        module_spec,
+        option_variables,
+    )
 
-    return module_spec()["argument_spec"], frozenset(SETTINGS_OPTIONS)
+    variables = {variable: option for option, variable in option_variables("hairpin").items()}
+    return module_spec()["argument_spec"], frozenset(SETTINGS_OPTIONS), variables
 
 
 def _differences(where: str, role_option: dict[str, Any], module_option: dict[str, Any]) -> list[str]:
@@ -111,18 +108,18 @@ def module_problems(role: Path) -> list[str]:
     """Every disagreement between the hairpin role's variables and the services module's options."""
     spec = (_load(role / "meta" / "argument_specs.yml") or {}).get("argument_specs") or {}
     options: dict[str, dict[str, Any]] = ((spec.get("main") or {}).get("options")) or {}
-    module, own = _module_options()
+    module, own, read = _module_options()
     found = []
     for variable, option in options.items():
-        name = CONNECTION.get(variable, variable.removeprefix("hairpin_"))
-        if name not in module:
-            found.append(f"{variable}: the module hairpin.routeros.services has no option {name}")
+        name = read.get(variable)
+        if name is None:
+            found.append(f"{variable}: hairpin.routeros.services with from_variables: hairpin reads no such variable")
             continue
         if name in own and bool((option or {}).get("required")) != bool(module[name].get("required")):
             found.append(f"{variable}: required differs between the role spec and the module option {name}")
         found.extend(_differences(variable, option or {}, module[name]))
-    variables = {CONNECTION.get(v, v.removeprefix("hairpin_")) for v in options}
-    found.extend(f"services option {name}: no role variable hairpin_{name}" for name in sorted(own - variables))
+    given = {read[variable] for variable in options if variable in read}
+    found.extend(f"services option {name}: no role variable gives it" for name in sorted(own - given))
     return found
 
 

@@ -5,21 +5,43 @@
 
 # hairpin.routeros.services on the controller: the module's own code, validated with the
 # module's own argument spec, run inside Ansible's worker process (see plugin_utils/in_worker.py).
+# With from_variables, the options the task does not give come from the host's variables.
 
 from __future__ import annotations
 
-from typing import Any, Callable, Mapping
-
-# The hairpin role's task uses a Jinja test (`is defined`); a worker that meets its first test
-# loads Ansible's test plugins. Imported here, in the main process, every forked worker has them.
-import ansible.plugins.test.core  # noqa: F401
+from typing import Any, Callable, Dict, Mapping, Optional
 
 # Imported with this file, so the controller's main process imports the engine once and every
 # forked worker inherits it (see plugins/action/nat.py).
-from ansible_collections.hairpin.routeros.plugins.module_utils.services import module_spec, run_services
+from ansible_collections.hairpin.routeros.plugins.module_utils.services import (
+    module_spec,
+    option_variables,
+    run_services,
+)
 from ansible_collections.hairpin.routeros.plugins.plugin_utils.in_worker import InWorkerModuleAction
 
 
 class ActionModule(InWorkerModuleAction):
     def engine(self) -> "tuple[Mapping[str, Any], Callable[[Any], None]]":
         return module_spec(), run_services
+
+    def run(self, tmp: Any = None, task_vars: Optional[Dict[str, Any]] = None) -> Dict[str, Any]:
+        prefix = self._task.args.get("from_variables")
+        if prefix:
+            self._task.args = self.options_from_variables(str(prefix), task_vars or {})
+        return super().run(tmp, task_vars)
+
+    def options_from_variables(self, prefix: str, task_vars: Mapping[str, Any]) -> Dict[str, Any]:
+        """The task's options, plus each option it does not give from the variable that names it
+        (`<prefix>_<option>`, `<prefix>_api_<name>` for the connection). Read here, the variables
+        cost a fleet run far less than the same options written as templates in the task: Ansible
+        templates every option of every task for every host, each a noticeable cost at scale."""
+        args = {name: value for name, value in self._task.args.items() if name != "from_variables"}
+        for option, variable in option_variables(prefix).items():
+            if args.get(option) is None and variable in task_vars:
+                args[option] = self._templar.template(task_vars[variable])
+        if args.get("hostname") in (None, ""):
+            # The router's address as Ansible would connect to it: ansible_host, else its name.
+            address = task_vars.get("ansible_host") or task_vars.get("inventory_hostname")
+            args["hostname"] = self._templar.template(address)
+        return args

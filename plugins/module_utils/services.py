@@ -80,6 +80,26 @@ SETTINGS_OPTIONS: Dict[str, Dict[str, Any]] = dict(
     analyze_fail_on_findings=dict(type="bool", default=True),
 )
 
+# The connection options a variable can give (from_variables): option -> name after the prefix.
+CONNECTION_VARIABLES: Dict[str, str] = dict(
+    hostname="api_host",
+    port="api_port",
+    username="api_username",
+    password="api_password",
+    tls="api_tls",
+    validate_certs="api_validate_certs",
+    ca_path="api_ca_path",
+)
+
+
+def option_variables(prefix: str) -> Dict[str, str]:
+    """Option -> the variable that gives it with from_variables=`prefix`: `<prefix>_<option>`
+    for the services options, `<prefix>_api_<name>` for the connection."""
+    names = {option: option for option in SETTINGS_OPTIONS}
+    names.update(CONNECTION_VARIABLES)
+    return {option: "%s_%s" % (prefix, name) for option, name in names.items()}
+
+
 # Every kind of owned NAT rule: the services model manages the whole NAT state hairpin owns.
 RESOURCE = NatResource(
     scope_kinds=frozenset((KIND_DSTNAT, KIND_MASQUERADE, KIND_HAIRPIN, KIND_HAIRPIN_SUBNET)),
@@ -92,6 +112,9 @@ def module_spec() -> Dict[str, Any]:
     """The arguments of AnsibleModule for the services module (and its action plugin)."""
     spec = dict(SETTINGS_OPTIONS)
     spec.update(api_argument_spec())
+    # Resolved by the action plugin on the controller (plugins/action/services.py), which then
+    # drops it: the module's own code never needs it.
+    spec.update(from_variables=dict(type="str"))
     return dict(argument_spec=spec, supports_check_mode=True)
 
 

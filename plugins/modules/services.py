@@ -147,6 +147,18 @@ options:
     description: With O(analyze=true), fail when the analysis has findings.
     type: bool
     default: true
+  from_variables:
+    description:
+      - Take every option the task does not give from the host's variable named after it, with
+        this prefix - C(<prefix>_<option>) (for example C(hairpin_services), C(hairpin_mode)),
+        and C(<prefix>_api_<name>) for the connection (C(hairpin_api_host), C(hairpin_api_port),
+        C(hairpin_api_username), C(hairpin_api_password), C(hairpin_api_tls),
+        C(hairpin_api_validate_certs), C(hairpin_api_ca_path)). Without C(<prefix>_api_host),
+        O(hostname) is the host's C(ansible_host), else its inventory name.
+      - This is how the hairpin role calls the module (V(hairpin)): read by the action plugin on
+        the controller, the variables cost a large fleet run much less than the same options
+        written as templates in the task. The values are checked as if given as options.
+    type: str
 notes:
   - A call costs one connection and, after login, one round trip to read and at most one to
     write (plus one to read again with O(analyze=true)).
@@ -183,6 +195,11 @@ EXAMPLES = r"""
         port: "27015"
         host: 192.168.88.20
   delegate_to: localhost
+
+- name: Everything from the hairpin role's variables (hairpin_services, hairpin_api_username, ...)
+  hairpin.routeros.services:
+    from_variables: hairpin
+  connection: local
 
 - name: Split DNS on a DDNS address, and check what LAN clients reach
   hairpin.routeros.services:

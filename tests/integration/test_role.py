@@ -17,6 +17,7 @@ from role_support import (
     EXAMPLE,
     ROLE_TASK,
     SEED_VARS,
+    api_vars,
     by_comment,
     changed_tasks,
     converge,
@@ -28,7 +29,7 @@ from role_support import (
     write_inventory,
     write_seed,
 )
-from support import BROWNFIELD_ROUTER, PASSWORD, REPO, SimRouter
+from support import ANSIBLE_BIN, BROWNFIELD_ROUTER, PASSWORD, REPO, SimRouter
 
 from routeros_sim import state
 from routeros_sim.certs import CertPaths, server_ssl_context
@@ -462,6 +463,34 @@ def test_the_password_never_shows(seed_router: SimRouter) -> None:
         run = converge(seed_router, host_vars, extra_args=["-vvv"], env={"ANSIBLE_STDOUT_CALLBACK": "default"})
         assert ROLE_TASK in run.stdout  # the run got to the router
         assert PASSWORD not in run.stdout + run.stderr
+
+
+def test_variables_from_vault_and_hosts_vars_as_a_user_keeps_them(seed_router: SimRouter) -> None:
+    """The password in Ansible Vault, the API address in hairpin_api_host (ansible_host points
+    elsewhere): the role's task reads both from the variables, as a user's inventory has them."""
+    secret = seed_router.tmp / "vault-pass"
+    secret.write_text("vault-Pa55\n")
+    encrypted = subprocess.run(
+        [str(ANSIBLE_BIN / "ansible-vault"), "encrypt_string", "--vault-password-file", str(secret), PASSWORD],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    host = {**api_vars(seed_router), **SEED_VARS, "ansible_host": "127.0.0.2", "hairpin_api_host": "127.0.0.1"}
+    del host["hairpin_api_password"]
+    inventory = seed_router.tmp / "inventory.yml"
+    inventory.write_text(
+        yaml.safe_dump({"routers": {"hosts": {"gw": host}}}, sort_keys=False)
+        + "  vars:\n    hairpin_api_password: "
+        + encrypted.replace("\n", "\n      ").rstrip()
+        + "\n"
+    )
+    run = run_hairpin(seed_router.tmp, [inventory], extra_args=["--vault-password-file", str(secret)], diff=True)
+    assert_ok(run)
+    result = host_result(run, ROLE_TASK)
+    assert result["changed"] is True
+    assert WEB_DSTNAT in by_comment(seed_router.nat())
+    assert PASSWORD not in run.stdout + run.stderr
 
 
 # ---------------------------------------------------------------------------------------------
