@@ -184,25 +184,24 @@ class _BufferedReads:
     def __init__(self, transport: Any):
         self._transport = transport
         self.sock = transport.sock
-        self._buffer = bytearray()
+        self._buffer = b""
         self._offset = 0
 
     def write(self, data: bytes) -> None:
         self._transport.write(data)
 
     def read(self, length: int) -> bytes:
-        end = self._offset + length
+        # Called twice per word: the usual case (the buffer holds it) is one slice.
+        offset = self._offset
+        end = offset + length
         while len(self._buffer) < end:
-            del self._buffer[: self._offset]  # what was read already
-            end -= self._offset
-            self._offset = 0
             got = self.sock.recv(self.CHUNK)
             if not got:
                 raise ConnectionClosed("Connection unexpectedly closed.")
-            self._buffer += got
-        data = bytes(self._buffer[self._offset : end])
+            self._buffer = self._buffer[offset:] + got  # drop what was read already
+            offset, end = 0, length
         self._offset = end
-        return data
+        return self._buffer[offset:end]
 
     def close(self) -> None:
         self._transport.close()

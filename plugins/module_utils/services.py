@@ -509,10 +509,11 @@ def run_services(module: Any) -> None:
         with connect(params) as router:
             view = read_router(router, entries=entry_sections(call.entry_jobs))
             converge(module, router, view, desired, call.state, RESOURCE, call.entry_jobs, result)
-            if not result["changed"]:
-                # A fleet's no-op run returns little: every router's result passes through the
-                # controller's one main process.
-                del result["before"]
+            if not module._diff:
+                # The rules before and after come with --diff: every router's result passes
+                # through the controller's one main process, and at fleet scale their size shows.
+                result.pop("before", None)
+                result.pop("after", None)
             if params.get("analyze") and not module.check_mode:
                 report = _analysis(module, router, params, result)
                 result["analysis"] = report.as_dict()

@@ -229,13 +229,15 @@ commands:
   sample:
     - /ip firewall nat add chain=dstnat action=dst-nat protocol=tcp dst-port=80 to-addresses=192.168.1.2 comment=hairpin:dstnat:web:tcp
 before:
-  description: The owned NAT rules before the change, in table order, as the router printed them.
-  returned: when changed
+  description:
+    - The owned NAT rules before the change, in table order, as the router printed them.
+    - Only in diff mode (C(--diff)), to keep a fleet's results small; RV(commands) is always there.
+  returned: in diff mode
   type: list
   elements: dict
 after:
   description: The owned NAT rules after the change, in table order.
-  returned: when changed
+  returned: in diff mode, when changed
   type: list
   elements: dict
 address_lists:
