@@ -768,7 +768,7 @@ def run_module(module: ModuleLike, resource: NatResource) -> None:
 
     if state == "rendered":
         finish_hairpins(desired, None)
-        _fail_on_errors(module, desired.errors + _validate(desired, None, host))
+        _fail_on_errors(module, desired.errors + validate_desired(desired, None, host))
         plan = _plan(module, desired, [], "merged", resource)
         entry_plans = _plan_entry_jobs(module, [replace(job, state="merged") for job in jobs], {})
         result["rendered"] = _entry_lines(entry_plans) + render_commands(plan)
@@ -808,7 +808,7 @@ def converge(
     diff). Fails the module on bad input (before any write) and on a failed write."""
     if state != "deleted":
         finish_hairpins(desired, view)
-        _fail_on_errors(module, desired.errors + _validate(desired, view.facts, module.params.get("hostname")))
+        _fail_on_errors(module, desired.errors + validate_desired(desired, view.facts, module.params.get("hostname")))
     plan = _plan(module, desired, view.nat, state, resource)
     entry_plans = _plan_entry_jobs(module, jobs, view.entries)
     commands = _entry_lines(entry_plans) + render_commands(plan)
@@ -908,7 +908,7 @@ def _entry_lines(plans: Sequence[EntryPlan]) -> List[str]:
     return [line for plan in plans for line in render_entry_commands(plan)]
 
 
-def _validate(desired: Desired, facts: Optional[RouterFacts], host: Optional[str]) -> List[ValidationError]:
+def validate_desired(desired: Desired, facts: Optional[RouterFacts], host: Optional[str]) -> List[ValidationError]:
     return validate_services(
         desired.port_forwards, desired.masquerades, desired.hairpins, desired.hairpin_subnets, facts, host
     )

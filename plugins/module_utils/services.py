@@ -29,7 +29,10 @@ from ansible_collections.hairpin.routeros.plugins.module_utils.model import (
     KIND_HAIRPIN,
     KIND_HAIRPIN_SUBNET,
     KIND_MASQUERADE,
+    desired_rules,
 )
+from ansible_collections.hairpin.routeros.plugins.module_utils.plan import plan_changes
+from ansible_collections.hairpin.routeros.plugins.module_utils.render import render_commands
 from ansible_collections.hairpin.routeros.plugins.module_utils.runner import (
     ADDRESS_LISTS,
     DNS_ENTRIES,
@@ -40,9 +43,11 @@ from ansible_collections.hairpin.routeros.plugins.module_utils.runner import (
     check_entry_jobs,
     converge,
     entry_sections,
+    finish_hairpins,
     list_option,
     read_router,
     router_failure,
+    validate_desired,
 )
 
 MODES = ("per_service", "subnet", "split_dns", "none")
@@ -525,6 +530,27 @@ def run_services(module: Any) -> None:
         messages = ["[%s] %s" % (finding.code, finding.message) for finding in report.findings]
         module.fail_json(msg="%d finding(s): %s" % (len(messages), "; ".join(messages)), **result)
     module.exit_json(**result)
+
+
+def rehearse(params: Mapping[str, Any]) -> None:
+    """The offline part of a call (checks, services -> rules, plan, commands, and the plan again
+    on the table it makes, as a no-op run compares it) on validated options, without a router.
+
+    Run once in the process that imports the action plugin, Ansible's main process, before it
+    forks a worker per router: what a process sets up on a first call (regular expressions
+    compiled on first use, caches, first-use initialisation in the standard library) is then
+    inherited by every worker instead of made again in each."""
+    services_problems(params, params.get("hostname"))
+    call = nat_call(params)
+    sections = dict(port_forwards=call.port_forwards, masquerades=call.masquerades)
+    desired = build_desired(dict(auto_hairpin=call.auto_hairpin), sections, state=call.state)
+    check_entry_jobs(call.entry_jobs, None)
+    finish_hairpins(desired, None)
+    validate_desired(desired, None, None)
+    rules = desired_rules(desired.port_forwards, desired.hairpins, desired.hairpin_subnets, desired.masquerades)
+    plan = plan_changes(rules, [], state=call.state, scope_kinds=RESOURCE.scope_kinds, services=desired.services)
+    render_commands(plan)
+    plan_changes(rules, plan.after, state=call.state, scope_kinds=RESOURCE.scope_kinds, services=desired.services)
 
 
 def _analysis(module: Any, router: Any, params: Mapping[str, Any], result: Dict[str, Any]) -> Any:

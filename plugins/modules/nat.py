@@ -27,6 +27,7 @@ extends_documentation_fragment:
   - hairpin.routeros.api
   - hairpin.routeros.states
   - hairpin.routeros.attributes
+  - hairpin.routeros.in_worker
 options:
   port_forwards:
     description:
@@ -274,15 +275,6 @@ notes:
     removes every owned rule whose service is not named; neither ever touches a foreign rule.
   - All writes of one call are sent together (tagged), each referencing only rules that existed
     before the call, so a run that dies half-way leaves no duplicate and the next run converges.
-  - When the task runs on the controller (C(delegate_to=localhost) or C(connection=local), no
-    C(become), C(async) or C(environment)), the action plugin of the same name runs this
-    module's code inside Ansible's worker process instead of starting a Python process for it;
-    the result is the same. Elsewhere, or when the controller's Python lacks librouteros, the
-    module runs as usual.
-attributes:
-  action:
-    description: Runs in the controller's worker when the task runs on the controller; see the notes.
-    support: full
 seealso:
   - module: hairpin.routeros.port_forward
   - module: hairpin.routeros.masquerade

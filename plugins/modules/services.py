@@ -30,6 +30,7 @@ author:
 extends_documentation_fragment:
   - hairpin.routeros.api
   - hairpin.routeros.attributes
+  - hairpin.routeros.in_worker
 options:
   services:
     description: The services published through the router, one entry per service.
@@ -162,15 +163,6 @@ options:
 notes:
   - A call costs one connection and, after login, one round trip to read and at most one to
     write (plus one to read again with O(analyze=true)).
-  - When the task runs on the controller (C(delegate_to=localhost) or C(connection=local), no
-    C(become), C(async) or C(environment)), the action plugin of the same name runs this
-    module's code inside Ansible's worker process instead of starting a Python process for it;
-    the result is the same. Elsewhere, or when the controller's Python lacks librouteros, the
-    module runs as usual.
-attributes:
-  action:
-    description: Runs in the controller's worker when the task runs on the controller; see the notes.
-    support: full
 seealso:
   - module: hairpin.routeros.nat
   - module: hairpin.routeros.nat_analyze
