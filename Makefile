@@ -84,10 +84,11 @@ $(COMPAT_VENV)/.installed: requirements/runtime.txt Makefile
 	$(COMPAT_VENV)/bin/pip install --quiet --disable-pip-version-check "$(COMPAT_CORE)" -r requirements/runtime.txt
 	touch $@
 
-# requires_ansible says ">=2.17.0": the NAT module tests again with ansible-core 2.17 driving them.
+# requires_ansible says ">=2.17.0": the NAT module and role tests again with ansible-core 2.17 driving them.
 compat: setup $(COMPAT_VENV)/.installed
-	HAIRPIN_ANSIBLE_BIN=$(CURDIR)/$(COMPAT_VENV)/bin $(BIN)/python -m pytest tests/integration/test_nat_modules.py -q \
-	  -k "seed_scenario or second_run or check_mode or changed_port or bad_input or rendered"
+	HAIRPIN_ANSIBLE_BIN=$(CURDIR)/$(COMPAT_VENV)/bin $(BIN)/python -m pytest tests/integration/test_nat_modules.py \
+	  tests/integration/test_role.py -q \
+	  -k "seed_scenario or second_run or check_mode or changed_port or bad_input or rendered or vault or without_purge"
 
 clean:
 	rm -rf $(VENV) build .pytest_cache .ruff_cache .hypothesis

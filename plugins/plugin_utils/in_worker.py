@@ -32,6 +32,11 @@ from ansible.utils.vars import merge_hash
 
 display = Display()
 
+try:  # ansible-core 2.19 and later
+    from ansible.parsing.vault import EncryptedString as _Vaulted
+except ImportError:  # earlier: a vaulted variable is this (not a str), decrypted by str()
+    from ansible.parsing.yaml.objects import AnsibleVaultEncryptedUnicode as _Vaulted
+
 # OpenSSL sets itself up (fetches its algorithms, about a millisecond of CPU) the first time a
 # process makes a TLS context. This file is imported in the controller's main process before it
 # forks the workers (see the action plugins), so doing it here makes it once per run instead of
@@ -147,6 +152,8 @@ def plain(value: Any) -> Any:
         return {plain(key): plain(item) for key, item in value.items()}
     if isinstance(value, (list, tuple)):
         return [plain(item) for item in value]
+    if isinstance(value, _Vaulted):  # a module would receive the decrypted text
+        return str(value)
     return value
 
 
