@@ -156,8 +156,8 @@ options:
         C(hairpin_api_username), C(hairpin_api_password), C(hairpin_api_tls),
         C(hairpin_api_validate_certs), C(hairpin_api_ca_path)). Without C(<prefix>_api_host),
         O(hostname) is the host's C(ansible_host), else its inventory name.
-      - This is how the hairpin role calls the module (V(hairpin)): read by the action plugin on
-        the controller, the variables cost a large fleet run much less than the same options
+      - This is how the hairpin role calls the module, with V(hairpin). Read by the action plugin
+        on the controller, the variables cost a large fleet run much less than the same options
         written as templates in the task. The values are checked as if given as options.
     type: str
 notes:
