@@ -6,20 +6,15 @@
 # hairpin.routeros.nat on the controller: the module's own code, validated with the module's own
 # argument spec, run inside Ansible's worker process, so a router costs no Python process and no
 # module payload. On any other host the module runs as usual (see plugin_utils/in_worker.py).
-
-from __future__ import annotations
-
-from typing import Any, Callable, Mapping
-
+#
 # The engine is imported with this file, on purpose: the strategy loads the action plugin in the
 # controller's main process before it forks the workers, so the engine is imported once per run
 # and every worker inherits it, instead of each router's worker importing it again (~0.1 s of
 # CPU each).
-from ansible_collections.hairpin.routeros.plugins.module_utils.runner import run_module
-from ansible_collections.hairpin.routeros.plugins.modules.nat import RESOURCE, module_spec
-from ansible_collections.hairpin.routeros.plugins.plugin_utils.in_worker import InWorkerModuleAction
 
+from __future__ import annotations
 
-class ActionModule(InWorkerModuleAction):
-    def engine(self) -> "tuple[Mapping[str, Any], Callable[[Any], None]]":
-        return module_spec(), lambda module: run_module(module, RESOURCE)
+from ansible_collections.hairpin.routeros.plugins.modules.nat import module_spec, run
+from ansible_collections.hairpin.routeros.plugins.plugin_utils.in_worker import action_for
+
+ActionModule = action_for(module_spec, run)

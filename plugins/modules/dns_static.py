@@ -24,6 +24,7 @@ author:
   - hairpin maintainers (@hairpin-maintainers)
 extends_documentation_fragment:
   - hairpin.routeros.api
+  - hairpin.routeros.in_worker
   - hairpin.routeros.states
   - hairpin.routeros.attributes
 options:
@@ -204,13 +205,17 @@ def run(module):
     module.exit_json(**result)
 
 
-def main():
-    module = AnsibleModule(
+def module_spec():
+    """The arguments of AnsibleModule; the action plugin validates with the same spec."""
+    return dict(
         argument_spec=module_argument_spec(dict(config=list_option(DNS_OPTIONS))),
         supports_check_mode=True,
         **module_requirements(),
     )
-    run(module)
+
+
+def main():
+    run(AnsibleModule(**module_spec()))
 
 
 if __name__ == "__main__":

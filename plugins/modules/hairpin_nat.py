@@ -23,6 +23,7 @@ author:
   - hairpin maintainers (@hairpin-maintainers)
 extends_documentation_fragment:
   - hairpin.routeros.api
+  - hairpin.routeros.in_worker
   - hairpin.routeros.states
   - hairpin.routeros.attributes
 options:
@@ -164,8 +165,9 @@ RESOURCE = NatResource(
 )
 
 
-def main():
-    module = AnsibleModule(
+def module_spec():
+    """The arguments of AnsibleModule; the action plugin validates with the same spec."""
+    return dict(
         argument_spec=module_argument_spec(
             dict(
                 config=list_option(
@@ -176,7 +178,14 @@ def main():
         supports_check_mode=True,
         **module_requirements(),
     )
+
+
+def run(module):
     run_module(module, RESOURCE)
+
+
+def main():
+    run(AnsibleModule(**module_spec()))
 
 
 if __name__ == "__main__":

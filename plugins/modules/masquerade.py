@@ -18,6 +18,7 @@ author:
   - hairpin maintainers (@hairpin-maintainers)
 extends_documentation_fragment:
   - hairpin.routeros.api
+  - hairpin.routeros.in_worker
   - hairpin.routeros.states
   - hairpin.routeros.attributes
 options:
@@ -120,15 +121,23 @@ RESOURCE = NatResource(
 )
 
 
-def main():
-    module = AnsibleModule(
+def module_spec():
+    """The arguments of AnsibleModule; the action plugin validates with the same spec."""
+    return dict(
         argument_spec=module_argument_spec(
             dict(config=list_option(MASQUERADE_OPTIONS, required_one_of=[["out_interface", "out_interface_list"]]))
         ),
         supports_check_mode=True,
         **module_requirements(),
     )
+
+
+def run(module):
     run_module(module, RESOURCE)
+
+
+def main():
+    run(AnsibleModule(**module_spec()))
 
 
 if __name__ == "__main__":

@@ -410,9 +410,12 @@ def module_spec():
     )
 
 
-def main():
-    module = AnsibleModule(**module_spec())
+def run(module):
     run_module(module, RESOURCE)
+
+
+def main():
+    run(AnsibleModule(**module_spec()))
 
 
 if __name__ == "__main__":

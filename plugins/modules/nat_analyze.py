@@ -41,6 +41,7 @@ author:
   - hairpin maintainers (@hairpin-maintainers)
 extends_documentation_fragment:
   - hairpin.routeros.api
+  - hairpin.routeros.in_worker
   - hairpin.routeros.info_attributes
 options:
   rules:
@@ -217,7 +218,8 @@ from ansible_collections.hairpin.routeros.plugins.module_utils.api import (
 from ansible_collections.hairpin.routeros.plugins.module_utils.render import RscParseError
 
 
-def main():
+def module_spec():
+    """The arguments of AnsibleModule; the action plugin validates with the same spec."""
     argument_spec = dict(
         rules=dict(type="list", elements="dict"),
         running_config=dict(type="str"),
@@ -233,7 +235,7 @@ def main():
         fail_on_findings=dict(type="bool", default=False),
     )
     argument_spec.update(api_argument_spec())
-    module = AnsibleModule(
+    return dict(
         argument_spec=argument_spec,
         mutually_exclusive=[
             ["rules", "running_config"],
@@ -243,6 +245,9 @@ def main():
         required_one_of=[["hostname", "rules", "running_config"]],
         supports_check_mode=True,
     )
+
+
+def run(module):
     params = module.params
     result = dict(changed=False)
     try:
@@ -276,6 +281,10 @@ def main():
         messages = ["[%s] %s" % (finding.code, finding.message) for finding in report.findings]
         module.fail_json(msg="%d finding(s): %s" % (len(messages), "; ".join(messages)), **result)
     module.exit_json(**result)
+
+
+def main():
+    run(AnsibleModule(**module_spec()))
 
 
 if __name__ == "__main__":

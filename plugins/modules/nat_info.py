@@ -20,6 +20,7 @@ author:
   - hairpin maintainers (@hairpin-maintainers)
 extends_documentation_fragment:
   - hairpin.routeros.api
+  - hairpin.routeros.in_worker
   - hairpin.routeros.info_attributes
 options: {}
 seealso:
@@ -75,11 +76,12 @@ from ansible_collections.hairpin.routeros.plugins.module_utils.api import (
 from ansible_collections.hairpin.routeros.plugins.module_utils.runner import describe_table, read_router
 
 
-def main():
-    module = AnsibleModule(
-        argument_spec=api_argument_spec(),
-        supports_check_mode=True,
-    )
+def module_spec():
+    """The arguments of AnsibleModule; the action plugin validates with the same spec."""
+    return dict(argument_spec=api_argument_spec(), supports_check_mode=True)
+
+
+def run(module):
     missing = [name for name in CONNECTION_OPTIONS if not module.params.get(name)]
     if missing:
         module.fail_json(msg="missing required arguments: %s" % ", ".join(missing))
@@ -92,6 +94,10 @@ def main():
     except RouterError as exc:
         module.fail_json(msg=str(exc))
     module.exit_json(changed=False, **result)
+
+
+def main():
+    run(AnsibleModule(**module_spec()))
 
 
 if __name__ == "__main__":

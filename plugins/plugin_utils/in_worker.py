@@ -280,3 +280,13 @@ def _inject_invocation(task_vars: Mapping[str, Any]) -> bool:
         return bool(C.config.get_config_value("INJECT_INVOCATION", variables=task_vars))
     except Exception:  # the setting does not exist in this ansible-core
         return True
+
+
+def action_for(module_spec: Callable[[], Mapping[str, Any]], run: Callable[[Any], None]) -> type:
+    """The action plugin class of a module whose file has module_spec() and run(module)."""
+
+    class ActionModule(InWorkerModuleAction):
+        def engine(self) -> "tuple[Mapping[str, Any], Callable[[Any], None]]":
+            return module_spec(), run
+
+    return ActionModule

@@ -91,6 +91,37 @@ TASKS = [
     services_task("services again", analyze=True),
     services_task("services problems", services=[{"name": "web", "port": "0", "host": "192.168.1.300"}]),
     services_task("services bad choice", mode="sideways"),
+    # Every other module of the collection: its own action plugin, the same code path.
+    {
+        "name": "port_forward",
+        "hairpin.routeros.port_forward": {
+            "config": [
+                {
+                    "name": "ssh",
+                    "port": "2222",
+                    "host": "192.168.1.5",
+                    "host_port": "22",
+                    "public_address": "203.0.113.1",
+                }
+            ],
+        },
+        "ignore_errors": True,
+    },
+    {"name": "masquerade", "hairpin.routeros.masquerade": {"config": [{}]}, "ignore_errors": True},
+    {
+        "name": "hairpin_nat",
+        "hairpin.routeros.hairpin_nat": {
+            "config": [{"name": "ssh", "host": "192.168.1.5", "host_port": "22", "lan_interface": "bridge"}],
+        },
+        "ignore_errors": True,
+    },
+    {
+        "name": "dns_static",
+        "hairpin.routeros.dns_static": {"config": [{"name": "www.example.net", "address": "192.168.1.2"}]},
+        "ignore_errors": True,
+    },
+    {"name": "nat_info", "hairpin.routeros.nat_info": {}, "ignore_errors": True},
+    {"name": "nat_analyze", "hairpin.routeros.nat_analyze": {"public_address": "203.0.113.1"}, "ignore_errors": True},
 ]
 
 
@@ -158,6 +189,12 @@ def test_in_worker_result_equals_the_module_result(start_router, monkeypatch: py
         "host '127.0.0.1': service 'web': field 'host': '192.168.1.300' is not an IPv4 address",
     ]
     assert "value of mode must be one of" in worker_results["services bad choice"]["msg"]
+    assert worker_results["port_forward"]["changed"] is True, worker_results["port_forward"]
+    assert "one of the following is required: out_interface, out_interface_list" in worker_results["masquerade"]["msg"]
+    assert worker_results["hairpin_nat"]["changed"] is True
+    assert worker_results["dns_static"]["changed"] is True
+    assert any(rule["owned"] for rule in worker_results["nat_info"]["rules"])
+    assert {service["name"] for service in worker_results["nat_analyze"]["services"]} >= {"web", "ssh"}
     invocation = worker_results["converge"]["invocation"]["module_args"]
     assert invocation["password"] == "VALUE_SPECIFIED_IN_NO_LOG_PARAMETER"
     assert PASSWORD not in in_worker.stdout + in_worker.stderr
