@@ -19,7 +19,7 @@ import functools
 import ipaddress
 import re
 from dataclasses import dataclass
-from typing import Callable, Dict, Iterable, List, Mapping, NamedTuple, Optional, Tuple
+from typing import Callable, Collection, Dict, Iterable, List, Mapping, NamedTuple, Optional, Tuple
 
 # ---------------------------------------------------------------------------------------------
 # Value normalisers. Each takes what librouteros (or an export, or the user) gives -- str, int,
@@ -345,6 +345,12 @@ def split_comment(comment: object) -> Tuple[Optional[RuleKey], Optional[str]]:
 def parse_marker(comment: object) -> Optional[RuleKey]:
     """The key of an owned rule's comment, or None for a foreign comment."""
     return split_comment(comment)[0]
+
+
+def is_owned(row: Mapping[str, object], kinds: Collection[str]) -> bool:
+    """Is ``row`` (as printed) a static rule with a marker of one of ``kinds``?"""
+    key = parse_marker(row.get("comment"))
+    return key is not None and key.kind in kinds and not is_true(row.get("dynamic"))
 
 
 # ---------------------------------------------------------------------------------------------

@@ -17,11 +17,9 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, Callable, Dict, FrozenSet, List, Mapping, Optional, Sequence
 
 from ansible_collections.hairpin.routeros.plugins.module_utils.api import (
-    CONNECTION_OPTIONS,
     Command,
     CommandError,
     RouterError,
-    api_argument_spec,
     connect,
     connection_warnings,
 )
@@ -42,10 +40,6 @@ from ansible_collections.hairpin.routeros.plugins.module_utils.entries import (
 )
 from ansible_collections.hairpin.routeros.plugins.module_utils.model import (
     BOTTOM,
-    KIND_DSTNAT,
-    KIND_HAIRPIN,
-    KIND_HAIRPIN_SUBNET,
-    KIND_MASQUERADE,
     TOP,
     Anchor,
     Hairpin,
@@ -54,20 +48,16 @@ from ansible_collections.hairpin.routeros.plugins.module_utils.model import (
     PortForward,
     canonical_subnet,
     desired_rules,
+    is_owned,
     is_true,
     lan_subnet_for,
     parse_marker,
 )
+from ansible_collections.hairpin.routeros.plugins.module_utils.options import NAT_PATH
 from ansible_collections.hairpin.routeros.plugins.module_utils.plan import (
     ACTION_ADD,
-    ACTION_MOVE,
-    ACTION_REMOVE,
-    ACTION_SET,
-    ACTION_UNSET,
-    Operation,
     Plan,
     PlanError,
-    apply_plan,
     plan_changes,
 )
 from ansible_collections.hairpin.routeros.plugins.module_utils.render import (
@@ -83,95 +73,7 @@ from ansible_collections.hairpin.routeros.plugins.module_utils.validate import (
     ValidationError,
     validate_services,
 )
-
-NAT_PATH = "/ip/firewall/nat"
-WRITE_STATES = ("merged", "replaced", "overridden", "deleted")
-STATES = (*WRITE_STATES, "gathered", "rendered", "parsed")
-OFFLINE_STATES = ("rendered", "parsed")
-
-# ---------------------------------------------------------------------------------------------
-# Option specs: the single source of option truth for every module (DOCUMENTATION mirrors them).
-# Fields are not `required` here because `deleted` needs only names; `required_fields` below
-# says what each state needs, and the error names the service and the field.
-# ---------------------------------------------------------------------------------------------
-
-_PLACEMENT_OPTIONS: Dict[str, Dict[str, Any]] = dict(
-    position=dict(type="str", choices=["top", "bottom", "before", "after"]),
-    anchor=dict(type="str"),
-)
-_COMMON_OPTIONS: Dict[str, Dict[str, Any]] = dict(
-    comment=dict(type="str"),
-    disabled=dict(type="bool", default=False),
-    **_PLACEMENT_OPTIONS,
-)
-
-PORT_FORWARD_OPTIONS: Dict[str, Dict[str, Any]] = dict(
-    name=dict(type="str", required=True),
-    protocol=dict(type="str", default="tcp", choices=["tcp", "udp", "both"]),
-    port=dict(type="str"),
-    host=dict(type="str"),
-    host_port=dict(type="str"),
-    public_address=dict(type="str"),
-    public_address_list=dict(type="str"),
-    public_local=dict(type="bool", default=False),
-    in_interface=dict(type="str"),
-    in_interface_list=dict(type="str"),
-    hairpin=dict(type="bool", default=True),
-    **_COMMON_OPTIONS,
-)
-
-MASQUERADE_OPTIONS: Dict[str, Dict[str, Any]] = dict(
-    out_interface=dict(type="str"),
-    out_interface_list=dict(type="str"),
-    ipsec_policy=dict(type="str"),
-    **_COMMON_OPTIONS,
-)
-
-HAIRPIN_OPTIONS: Dict[str, Dict[str, Any]] = dict(
-    name=dict(type="str", required=True),
-    protocol=dict(type="str", default="tcp", choices=["tcp", "udp", "both"]),
-    host=dict(type="str"),
-    host_port=dict(type="str"),
-    lan_subnet=dict(type="str"),
-    lan_interface=dict(type="str"),
-    lan_interface_list=dict(type="str"),
-    **_COMMON_OPTIONS,
-)
-
-HAIRPIN_SUBNET_OPTIONS: Dict[str, Dict[str, Any]] = dict(
-    subnet=dict(type="str", required=True),
-    lan_interface=dict(type="str"),
-    lan_interface_list=dict(type="str"),
-    **_COMMON_OPTIONS,
-)
-
-ADDRESS_LIST_OPTIONS: Dict[str, Dict[str, Any]] = dict(
-    list=dict(type="str", required=True),
-    address=dict(type="str", required=True),
-    comment=dict(type="str"),
-    disabled=dict(type="bool", default=False),
-)
-
-DNS_STATIC_OPTIONS: Dict[str, Dict[str, Any]] = dict(
-    name=dict(type="str", required=True),
-    address=dict(type="str"),
-    comment=dict(type="str"),
-    disabled=dict(type="bool", default=False),
-)
-
-AUTO_HAIRPIN_OPTIONS: Dict[str, Dict[str, Any]] = dict(
-    mode=dict(type="str", default="per_service", choices=["per_service", "subnet", "none"]),
-    lan_interface=dict(type="str"),
-    lan_interface_list=dict(type="str"),
-    lan_subnets=dict(type="list", elements="str"),
-)
-
-
-def list_option(options: Dict[str, Dict[str, Any]], **extra: Any) -> Dict[str, Any]:
-    spec = dict(type="list", elements="dict", options=options)
-    spec.update(extra)
-    return spec
-
+from ansible_collections.hairpin.routeros.plugins.module_utils.writes import Settled, api_commands, layout, write_batch
 
 _SECTION_NAME = {
     "port_forwards": "port forward",
@@ -186,24 +88,6 @@ _REQUIRED_FIELDS = {
     "masquerades": (),
     "hairpin_subnets": (),
 }
-
-
-def module_argument_spec(config_spec: Dict[str, Any]) -> Dict[str, Any]:
-    """The full argument spec of a NAT module: its config options, state, running_config and
-    the connection options of the `hairpin.routeros.api` doc fragment."""
-    spec: Dict[str, Any] = dict(config_spec)
-    spec.update(
-        state=dict(type="str", default="merged", choices=list(STATES)),
-        running_config=dict(type="str"),
-    )
-    spec.update(api_argument_spec())
-    return spec
-
-
-def module_requirements() -> Dict[str, Any]:
-    """required_if rules shared by every NAT module."""
-    needs_router = [["state", state, list(CONNECTION_OPTIONS)] for state in STATES if state not in OFFLINE_STATES]
-    return dict(required_if=[*needs_router, ["state", "parsed", ["running_config"]]])
 
 
 # ---------------------------------------------------------------------------------------------
@@ -506,168 +390,6 @@ def _replace_subnet(hairpin: Hairpin, subnet: str) -> Hairpin:
 
 
 # ---------------------------------------------------------------------------------------------
-# Operations -> API sentences
-# ---------------------------------------------------------------------------------------------
-
-
-def api_commands(operations: Sequence[Operation]) -> List[Command]:
-    """The API sentences that carry out `operations`, in order (the CLI twin is render.py)."""
-    commands = []
-    for op in operations:
-        if op.action == ACTION_ADD:
-            attributes = dict(op.fields)
-            if op.destination is not None:
-                attributes["place-before"] = op.destination
-            commands.append(Command(NAT_PATH + "/add", attributes))
-        elif op.action == ACTION_SET:
-            commands.append(Command(NAT_PATH + "/set", dict({".id": str(op.id)}, **op.fields)))
-        elif op.action == ACTION_UNSET:
-            # `=!name=` in set removes the property, as the console's `set *5 !name` does.
-            attributes = {".id": str(op.id)}
-            attributes.update(("!" + name, "") for name in op.fields)
-            commands.append(Command(NAT_PATH + "/set", attributes))
-        elif op.action == ACTION_MOVE:
-            attributes = {"numbers": str(op.id)}
-            if op.destination is not None:
-                attributes["destination"] = op.destination
-            commands.append(Command(NAT_PATH + "/move", attributes))
-        elif op.action == ACTION_REMOVE:
-            commands.append(Command(NAT_PATH + "/remove", {".id": str(op.id)}))
-        else:  # pragma: no cover - the planner makes no other action
-            raise ValueError("unknown operation %r" % op.action)
-    return commands
-
-
-# ---------------------------------------------------------------------------------------------
-# Writing, and two runs at once
-# ---------------------------------------------------------------------------------------------
-
-# Read at the end of a batch that adds rules, in the same round trip: the order of the table
-# and its markers (cheap even for a long table), to compare with the plan's.
-_SETTLE_READ = Command(NAT_PATH + "/print", {".proplist": ".id,comment,dynamic"})
-# Read when the table is not as planned: everything a plan needs.
-_FULL_READ = Command(NAT_PATH + "/print")
-# RouterOS's answer when the item an .id names is gone (another run removed it first).
-_NO_SUCH_ITEM = "no such item"
-# Correction passes after a batch that adds, at most (each: one round trip, only when needed).
-SETTLE_PASSES = 3
-
-
-def _id_number(identifier: str) -> Optional[int]:
-    try:
-        return int(identifier[1:], 16) if identifier.startswith("*") else None
-    except ValueError:
-        return None
-
-
-def later_copies(rows: Sequence[Mapping[str, Any]], keys: Any) -> List[str]:
-    """The .id of every copy of an owned rule whose key is in `keys`, but the copy with the
-    lowest .id (RouterOS ids only grow, so every run that looks keeps the same copy)."""
-    copies: Dict[Any, List[str]] = {}
-    for row in rows:
-        key = parse_marker(row.get("comment"))
-        if key is not None and key in keys and not is_true(row.get("dynamic")):
-            copies.setdefault(key, []).append(str(row.get(".id", "")))
-    doomed: List[str] = []
-    for ids in copies.values():
-        numbers = [_id_number(identifier) for identifier in ids]
-        if len(ids) < 2 or None in numbers:
-            continue  # one copy, or an id we cannot order: nothing we can safely remove
-        keep = ids[numbers.index(min(numbers))]
-        doomed.extend(identifier for identifier in ids if identifier != keep)
-    return doomed
-
-
-def _raise_first_trap(
-    target: str, commands: Sequence[Command], results: Sequence[Any], gone_is_done: bool = False
-) -> None:
-    for command, result in zip(commands, results):
-        if result.trap is None:
-            continue
-        message = str(result.trap.get("message", ""))
-        if message == _NO_SUCH_ITEM and (gone_is_done or command.path.endswith("/remove")):
-            continue  # another run at the same time removed it first (a correction re-reads anyway)
-        category = result.trap.get("category")
-        raise CommandError(target, command, message, None if category is None else str(category))
-
-
-@dataclass
-class Settled:
-    """What a write batch took beyond its own writes (see write_batch)."""
-
-    removed: List[str] = field(default_factory=list)  # later copies removed
-    corrections: int = 0  # correction passes sent
-    settled: bool = True  # False: the table still differed from the plan after the last pass
-
-
-def layout(rows: Sequence[Mapping[str, Any]], old_ids: FrozenSet[str]) -> List[str]:
-    """The order of a table: the .id of rules that existed before the call, the comment of new
-    ones (whose ids the router picks). Dynamic rules come and go on their own: left out."""
-    return [
-        str(row.get(".id")) if str(row.get(".id")) in old_ids else "+%s" % row.get("comment")
-        for row in rows
-        if not is_true(row.get("dynamic"))
-    ]
-
-
-def write_batch(
-    router: Any,
-    writes: Sequence[Command],
-    expected: Optional[List[str]],
-    old_ids: FrozenSet[str],
-    replan: Callable[[List[Dict[str, Any]]], List[Command]],
-    kinds: FrozenSet[str],
-) -> Settled:
-    """Send `writes` in one round trip; when they add rules, make sure the table ends as planned.
-
-    Two runs that read the table at the same moment both find a rule missing and both add it,
-    and one run's moves can land between the other's adds. So a batch that adds (`expected`: the
-    planned layout of the table, see layout()) ends with a read of the table's order and markers
-    in the same round trip (a connection's commands are answered in order). When that matches the
-    plan, that was all. Otherwise the whole table is read, every copy of an owned rule but the one
-    with the lowest .id is removed (ids only grow, so every run keeps the same copy) and the rest
-    is planned again (`replan`) and sent, with another read, while that finds work, up to
-    SETTLE_PASSES times. The run that finishes last reads a table no one else is changing, so
-    runs at once end with one copy of each rule, in the planned order. A remove that finds its
-    rule already gone (the other run removed it) counts as done."""
-    settled = Settled()
-    batch = list(writes) + ([_SETTLE_READ] if expected is not None else [])
-    results = router.run(batch, raise_on_trap=False)
-    _raise_first_trap(router.target, batch, results)
-    if expected is None:
-        return settled
-    rows = results[-1].rows
-    ours = {result.ret for command, result in zip(batch, results) if command.path == NAT_PATH + "/add"}
-    if not ours <= {str(row.get(".id")) for row in rows}:
-        # The read did not see every add of ours (a router that runs tagged commands side by
-        # side, or another run removed a copy of ours): read again, after every answer.
-        rows = router.read([_SETTLE_READ])[0]
-    if layout(rows, old_ids) == expected:
-        return settled
-    rows = router.read([_FULL_READ])[0]
-    for _pass in range(SETTLE_PASSES + 1):
-        keys = {parse_marker(row.get("comment")) for row in rows if _is_owned(row, kinds)}
-        doomed = later_copies(rows, keys)
-        try:
-            fixes = replan([row for row in rows if str(row.get(".id")) not in doomed])
-        except (PlanError, InvalidConfigError, ValueError):
-            fixes = []  # the table changed under us beyond planning: the next run reports it
-        fixes = [Command(NAT_PATH + "/remove", {".id": identifier}) for identifier in doomed] + fixes
-        if not fixes:
-            return settled
-        if settled.corrections == SETTLE_PASSES:
-            break
-        settled.removed.extend(doomed)
-        settled.corrections += 1
-        batch = [*fixes, _FULL_READ]
-        results = router.run(batch, raise_on_trap=False)
-        _raise_first_trap(router.target, batch, results, gone_is_done=True)
-        rows = results[-1].rows
-    settled.settled = False
-    return settled
-
-
-# ---------------------------------------------------------------------------------------------
 # The run
 # ---------------------------------------------------------------------------------------------
 
@@ -682,14 +404,9 @@ class NatResource:
     shape_config: Callable[[Dict[str, List[Dict[str, Any]]]], Any]
 
 
-def _is_owned(row: Mapping[str, Any], kinds: FrozenSet[str]) -> bool:
-    key = parse_marker(row.get("comment"))
-    return key is not None and key.kind in kinds and not is_true(row.get("dynamic"))
-
-
 def _public_rows(rows: Sequence[Mapping[str, Any]], kinds: FrozenSet[str]) -> List[Dict[str, Any]]:
     # Counters change all the time and say nothing about configuration.
-    return [{k: v for k, v in row.items() if k not in ("bytes", "packets")} for row in rows if _is_owned(row, kinds)]
+    return [{k: v for k, v in row.items() if k not in ("bytes", "packets")} for row in rows if is_owned(row, kinds)]
 
 
 if TYPE_CHECKING:  # typing.Protocol is newer than some Pythons a module may run on
@@ -932,30 +649,6 @@ def _plan(
     except (PlanError, InvalidConfigError, ValueError) as exc:
         module.fail_json(msg="cannot plan the NAT changes, nothing was written: %s" % exc)
         raise  # pragma: no cover - fail_json exits
-
-
-__all__ = [
-    "ADDRESS_LIST_OPTIONS",
-    "AUTO_HAIRPIN_OPTIONS",
-    "DNS_STATIC_OPTIONS",
-    "HAIRPIN_OPTIONS",
-    "HAIRPIN_SUBNET_OPTIONS",
-    "KIND_DSTNAT",
-    "KIND_HAIRPIN",
-    "KIND_HAIRPIN_SUBNET",
-    "KIND_MASQUERADE",
-    "MASQUERADE_OPTIONS",
-    "PORT_FORWARD_OPTIONS",
-    "NatResource",
-    "api_commands",
-    "apply_plan",
-    "describe_table",
-    "list_option",
-    "module_argument_spec",
-    "module_requirements",
-    "router_failure",
-    "run_module",
-]
 
 
 def describe_table(view: RouterView) -> Dict[str, Any]:

@@ -21,6 +21,7 @@ from typing import Any, Dict, List, Mapping, Optional, Sequence
 from ansible_collections.hairpin.routeros.plugins.module_utils.api import (
     CONNECTION_OPTIONS,
     RouterError,
+    api_argument_spec,
     connect,
     connection_warnings,
 )
@@ -31,6 +32,7 @@ from ansible_collections.hairpin.routeros.plugins.module_utils.model import (
     KIND_MASQUERADE,
     desired_rules,
 )
+from ansible_collections.hairpin.routeros.plugins.module_utils.options import list_option
 from ansible_collections.hairpin.routeros.plugins.module_utils.plan import plan_changes
 from ansible_collections.hairpin.routeros.plugins.module_utils.render import render_commands
 from ansible_collections.hairpin.routeros.plugins.module_utils.runner import (
@@ -38,13 +40,11 @@ from ansible_collections.hairpin.routeros.plugins.module_utils.runner import (
     DNS_ENTRIES,
     EntryJob,
     NatResource,
-    api_argument_spec,
     build_desired,
     check_entry_jobs,
     converge,
     entry_sections,
     finish_hairpins,
-    list_option,
     read_router,
     router_failure,
     validate_desired,

@@ -126,12 +126,14 @@ from ansible_collections.hairpin.routeros.plugins.module_utils.entries import (
     render_entry_commands,
     rows_to_entry_config,
 )
-from ansible_collections.hairpin.routeros.plugins.module_utils.render import RscParseError
-from ansible_collections.hairpin.routeros.plugins.module_utils.runner import (
-    DNS_ENTRIES,
+from ansible_collections.hairpin.routeros.plugins.module_utils.options import (
     list_option,
     module_argument_spec,
     module_requirements,
+)
+from ansible_collections.hairpin.routeros.plugins.module_utils.render import RscParseError
+from ansible_collections.hairpin.routeros.plugins.module_utils.runner import (
+    DNS_ENTRIES,
     router_failure,
 )
 

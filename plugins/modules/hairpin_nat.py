@@ -134,14 +134,18 @@ round_trips:
 """
 
 from ansible.module_utils.basic import AnsibleModule
-from ansible_collections.hairpin.routeros.plugins.module_utils.runner import (
-    HAIRPIN_OPTIONS,
+from ansible_collections.hairpin.routeros.plugins.module_utils.model import (
     KIND_HAIRPIN,
     KIND_HAIRPIN_SUBNET,
-    NatResource,
+)
+from ansible_collections.hairpin.routeros.plugins.module_utils.options import (
+    HAIRPIN_OPTIONS,
     list_option,
     module_argument_spec,
     module_requirements,
+)
+from ansible_collections.hairpin.routeros.plugins.module_utils.runner import (
+    NatResource,
     run_module,
 )
 

@@ -104,13 +104,17 @@ round_trips:
 """
 
 from ansible.module_utils.basic import AnsibleModule
-from ansible_collections.hairpin.routeros.plugins.module_utils.runner import (
+from ansible_collections.hairpin.routeros.plugins.module_utils.model import (
     KIND_MASQUERADE,
+)
+from ansible_collections.hairpin.routeros.plugins.module_utils.options import (
     MASQUERADE_OPTIONS,
-    NatResource,
     list_option,
     module_argument_spec,
     module_requirements,
+)
+from ansible_collections.hairpin.routeros.plugins.module_utils.runner import (
+    NatResource,
     run_module,
 )
 

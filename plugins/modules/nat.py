@@ -362,22 +362,26 @@ round_trips:
 """
 
 from ansible.module_utils.basic import AnsibleModule
-from ansible_collections.hairpin.routeros.plugins.module_utils.runner import (
+from ansible_collections.hairpin.routeros.plugins.module_utils.model import (
+    KIND_DSTNAT,
+    KIND_HAIRPIN,
+    KIND_HAIRPIN_SUBNET,
+    KIND_MASQUERADE,
+)
+from ansible_collections.hairpin.routeros.plugins.module_utils.options import (
     ADDRESS_LIST_OPTIONS,
     AUTO_HAIRPIN_OPTIONS,
     DNS_STATIC_OPTIONS,
     HAIRPIN_OPTIONS,
     HAIRPIN_SUBNET_OPTIONS,
-    KIND_DSTNAT,
-    KIND_HAIRPIN,
-    KIND_HAIRPIN_SUBNET,
-    KIND_MASQUERADE,
     MASQUERADE_OPTIONS,
     PORT_FORWARD_OPTIONS,
-    NatResource,
     list_option,
     module_argument_spec,
     module_requirements,
+)
+from ansible_collections.hairpin.routeros.plugins.module_utils.runner import (
+    NatResource,
     run_module,
 )
 

@@ -146,13 +146,17 @@ round_trips:
 """
 
 from ansible.module_utils.basic import AnsibleModule
-from ansible_collections.hairpin.routeros.plugins.module_utils.runner import (
+from ansible_collections.hairpin.routeros.plugins.module_utils.model import (
     KIND_DSTNAT,
+)
+from ansible_collections.hairpin.routeros.plugins.module_utils.options import (
     PORT_FORWARD_OPTIONS,
-    NatResource,
     list_option,
     module_argument_spec,
     module_requirements,
+)
+from ansible_collections.hairpin.routeros.plugins.module_utils.runner import (
+    NatResource,
     run_module,
 )
 

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from ansible_collections.hairpin.routeros.plugins.module_utils.model import parse_marker
-from ansible_collections.hairpin.routeros.plugins.module_utils.runner import later_copies
+from ansible_collections.hairpin.routeros.plugins.module_utils.writes import later_copies
 from gate_proxy import GateProxy
 from guarantee_figures import Figures
 from hypothesis import given, settings
