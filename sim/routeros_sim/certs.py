@@ -13,7 +13,7 @@ import datetime as dt
 import ipaddress
 import os
 import ssl
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -77,15 +77,25 @@ def _write_public(path: Path, data: bytes) -> None:
     os.replace(tmp, path)
 
 
-def _key_pem(key: ec.EllipticCurvePrivateKey) -> bytes:
+def key_pem(key: ec.EllipticCurvePrivateKey) -> bytes:
     return key.private_bytes(
         serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
     )
 
 
-def _new_ca() -> tuple[x509.Certificate, ec.EllipticCurvePrivateKey]:
+# A certificate is valid from a little before it is made (clocks differ), for ten years.
+_NOT_BEFORE = dt.timedelta(minutes=-5)
+
+
+def new_ca(
+    common_name: str = "routeros-sim test CA",
+    *,
+    not_before: dt.timedelta = _NOT_BEFORE,
+    not_after: dt.timedelta = _VALIDITY,
+) -> tuple[x509.Certificate, ec.EllipticCurvePrivateKey]:
+    """A self-signed CA (EC P-256), valid from now + `not_before` to now + `not_after`."""
     key = ec.generate_private_key(ec.SECP256R1())
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "routeros-sim test CA")])
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, common_name)])
     now = _now()
     cert = (
         x509.CertificateBuilder()
@@ -93,8 +103,8 @@ def _new_ca() -> tuple[x509.Certificate, ec.EllipticCurvePrivateKey]:
         .issuer_name(name)
         .public_key(key.public_key())
         .serial_number(x509.random_serial_number())
-        .not_valid_before(now - dt.timedelta(minutes=5))
-        .not_valid_after(now + _VALIDITY)
+        .not_valid_before(now + not_before)
+        .not_valid_after(now + not_after)
         .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
         .add_extension(
             x509.KeyUsage(
@@ -116,9 +126,16 @@ def _new_ca() -> tuple[x509.Certificate, ec.EllipticCurvePrivateKey]:
     return cert, key
 
 
-def _new_server_cert(
-    ca_cert: x509.Certificate, ca_key: ec.EllipticCurvePrivateKey, names: list[str]
+def new_server_cert(
+    ca_cert: x509.Certificate,
+    ca_key: ec.EllipticCurvePrivateKey,
+    names: Sequence[str],
+    *,
+    not_before: dt.timedelta = _NOT_BEFORE,
+    not_after: dt.timedelta = _VALIDITY,
 ) -> tuple[x509.Certificate, ec.EllipticCurvePrivateKey]:
+    """A server certificate for `names` (the first is also the subject's CN) signed by the CA,
+    valid from now + `not_before` to now + `not_after` (negative: in the past)."""
     key = ec.generate_private_key(ec.SECP256R1())
     now = _now()
     cert = (
@@ -127,8 +144,8 @@ def _new_server_cert(
         .issuer_name(ca_cert.subject)
         .public_key(key.public_key())
         .serial_number(x509.random_serial_number())
-        .not_valid_before(now - dt.timedelta(minutes=5))
-        .not_valid_after(now + _VALIDITY)
+        .not_valid_before(now + not_before)
+        .not_valid_after(now + not_after)
         .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
         .add_extension(x509.SubjectAlternativeName([_general_name(n) for n in names]), critical=False)
         .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH]), critical=False)
@@ -200,8 +217,8 @@ def ensure_certs(directory: str | os.PathLike[str], hostnames: Iterable[str] = (
         return paths
 
     if not ca_usable:
-        ca_cert, ca_key = _new_ca()
-        _write_private(paths.ca_key, _key_pem(ca_key))
+        ca_cert, ca_key = new_ca()
+        _write_private(paths.ca_key, key_pem(ca_key))
         _write_public(paths.ca, ca_cert.public_bytes(serialization.Encoding.PEM))
     assert ca_cert is not None and ca_key is not None
     if server_cert is not None and _still_valid(server_cert):
@@ -214,8 +231,8 @@ def ensure_certs(directory: str | os.PathLike[str], hostnames: Iterable[str] = (
                     names.append(value)
         except x509.ExtensionNotFound:
             pass
-    cert, key = _new_server_cert(ca_cert, ca_key, names)
-    _write_private(paths.key, _key_pem(key))
+    cert, key = new_server_cert(ca_cert, ca_key, names)
+    _write_private(paths.key, key_pem(key))
     _write_public(paths.cert, cert.public_bytes(serialization.Encoding.PEM))
     return paths
 
