@@ -1,0 +1,257 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026, hairpin maintainers
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+# Private to the hairpin.routeros collection: no compatibility promise outside it.
+
+"""Findings: what is wrong in a table, with the rule to blame and, where the engine can write
+it, the rule that fixes it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any, Dict, List, Optional, Sequence, Tuple
+
+from ansible_collections.hairpin.routeros.plugins.module_utils.analysis.addressing import covers, mentions
+from ansible_collections.hairpin.routeros.plugins.module_utils.analysis.published import Service
+from ansible_collections.hairpin.routeros.plugins.module_utils.analysis.rules import (
+    CLIENT_PORT,
+    Packet,
+    Rule,
+    mismatches,
+)
+from ansible_collections.hairpin.routeros.plugins.module_utils.analysis.topology import Topology, wan_in
+from ansible_collections.hairpin.routeros.plugins.module_utils.analysis.walk import (
+    SRCNAT_ACTIONS,
+    Flow,
+    chains_under,
+    endpoint,
+    run_chain,
+    run_flow,
+)
+from ansible_collections.hairpin.routeros.plugins.module_utils.model import (
+    KIND_HAIRPIN,
+    KIND_HAIRPIN_SUBNET,
+    NAME_RE,
+    Hairpin,
+)
+from ansible_collections.hairpin.routeros.plugins.module_utils.plan import ACTION_ADD, Operation
+from ansible_collections.hairpin.routeros.plugins.module_utils.render import render_operation
+
+# Finding codes (stable: CI pipelines filter on them).
+SHADOWED = "shadowed"
+PUBLIC_ADDRESS_MISMATCH = "public-address-mismatch"
+NOT_MATCHED = "not-matched"
+MISSING_HAIRPIN = "missing-hairpin"
+HAIRPIN_MISMATCH = "hairpin-mismatch"
+HAIRPIN_SHADOWED = "hairpin-shadowed"
+CAPTURES_ROUTER_SERVICE = "captures-router-service"
+CAPTURES_OUTBOUND = "captures-outbound"
+NO_MASQUERADE = "no-masquerade"
+SPLIT_DNS_PORT = "split-dns-port"
+FINDING_CODES = (
+    SHADOWED,
+    PUBLIC_ADDRESS_MISMATCH,
+    NOT_MATCHED,
+    MISSING_HAIRPIN,
+    HAIRPIN_MISMATCH,
+    HAIRPIN_SHADOWED,
+    CAPTURES_ROUTER_SERVICE,
+    CAPTURES_OUTBOUND,
+    NO_MASQUERADE,
+    SPLIT_DNS_PORT,
+)
+
+
+@dataclass(frozen=True)
+class Finding:
+    code: str
+    service: Optional[str]
+    message: str
+    rule: Optional[Rule] = None
+    fix: Optional[str] = None
+
+    def as_dict(self) -> Dict[str, Any]:
+        return dict(
+            code=self.code,
+            service=self.service,
+            message=self.message,
+            rule=self.rule.ref() if self.rule is not None else None,
+            fix=self.fix,
+        )
+
+
+class Findings:
+    def __init__(self) -> None:
+        self.items: List[Finding] = []
+
+    def add(self, finding: Finding) -> None:
+        key = (finding.code, finding.service, finding.rule.position if finding.rule else None)
+        if all((f.code, f.service, f.rule.position if f.rule else None) != key for f in self.items):
+            self.items.append(finding)
+
+
+def hairpin_finding(
+    service: Service, flow: Flow, topology: Topology, rules: Sequence[Rule], findings: Findings
+) -> None:
+    routed = flow.packet.routed(dst=flow.dst, dst_port=flow.dst_port, out_interface=flow.out_interface)
+    stopper = flow.srcnat.rule if flow.srcnat is not None and flow.srcnat.kind == "accept" else None
+    candidates = []
+    srcnat = chains_under(rules, "srcnat")
+    for rule in rules:
+        if rule.chain not in srcnat or rule.action not in SRCNAT_ACTIONS or not rule.active:
+            continue
+        reasons, unknown = mismatches(rule, routed, topology)
+        if not reasons and not unknown and stopper is not None and rule.position > stopper.position:
+            findings.add(
+                Finding(
+                    HAIRPIN_SHADOWED,
+                    service.label,
+                    "{0} would translate LAN clients' traffic to {1}, but {2} above it ends srcnat first "
+                    "(action={3})".format(rule.label, endpoint(flow), stopper.label, stopper.action),
+                    stopper,
+                )
+            )
+            return
+        key = rule.owner
+        ours = key is not None and (
+            (key.kind == KIND_HAIRPIN and key.name == service.name and key.protocol == service.protocol)
+            or (key.kind == KIND_HAIRPIN_SUBNET and flow.network is not None and covers(key.name, flow.dst))
+        )
+        # A foreign rule about this server counts, unless it is for another port or protocol
+        # (then it is another service's hairpin rule, not a broken one of this service).
+        about_host = (
+            key is None
+            and mentions(rule.get("dst-address"), flow.dst)
+            and not any(r.split("=")[0] in ("protocol", "dst-port", "port") for r in reasons)
+        )
+        if reasons and (ours or about_host):
+            candidates.append((not ours, len(reasons), rule, reasons))
+    if candidates:
+        _not_ours, _count, rule, reasons = sorted(candidates, key=lambda c: (c[0], c[1], c[2].position))[0]
+        findings.add(
+            Finding(
+                HAIRPIN_MISMATCH,
+                service.label,
+                "{0} should give LAN clients hairpin NAT to {1} but does not match: {2}".format(
+                    rule.label, endpoint(flow), "; ".join(reasons)
+                ),
+                rule,
+                _hairpin_fix(service, flow),
+            )
+        )
+        return
+    findings.add(
+        Finding(
+            MISSING_HAIRPIN,
+            service.label,
+            "no srcnat rule translates LAN clients' traffic to {0} (out of {1}), so the server answers "
+            "them directly and they drop the reply".format(endpoint(flow), flow.out_interface),
+            stopper,
+            _hairpin_fix(service, flow),
+        )
+    )
+
+
+def _hairpin_fix(service: Service, flow: Flow) -> Optional[str]:
+    """The rule the hairpin module would add (rendered by the engine)."""
+    if flow.network is None:
+        return None
+    name = service.name
+    if not NAME_RE.match(name):
+        # A foreign rule is named by its comment; the marker needs a name the engine accepts.
+        name = re.sub(r"[^A-Za-z0-9_.-]+", "-", name).strip("-.")[:64] or "rule-{0}".format(service.rule.position)
+        if not NAME_RE.match(name):
+            name = "rule-{0}".format(service.rule.position)
+    hairpin = Hairpin(
+        name=name,
+        protocol=service.protocol,
+        host=str(flow.dst),
+        host_port=str(flow.dst_port),
+        lan_subnet=str(flow.network),
+        lan_interface=flow.out_interface,
+    )
+    rule = hairpin.rules()[0]
+    return render_operation(Operation(ACTION_ADD, rule.key, fields=rule.fields))
+
+
+def masquerade_finding(service: Service, topology: Topology, rules, findings: Findings, notes) -> None:
+    host = service.host_address
+    in_interface = topology.interface_for(host, [name for name, _a in topology.addresses]) if host else None
+    if host is None or in_interface is None:
+        return
+    packet = Packet(service.protocol, host, topology.internet_client, CLIENT_PORT, in_interface)
+    flow = run_flow(rules, packet, topology, notes)
+    if flow.to_router or flow.out_interface not in topology.wan_interfaces:
+        return
+    if flow.srcnat is not None and flow.srcnat.kind == "nat":
+        return
+    findings.add(
+        Finding(
+            NO_MASQUERADE,
+            service.label,
+            "{0} forwards to {1}, but no srcnat rule masquerades {1}'s traffic out of {2}: the server's own "
+            "connections to the internet leave with its private address".format(
+                service.rule.label, host, flow.out_interface
+            ),
+            service.rule,
+        )
+    )
+
+
+def outbound_finding(service: Service, topology: Topology, rules, findings: Findings, notes) -> None:
+    """A forward without a public destination also takes LAN clients' traffic to any server."""
+    host = service.host_address
+    if host is None:
+        return
+    client, in_interface = topology.lan_client_for(host)
+    packet = Packet(service.protocol, client, topology.internet_client, service.probe_port, in_interface)
+    flow = run_flow(rules, packet, topology, notes)
+    if flow.dstnat.kind != "nat" or flow.dstnat.rule is None:
+        return
+    findings.add(
+        Finding(
+            CAPTURES_OUTBOUND,
+            service.label,
+            "{0} also takes LAN clients' {1} port {2} to any internet address (e.g. {3}) and sends it to {4}: "
+            "they cannot reach that port on other servers (give the rule a dst-address or "
+            "in-interface)".format(
+                flow.dstnat.rule.label, service.protocol, service.probe_port, topology.internet_client, endpoint(flow)
+            ),
+            flow.dstnat.rule,
+        )
+    )
+
+
+def router_service_findings(topology: Topology, rules: Sequence[Rule], findings: Findings, notes) -> None:
+    """dst-nat rules that take traffic meant for the router's own services (tcp): one finding per
+    rule, listing what it hides from where."""
+    lan_client = topology.lan_client_for(topology.lan_subnets[0].network_address) if topology.lan_subnets else None
+    taken: Dict[int, Tuple[Rule, List[str]]] = {}
+    for name, port in sorted(topology.facts.services.items(), key=lambda item: (item[1], item[0])):
+        for address_interface, address in topology.addresses:
+            origins = []
+            if address_interface in topology.wan_interfaces:
+                origins.append(("the internet", topology.internet_client, wan_in(topology, address.ip)))
+            if lan_client is not None:
+                origins.append(("the LAN", lan_client[0], lan_client[1]))
+            for origin, client, in_interface in origins:
+                packet = Packet("tcp", client, address.ip, int(port), in_interface)
+                outcome = run_chain(rules, "dstnat", packet, topology, notes)
+                if outcome.kind != "nat" or outcome.rule is None or outcome.address in topology.own:
+                    continue
+                entry = taken.setdefault(outcome.rule.position, (outcome.rule, []))
+                entry[1].append("{0} (tcp/{1}) on {2} from {3}".format(name, port, address.ip, origin))
+    for rule, hidden in taken.values():
+        findings.add(
+            Finding(
+                CAPTURES_ROUTER_SERVICE,
+                None,
+                "{0} forwards traffic meant for the router's own services, which are then unreachable there: "
+                "{1}".format(rule.label, ", ".join(hidden)),
+                rule,
+            )
+        )
