@@ -104,7 +104,9 @@ options:
     type: str
   fail_on_findings:
     description:
-      - Fail the task when there is any finding (the result is returned all the same).
+      - Fail the task when there is a finding of severity C(error) (the result is returned all the
+        same); C(warning) findings, such as a forward that takes a port of the router's own
+        services, do not fail it.
     type: bool
     default: false
 notes:
@@ -277,8 +279,8 @@ def run(module):
     except RouterError as exc:
         module.fail_json(msg=str(exc))
     result.update(report.as_dict())
-    if params["fail_on_findings"] and report.findings:
-        messages = ["[%s] %s" % (finding.code, finding.message) for finding in report.findings]
+    if params["fail_on_findings"] and report.errors:
+        messages = ["[%s] %s" % (finding.code, finding.message) for finding in report.errors]
         module.fail_json(msg="%d finding(s): %s" % (len(messages), "; ".join(messages)), **result)
     module.exit_json(**result)
 

@@ -26,7 +26,8 @@ The package, by job: ``facts`` (the inputs besides the table), ``topology`` (the
 ``rules`` (one rule, one packet, matching), ``walk`` (running chains, a connection's first
 packet), ``published`` (the services of a table), ``verdicts`` and ``findings``, ``report``
 (:func:`analyze` and the table for people), ``readers`` (``.rsc`` and router views), ``live``
-(the one module that talks to a router) and ``cli``. ``addressing`` is the one place that
+(the one module that talks to a router) and ``cli``; ``firewall`` runs the filter's forward chain
+for the connections the NAT walk routes through the router. ``addressing`` is the one place that
 parses addresses and ports.
 """
 
@@ -43,6 +44,7 @@ from ansible_collections.hairpin.routeros.plugins.module_utils.analysis.facts im
 from ansible_collections.hairpin.routeros.plugins.module_utils.analysis.findings import (
     CAPTURES_OUTBOUND,
     CAPTURES_ROUTER_SERVICE,
+    FILTER_BLOCKS,
     FINDING_CODES,
     HAIRPIN_MISMATCH,
     HAIRPIN_SHADOWED,
@@ -50,6 +52,8 @@ from ansible_collections.hairpin.routeros.plugins.module_utils.analysis.findings
     NO_MASQUERADE,
     NOT_MATCHED,
     PUBLIC_ADDRESS_MISMATCH,
+    SEVERITY_ERROR,
+    SEVERITY_WARNING,
     SHADOWED,
     SPLIT_DNS_PORT,
     Finding,
@@ -60,7 +64,12 @@ from ansible_collections.hairpin.routeros.plugins.module_utils.analysis.readers 
     facts_from_view,
     rows_from_rsc,
 )
-from ansible_collections.hairpin.routeros.plugins.module_utils.analysis.report import Report, analyze, render_table
+from ansible_collections.hairpin.routeros.plugins.module_utils.analysis.report import (
+    Report,
+    analyze,
+    has_errors,
+    render_table,
+)
 from ansible_collections.hairpin.routeros.plugins.module_utils.analysis.topology import Topology, resolve
 
 __all__ = [
@@ -70,6 +79,7 @@ __all__ = [
     "EXIT_ERROR",
     "EXIT_FINDINGS",
     "EXIT_OK",
+    "FILTER_BLOCKS",
     "FINDING_CODES",
     "HAIRPIN_MISMATCH",
     "HAIRPIN_SHADOWED",
@@ -77,6 +87,8 @@ __all__ = [
     "NOT_MATCHED",
     "NO_MASQUERADE",
     "PUBLIC_ADDRESS_MISMATCH",
+    "SEVERITY_ERROR",
+    "SEVERITY_WARNING",
     "SHADOWED",
     "SPLIT_DNS_PORT",
     "AnalyzeError",
@@ -87,6 +99,7 @@ __all__ = [
     "analyze",
     "facts_from_rsc",
     "facts_from_view",
+    "has_errors",
     "main",
     "read_live",
     "render_table",

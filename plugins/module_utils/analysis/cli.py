@@ -17,7 +17,7 @@ from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
 from ansible_collections.hairpin.routeros.plugins.module_utils.analysis.facts import AnalyzeError, Facts
 from ansible_collections.hairpin.routeros.plugins.module_utils.analysis.live import read_live
 from ansible_collections.hairpin.routeros.plugins.module_utils.analysis.readers import facts_from_rsc, rows_from_rsc
-from ansible_collections.hairpin.routeros.plugins.module_utils.analysis.report import analyze, render_table
+from ansible_collections.hairpin.routeros.plugins.module_utils.analysis.report import analyze, has_errors, render_table
 from ansible_collections.hairpin.routeros.plugins.module_utils.api import RouterError, connect
 from ansible_collections.hairpin.routeros.plugins.module_utils.render import RscParseError
 
@@ -33,7 +33,8 @@ def _argument_parser():
         prog="python -m ansible_collections.hairpin.routeros.plugins.module_utils.analyze",
         description="Who reaches each service published on a RouterOS router (from the internet, from the "
         "LAN), which address the server sees, and what in the NAT table is wrong.",
-        epilog="Exit status: 0 analysed, 1 bad input or no connection, 2 findings with --fail-on-findings.",
+        epilog="Exit status: 0 analysed, 1 bad input or no connection, 2 error findings with --fail-on-findings "
+        "(warnings do not fail).",
     )
     source = parser.add_mutually_exclusive_group(required=True)
     source.add_argument("--rsc", metavar="FILE", help="an /export of the router (- for stdin)")
@@ -60,7 +61,9 @@ def _argument_parser():
     parser.add_argument("--internet-client", help="probe address of the internet client")
     parser.add_argument("--lan-client", help="probe address of the LAN client")
     parser.add_argument("--format", choices=("table", "json"), default="table")
-    parser.add_argument("--fail-on-findings", action="store_true", help="exit 2 when there is any finding")
+    parser.add_argument(
+        "--fail-on-findings", action="store_true", help="exit 2 when there is a finding of severity error"
+    )
     return parser
 
 
@@ -109,7 +112,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         sys.stdout.write(json.dumps(report.as_dict(), indent=2, sort_keys=True) + "\n")
     else:
         sys.stdout.write(render_table(report))
-    return EXIT_FINDINGS if args.fail_on_findings and report.findings else EXIT_OK
+    return EXIT_FINDINGS if args.fail_on_findings and has_errors(report) else EXIT_OK
 
 
 if __name__ == "__main__":

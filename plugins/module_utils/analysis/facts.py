@@ -37,7 +37,11 @@ class Facts:
     with prefix) of enabled ``/ip address`` entries; ``interface_list_members`` (list -> its
     interfaces); ``address_lists`` (list -> entries: addresses, subnets, ranges; DNS names only
     count through the addresses the router resolved them to); ``services`` (enabled
-    ``/ip service`` name -> tcp port); ``dns_static`` ((name, address) of enabled A entries).
+    ``/ip service`` name -> tcp port); ``service_addresses`` (service name -> its ``address=``
+    prefixes, the clients it accepts; absent or empty: every client); ``dns_static`` ((name,
+    address) of enabled A entries); ``firewall_filter`` (the ``/ip firewall filter`` rows in
+    table order, as RouterOS prints them; None when the filter was not read, and then the
+    verdicts are NAT's alone).
 
     User side: the WAN (``wan_interface`` or ``wan_interface_list``; default: the list ``WAN``),
     the LAN (``lan_interface`` or ``lan_interface_list``; default: the list ``LAN``),
@@ -53,6 +57,8 @@ class Facts:
     address_lists: Dict[str, List[str]] = field(default_factory=dict)
     services: Dict[str, int] = field(default_factory=dict)
     dns_static: List[Tuple[str, str]] = field(default_factory=list)
+    service_addresses: Dict[str, List[str]] = field(default_factory=dict)
+    firewall_filter: Optional[List[Dict[str, Any]]] = None
     wan_interface: Optional[str] = None
     wan_interface_list: Optional[str] = None
     lan_interface: Optional[str] = None
@@ -85,6 +91,10 @@ class Facts:
         facts.address_lists = {str(k): [str(v) for v in _as_list(vs)] for k, vs in lists.items()}
         facts.services = {str(k): int(v) for k, v in (data.get("services") or {}).items()}
         facts.dns_static = [_dns_pair(entry) for entry in data.get("dns_static") or []]
+        allowed = data.get("service_addresses") or {}
+        facts.service_addresses = {str(k): [str(v) for v in _as_list(vs)] for k, vs in allowed.items()}
+        rows = data.get("firewall_filter")
+        facts.firewall_filter = None if rows is None else [dict(row) for row in rows]
         facts.update(data)
         return facts
 
@@ -113,6 +123,8 @@ class Facts:
             address_lists={k: list(v) for k, v in self.address_lists.items()},
             services=dict(self.services),
             dns_static=[dict(name=name, address=address) for name, address in self.dns_static],
+            service_addresses={k: list(v) for k, v in self.service_addresses.items()},
+            firewall_filter=None if self.firewall_filter is None else [dict(row) for row in self.firewall_filter],
             **{name: getattr(self, name) for name in self.USER_FIELDS},
         )
 

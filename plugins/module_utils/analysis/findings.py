@@ -15,7 +15,13 @@ import re
 from dataclasses import dataclass
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 
-from ansible_collections.hairpin.routeros.plugins.module_utils.analysis.addressing import covers, mentions
+from ansible_collections.hairpin.routeros.plugins.module_utils.analysis.addressing import (
+    IPv4,
+    UnknownMatcherError,
+    covers,
+    in_address_spec,
+    mentions,
+)
 from ansible_collections.hairpin.routeros.plugins.module_utils.analysis.published import Service
 from ansible_collections.hairpin.routeros.plugins.module_utils.analysis.rules import (
     CLIENT_PORT,
@@ -52,6 +58,7 @@ CAPTURES_ROUTER_SERVICE = "captures-router-service"
 CAPTURES_OUTBOUND = "captures-outbound"
 NO_MASQUERADE = "no-masquerade"
 SPLIT_DNS_PORT = "split-dns-port"
+FILTER_BLOCKS = "filter-blocks"
 FINDING_CODES = (
     SHADOWED,
     PUBLIC_ADDRESS_MISMATCH,
@@ -63,7 +70,10 @@ FINDING_CODES = (
     CAPTURES_OUTBOUND,
     NO_MASQUERADE,
     SPLIT_DNS_PORT,
+    FILTER_BLOCKS,
 )
+SEVERITY_ERROR = "error"
+SEVERITY_WARNING = "warning"
 
 
 @dataclass(frozen=True)
@@ -73,6 +83,8 @@ class Finding:
     message: str
     rule: Optional[Rule] = None
     fix: Optional[str] = None
+    # error: the service does not work as published; warning: it works, at a cost worth knowing.
+    severity: str = SEVERITY_ERROR
 
     def as_dict(self) -> Dict[str, Any]:
         return dict(
@@ -81,6 +93,7 @@ class Finding:
             message=self.message,
             rule=self.rule.ref() if self.rule is not None else None,
             fix=self.fix,
+            severity=self.severity,
         )
 
 
@@ -227,11 +240,17 @@ def outbound_finding(service: Service, topology: Topology, rules, findings: Find
 
 
 def router_service_findings(topology: Topology, rules: Sequence[Rule], findings: Findings, notes) -> None:
-    """dst-nat rules that take traffic meant for the router's own services (tcp): one finding per
-    rule, listing what it hides from where."""
+    """dst-nat rules that take traffic meant for the router's own services (tcp): one warning per
+    rule, saying per service on which address it is lost and where it is still reachable.
+
+    Usually what the admin wants (WebFig should not face the internet), so a warning, not an
+    error. A service whose ``address=`` keeps out a client loses nothing to it."""
     lan_client = topology.lan_client_for(topology.lan_subnets[0].network_address) if topology.lan_subnets else None
-    taken: Dict[int, Tuple[Rule, List[str]]] = {}
-    for name, port in sorted(topology.facts.services.items(), key=lambda item: (item[1], item[0])):
+    # rule position -> (rule, {service: {address: [origins]}}, the old "what from where" list)
+    taken: Dict[int, Tuple[Rule, Dict[str, Dict[IPv4, List[str]]], List[str]]] = {}
+    services = sorted(topology.facts.services.items(), key=lambda item: (item[1], item[0]))
+    for name, port in services:
+        allowed = topology.facts.service_addresses.get(name) or []
         for address_interface, address in topology.addresses:
             origins = []
             if address_interface in topology.wan_interfaces:
@@ -239,19 +258,68 @@ def router_service_findings(topology: Topology, rules: Sequence[Rule], findings:
             if lan_client is not None:
                 origins.append(("the LAN", lan_client[0], lan_client[1]))
             for origin, client, in_interface in origins:
+                if allowed and not _accepts(allowed, client):
+                    continue
                 packet = Packet("tcp", client, address.ip, int(port), in_interface)
                 outcome = run_chain(rules, "dstnat", packet, topology, notes)
                 if outcome.kind != "nat" or outcome.rule is None or outcome.address in topology.own:
                     continue
-                entry = taken.setdefault(outcome.rule.position, (outcome.rule, []))
-                entry[1].append("{0} (tcp/{1}) on {2} from {3}".format(name, port, address.ip, origin))
-    for rule, hidden in taken.values():
+                entry = taken.setdefault(outcome.rule.position, (outcome.rule, {}, []))
+                entry[1].setdefault(name, {}).setdefault(address.ip, []).append(origin)
+                entry[2].append("{0} (tcp/{1}) on {2} from {3}".format(name, port, address.ip, origin))
+    ports = dict(services)
+    for rule, lost, hidden in taken.values():
+        sentences = [_service_loss(topology, name, ports[name], lost[name]) for name in sorted(lost, key=ports.get)]
         findings.add(
             Finding(
                 CAPTURES_ROUTER_SERVICE,
                 None,
-                "{0} forwards traffic meant for the router's own services, which are then unreachable there: "
-                "{1}".format(rule.label, ", ".join(hidden)),
+                "{0}. {1} forwards traffic meant for the router's own services: {2}".format(
+                    "; ".join(sentences), rule.label, ", ".join(hidden)
+                ),
                 rule,
+                severity=SEVERITY_WARNING,
             )
         )
+
+
+# What people call the router's own services (the /ip service names in brackets after them).
+SERVICE_TITLES = {
+    "www": "WebFig",
+    "www-ssl": "WebFig over HTTPS",
+    "winbox": "Winbox",
+    "ssh": "SSH",
+    "telnet": "Telnet",
+    "ftp": "FTP",
+    "api": "the API",
+    "api-ssl": "the API over TLS",
+}
+
+
+def _service_loss(topology: Topology, name: str, port: int, lost: Dict[IPv4, List[str]]) -> str:
+    """ "WebFig (www, tcp/80) is no longer reachable on 203.0.113.1; it still is on 192.168.1.1"."""
+    title = SERVICE_TITLES.get(name, name)
+    places = []
+    for address, origins in lost.items():
+        everyone = len(origins) == len(_origins_of(topology, address))
+        places.append(str(address) if everyone else "{0} from {1}".format(address, " or ".join(origins)))
+    kept = [str(a.ip) for _n, a in topology.addresses if a.ip not in lost]
+    still = "it still is on {0}".format(", ".join(kept)) if kept else "it is reachable on no other address"
+    text = "{0} ({1}, tcp/{2}) is no longer reachable on {3}; {4}".format(title, name, port, ", ".join(places), still)
+    return text[0].upper() + text[1:]
+
+
+def _origins_of(topology: Topology, address: IPv4) -> List[str]:
+    wan = any(name in topology.wan_interfaces and a.ip == address for name, a in topology.addresses)
+    return (["the internet"] if wan else []) + (["the LAN"] if topology.lan_subnets else [])
+
+
+def _accepts(allowed: Sequence[str], client: IPv4) -> bool:
+    """Whether a service's ``address=`` list lets ``client`` in (IPv6 entries never do)."""
+    for spec in allowed:
+        try:
+            if in_address_spec(spec, client):
+                return True
+        except UnknownMatcherError:
+            continue
+    return False

@@ -20,7 +20,11 @@ from ansible_collections.hairpin.routeros.plugins.module_utils.analysis.facts im
     addresses_from_data,
 )
 from ansible_collections.hairpin.routeros.plugins.module_utils.model import is_true
-from ansible_collections.hairpin.routeros.plugins.module_utils.render import parse_nat_rsc, rsc_commands
+from ansible_collections.hairpin.routeros.plugins.module_utils.render import (
+    parse_menu_adds,
+    parse_nat_rsc,
+    rsc_commands,
+)
 
 
 def _rsc_lines(text: str) -> Iterable[Tuple[int, str, str, List[str]]]:
@@ -42,6 +46,9 @@ def _assignments(arguments: Sequence[str]) -> Tuple[List[str], Dict[str, str]]:
 
 def enabled(values: Mapping[str, Any]) -> bool:
     return not is_true(values.get("disabled"))
+
+
+FILTER_MENU = "ip firewall filter"
 
 
 def facts_from_rsc(text: str) -> Facts:
@@ -73,8 +80,18 @@ def facts_from_rsc(text: str) -> Facts:
                 entry[0] = int(values["port"])
             if "disabled" in values:
                 entry[1] = not is_true(values["disabled"])
+            if "address" in values:
+                facts.service_addresses[name] = _address_entries(values["address"])
     facts.services = {name: port for name, (port, enabled) in services.items() if enabled and port}
+    facts.service_addresses = {name: v for name, v in facts.service_addresses.items() if name in facts.services and v}
+    # An export lists every filter rule, so no filter section means an empty filter; disabled
+    # rules stay in, since positions count them.
+    facts.firewall_filter = parse_menu_adds(text, FILTER_MENU, drop=("place-before",))
     return facts
+
+
+def _address_entries(text: str) -> List[str]:
+    return [entry for entry in str(text).split(",") if entry]
 
 
 def _service_name(positional: Sequence[str]) -> Optional[str]:
@@ -93,8 +110,13 @@ def rows_from_rsc(text: str) -> List[Dict[str, str]]:
 
 
 def facts_from_view(view: Any) -> Facts:
-    """The router side of Facts from ``runner.read_router`` with the address-list and static
-    DNS entries read (``entries=[ADDRESS_LISTS, DNS_ENTRIES]``)."""
+    """The router side of Facts from a router view (``runner.read_router`` with the address-list
+    and static DNS entries read, ``entries=[ADDRESS_LISTS, DNS_ENTRIES]``).
+
+    The firewall filter comes from ``view.filter`` (the ``/ip/firewall/filter`` rows in table
+    order), else from ``view.entries["firewall_filter"]``; a view with neither has not read the
+    filter. ``view.service_addresses`` (service name -> its ``address=`` prefixes), where the view
+    has it, says which clients each ``/ip service`` accepts."""
     facts = Facts()
     facts.addresses = addresses_from_data(sorted(view.facts.addresses), view.networks)
     facts.interface_list_members = {name: sorted(members) for name, members in view.list_members.items()}
@@ -107,4 +129,18 @@ def facts_from_view(view: Any) -> Facts:
     for row in view.entries.get("dns_static", []):
         if enabled(row) and row.get("name") and row.get("address") and str(row.get("type", "A")) == "A":
             facts.dns_static.append((str(row["name"]).rstrip(".").lower(), str(row["address"])))
+    rows = getattr(view, "filter", None)
+    if rows is None:
+        rows = view.entries.get("firewall_filter")
+    facts.firewall_filter = None if rows is None else [dict(row) for row in rows]
+    allowed = getattr(view, "service_addresses", None) or {}
+    facts.service_addresses = {
+        str(name): _address_entries(",".join(_listed(v))) for name, v in allowed.items() if _listed(v)
+    }
     return facts
+
+
+def _listed(value: Any) -> List[str]:
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return [str(v) for v in value if v]
+    return [str(value)] if value else []

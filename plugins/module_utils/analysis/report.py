@@ -19,13 +19,16 @@ from ansible_collections.hairpin.routeros.plugins.module_utils.analysis.addressi
 )
 from ansible_collections.hairpin.routeros.plugins.module_utils.analysis.facts import Facts
 from ansible_collections.hairpin.routeros.plugins.module_utils.analysis.findings import (
+    FILTER_BLOCKS,
     PUBLIC_ADDRESS_MISMATCH,
+    SEVERITY_ERROR,
     Finding,
     Findings,
     masquerade_finding,
     outbound_finding,
     router_service_findings,
 )
+from ansible_collections.hairpin.routeros.plugins.module_utils.analysis.firewall import filter_rules, forward_verdict
 from ansible_collections.hairpin.routeros.plugins.module_utils.analysis.published import public_destination, services_of
 from ansible_collections.hairpin.routeros.plugins.module_utils.analysis.rules import Packet, Rule
 from ansible_collections.hairpin.routeros.plugins.module_utils.analysis.topology import Topology, resolve
@@ -45,6 +48,11 @@ class Report:
     facts: Dict[str, Any]
     notes: List[str]
 
+    @property
+    def errors(self) -> List[Finding]:
+        """The findings of severity ``error``: what fails a pipeline (warnings do not)."""
+        return [finding for finding in self.findings if finding.severity == SEVERITY_ERROR]
+
     def as_dict(self) -> Dict[str, Any]:
         return dict(
             services=self.services,
@@ -54,6 +62,11 @@ class Report:
             notes=self.notes,
             table=render_table(self),
         )
+
+
+def has_errors(report: Report) -> bool:
+    """Whether the report has a finding of severity ``error`` (``fail_on_findings`` fails on these)."""
+    return bool(report.errors)
 
 
 def _check_lists(rules: Sequence[Rule], facts: Facts) -> None:
@@ -94,7 +107,10 @@ def analyze(rows: Sequence[Mapping[str, Any]], facts: Facts) -> Report:
     topology = resolve(facts)
     rules = [Rule.from_row(position, row) for position, row in enumerate(rows)]
     _check_lists(rules, facts)
+    topology.filter = filter_rules(facts)
     notes: List[str] = list(topology.notes)
+    if topology.filter is None:
+        notes.append("the firewall filter is not in the facts: the verdicts are the NAT table's alone")
     findings = Findings()
     if facts.public_address and parse_address(facts.public_address, "public_address") not in {
         a.ip for n, a in topology.addresses if n in topology.wan_interfaces
@@ -142,7 +158,7 @@ def analyze(rows: Sequence[Mapping[str, Any]], facts: Facts) -> Report:
             )
         )
     router_service_findings(topology, rules, findings, notes)
-    outbound = _outbound(topology, rules, notes)
+    outbound = _outbound(topology, rules, findings, notes)
     used = dict(
         wan_interfaces=topology.wan_interfaces,
         wan_address=str(topology.wan_address),
@@ -154,20 +170,36 @@ def analyze(rows: Sequence[Mapping[str, Any]], facts: Facts) -> Report:
     return Report(services, findings.items, outbound, used, notes)
 
 
-def _outbound(topology: Topology, rules: Sequence[Rule], notes: List[str]) -> Dict[str, Any]:
-    """LAN clients to the internet: which address the internet sees."""
+def _outbound(topology: Topology, rules: Sequence[Rule], findings: Findings, notes: List[str]) -> Dict[str, Any]:
+    """LAN clients to the internet: whether the filter lets them out, which address the internet sees."""
     if not topology.lan_subnets:
         return dict(masqueraded=False, address=None, rule=None, client=None)
     client, in_interface = topology.lan_client_for(topology.lan_subnets[0].network_address)
     packet = Packet("tcp", client, topology.internet_client, 443, in_interface)
     flow = run_flow(rules, packet, topology, notes)
     translated = flow.srcnat is not None and flow.srcnat.kind == "nat"
-    return dict(
+    decision = forward_verdict(topology.filter, flow, topology, notes) if topology.filter is not None else None
+    if decision is not None and not decision.passes:
+        findings.add(
+            Finding(
+                FILTER_BLOCKS,
+                None,
+                "LAN clients cannot reach the internet (tcp port 443 from {0} to {1}): {2}".format(
+                    client, topology.internet_client, decision.reason()
+                ),
+                decision.rule,
+            )
+        )
+    result = dict(
         client=str(client),
         masqueraded=translated and flow.src != client,
         address=str(flow.src),
         rule=flow.srcnat.rule.ref() if translated and flow.srcnat.rule is not None else None,
     )
+    if decision is not None:
+        # Only a read filter can block the way out; without it the verdict is NAT's alone.
+        result.update(reachable=decision.passes, filter=decision.as_dict())
+    return result
 
 
 def _cell(verdict: Mapping[str, Any], lan: bool) -> str:
@@ -210,11 +242,17 @@ def render_table(report: Report) -> str:
         )
     elif outbound.get("client"):
         out.append("\nLAN clients to the internet: NOT masqueraded (they leave with {0})".format(outbound["address"]))
+    blocked = outbound.get("filter") or {}
+    if blocked and not blocked.get("passes"):
+        rule = blocked.get("rule") or {}
+        comment = " ({0})".format(rule["comment"]) if rule.get("comment") else ""
+        out.append("LAN clients to the internet: BLOCKED by filter rule #{0}{1}".format(rule.get("position"), comment))
     if report.findings:
         out.append("\nFINDINGS ({0})".format(len(report.findings)))
         for finding in report.findings:
             where = finding.service + ": " if finding.service else ""
-            out.append("  [{0}] {1}{2}".format(finding.code, where, finding.message))
+            severity = "" if finding.severity == SEVERITY_ERROR else "({0}) ".format(finding.severity)
+            out.append("  [{0}] {1}{2}{3}".format(finding.code, severity, where, finding.message))
             if finding.rule is not None:
                 out.append("      {0}: {1}".format(finding.rule.label.split(" (")[0], finding.rule.text()))
             if finding.fix:

@@ -10,7 +10,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Dict, List, Mapping, Optional, Tuple
+from typing import Any, Dict, FrozenSet, List, Mapping, Optional, Tuple
 
 from ansible_collections.hairpin.routeros.plugins.module_utils.analysis.addressing import (
     IPv4,
@@ -24,6 +24,8 @@ from ansible_collections.hairpin.routeros.plugins.module_utils.model import effe
 from ansible_collections.hairpin.routeros.plugins.module_utils.plan import ACTION_ADD, Operation
 from ansible_collections.hairpin.routeros.plugins.module_utils.render import NAT_MENU, render_operation
 
+TABLE_NAT = "nat"
+TABLE_FILTER = "filter"
 # A client's source port: any ephemeral port; rules rarely match on it.
 CLIENT_PORT = 49152
 
@@ -50,6 +52,9 @@ _NOT_MATCHERS = frozenset(
         "packets",
         "place-before",
         "copy-from",
+        # Filter rules: how fasttrack and reject act, not what they match.
+        "hw-offload",
+        "reject-with",
         # What nat_info adds to each row.
         "position",
         "owned",
@@ -65,19 +70,21 @@ _PORT_PROTOCOLS = frozenset(("tcp", "udp", "udp-lite", "sctp", "dccp"))
 
 @dataclass(frozen=True)
 class Rule:
-    """One row of the NAT table, values normalised by the engine's model (``effective_value``)."""
+    """One row of a table (``nat`` or ``filter``), values normalised by the engine's model
+    (``effective_value``); ``position`` counts from 0 in that table."""
 
     position: int
     values: Mapping[str, str]
+    table: str = TABLE_NAT
 
     @classmethod
-    def from_row(cls, position: int, row: Mapping[str, Any]) -> Rule:
+    def from_row(cls, position: int, row: Mapping[str, Any], table: str = TABLE_NAT) -> Rule:
         values = {}
         for name, raw in row.items():
             value = effective_value(str(name), raw)
             if value is not None:
                 values[str(name)] = value
-        return cls(position, values)
+        return cls(position, values, table)
 
     def get(self, name: str) -> Optional[str]:
         return self.values.get(name)
@@ -102,7 +109,8 @@ class Rule:
     @property
     def label(self) -> str:
         comment = self.values.get("comment")
-        return "rule #{0}".format(self.position) + (" ({0})".format(comment) if comment else "")
+        kind = "filter rule" if self.table == TABLE_FILTER else "rule"
+        return "{0} #{1}".format(kind, self.position) + (" ({0})".format(comment) if comment else "")
 
     def text(self) -> str:
         """The rule as the CLI would add it (the engine's renderer, so quoting is RouterOS's)."""
@@ -117,6 +125,7 @@ class Rule:
 
     def ref(self) -> Dict[str, Any]:
         return dict(
+            table=self.table,
             position=self.position,
             id=self.values.get(".id"),
             comment=self.values.get("comment"),
@@ -128,7 +137,9 @@ class Rule:
 
 @dataclass(frozen=True)
 class Packet:
-    """The first packet of a connection, as NAT sees it. ``out_interface`` is None before routing."""
+    """A packet of a connection: the first one as NAT sees it (``out_interface`` is None before
+    routing), or one the filter sees, with its connection's ``state`` (``new``, ``established``)
+    and ``nat_state`` (``dstnat``/``srcnat``: what NAT did to the connection so far)."""
 
     protocol: str
     src: IPv4
@@ -137,6 +148,8 @@ class Packet:
     in_interface: Optional[str]
     out_interface: Optional[str] = None
     src_port: int = CLIENT_PORT
+    state: str = "new"
+    nat_state: FrozenSet[str] = frozenset()
 
     def routed(self, **changes: Any) -> Packet:
         values = dict(self.__dict__)
@@ -211,6 +224,13 @@ def _check(rule: Rule, name: str, value: str, packet: Packet, topology: Topology
                 raise UnknownMatcherError("the members of interface list {0!r} are not in the facts".format(spec))
             return verdict(interface in members, "the packet {0} {1}, which is not in that list".format(way, interface))
         return verdict(interface == spec, "the packet {0} {1}".format(way, interface))
+    if name == "connection-state":
+        states = frozenset(spec.split(","))
+        return verdict(packet.state in states, "the connection is {0}".format(packet.state))
+    if name == "connection-nat-state":
+        states = frozenset(spec.split(","))
+        done = ",".join(sorted(packet.nat_state)) or "not translated"
+        return verdict(bool(states & packet.nat_state), "the connection is {0}".format(done))
     if name == "ipsec-policy":
         # No IPsec policy applies to the analysed traffic: "none" holds, "ipsec" does not.
         return None if spec.endswith(",none") else "ipsec-policy={0}, but no IPsec policy applies".format(value)

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import ipaddress
 from dataclasses import dataclass, field
-from typing import FrozenSet, List, Optional, Sequence, Tuple
+from typing import Any, FrozenSet, List, Optional, Sequence, Tuple
 
 from ansible_collections.hairpin.routeros.plugins.module_utils.analysis.addressing import (
     AnalyzeError,
@@ -40,6 +40,8 @@ class Topology:
     wan_address: IPv4
     internet_client: IPv4
     notes: List[str] = field(default_factory=list)
+    # The firewall filter's rules (rules.Rule, table order) when the facts hold the filter.
+    filter: Optional[List[Any]] = None
 
     @property
     def own(self) -> FrozenSet[IPv4]:

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 from ansible_collections.hairpin.routeros.plugins.module_utils.analysis.findings import (
+    FILTER_BLOCKS,
     NOT_MATCHED,
     PUBLIC_ADDRESS_MISMATCH,
     SHADOWED,
@@ -23,6 +24,7 @@ from ansible_collections.hairpin.routeros.plugins.module_utils.analysis.findings
     Findings,
     hairpin_finding,
 )
+from ansible_collections.hairpin.routeros.plugins.module_utils.analysis.firewall import forward_verdict
 from ansible_collections.hairpin.routeros.plugins.module_utils.analysis.published import Service, public_destination
 from ansible_collections.hairpin.routeros.plugins.module_utils.analysis.rules import Packet, Rule, mismatches
 from ansible_collections.hairpin.routeros.plugins.module_utils.analysis.topology import Topology, wan_in
@@ -48,12 +50,40 @@ class Verdict:
     rules: List[int] = field(default_factory=list)
     # The reason in a few words, for the table.
     summary: Optional[str] = None
+    # What the firewall filter does to the connection (FilterVerdict.as_dict()); None when the
+    # filter was not read or the connection never reaches it.
+    filter: Optional[Dict[str, Any]] = None
 
     def fail(self, reason: str, summary: str) -> None:
         self.reachable, self.reason, self.summary = False, reason, summary
 
     def as_dict(self) -> Dict[str, Any]:
         return dict(self.__dict__)
+
+
+def through_filter(
+    verdict: Verdict, flow: Flow, topology: Topology, findings: Findings, notes, service: Service, origin: str
+) -> None:
+    """A reachable verdict checked against the firewall filter's forward chain: blocked there, it
+    fails with the rule that blocks it, and that is a finding."""
+    if topology.filter is None or flow.to_router:
+        return
+    decision = forward_verdict(topology.filter, flow, topology, notes)
+    verdict.filter = decision.as_dict()
+    if decision.passes:
+        return
+    verdict.fail(decision.reason(), decision.summary())
+    verdict.server_sees = verdict.sees = None
+    findings.add(
+        Finding(
+            FILTER_BLOCKS,
+            service.label,
+            "{0}, {1} port {2} to {3}: the NAT table forwards it to {4}, but {5}".format(
+                origin, service.protocol, service.probe_port, flow.packet.dst, endpoint(flow), decision.reason()
+            ),
+            decision.rule,
+        )
+    )
 
 
 def used_rules(flow: Flow) -> List[int]:
@@ -142,6 +172,7 @@ def internet_verdict(service: Service, topology: Topology, rules: Sequence[Rule]
         verdict.server_sees, verdict.sees = sees(topology, flow)
         if flow.dstnat.rule is not None and flow.dstnat.rule.position != service.rule.position:
             notes.append("{0}: forwarded by {1}, above its own rule".format(service.label, flow.dstnat.rule.label))
+        through_filter(verdict, flow, topology, findings, notes, service, "from the internet")
         return verdict
     taken = _taken_elsewhere(service, flow)
     if taken is not None:
@@ -211,10 +242,12 @@ def lan_verdict(
     translated = flow.srcnat is not None and flow.srcnat.kind == "nat"
     if translated:
         verdict.reachable, verdict.via = True, "hairpin"
+        through_filter(verdict, flow, topology, findings, notes, service, "from the LAN")
         return verdict
     if flow.network is None or client not in flow.network:
         # Client and server on different subnets: both directions go through the router.
         verdict.reachable, verdict.via = True, "routed"
+        through_filter(verdict, flow, topology, findings, notes, service, "from the LAN")
         return verdict
     verdict.fail(
         "the server answers {0} directly, not through the router, so the client drops the reply "
@@ -262,6 +295,7 @@ def dns_verdicts(service: Service, topology: Topology, rules, findings: Findings
             if not flow.to_router and flow.dst == host and low <= flow.dst_port <= high:
                 verdict.reachable = True
                 verdict.server_sees, verdict.sees = sees(topology, flow)
+                through_filter(verdict, flow, topology, findings, notes, service, "from the LAN by " + name)
             else:
                 end = "the router" if flow.to_router else endpoint(flow)
                 verdict.fail(
