@@ -1,4 +1,5 @@
-"""Network namespaces that play the seed topology, with the router's NAT table loaded into nftables.
+"""Network namespaces that play the seed topology, with the router's NAT table and firewall filter
+loaded into nftables.
 
     internet host ── ether1 ┌────────┐ bridge ── switch (Linux bridge) ─┬─ LAN client
     198.51.100.10          │ router │                                  └─ LAN server (+ a second
@@ -84,6 +85,7 @@ class RouterSnapshot:
     """What the simulated router holds, as its API prints it: the input of the dataplane."""
 
     nat: list[dict[str, str]]
+    filter: list[dict[str, str]]
     addresses: list[tuple[str, str]]
     interface_lists: dict[str, list[str]]
     address_lists: dict[str, list[str]]
@@ -107,6 +109,7 @@ class RouterSnapshot:
                 address_lists.setdefault(row["list"], []).append(row["address"])
         return cls(
             nat=rows("/ip/firewall/nat"),
+            filter=rows("/ip/firewall/filter"),
             addresses=[(row["interface"], row["address"]) for row in rows("/ip/address") if enabled(row)],
             interface_lists=lists,
             address_lists=address_lists,
@@ -121,7 +124,7 @@ class RouterSnapshot:
         return [ipaddress.IPv4Interface(address) for name, address in self.addresses if name == interface]
 
     def nftables(self) -> str:
-        return translate(self.nat, RouterConfig(self.interface_lists, self.address_lists))
+        return translate(self.nat, RouterConfig(self.interface_lists, self.address_lists), self.filter)
 
 
 @dataclass

@@ -1,4 +1,4 @@
-"""A RouterOS NAT table -> an nftables ruleset for a Linux namespace that plays the router.
+"""A RouterOS NAT table and filter -> an nftables ruleset for a Linux namespace that plays the router.
 
 Test code: it lets the kernel, not our analyzer, decide what a table does. The translation keeps
 RouterOS semantics:
@@ -15,6 +15,13 @@ RouterOS semantics:
 * ``ipsec-policy``: there is no IPsec in the namespaces, so ``in,none``/``out,none`` are
   translated to the nft expressions that test exactly that (and ``ipsec`` to their negation).
 
+The filter's ``forward`` chain (and the chains it jumps to) becomes a filter chain on the forward
+hook, in its own table: ``connection-state`` is ``ct state``, ``connection-nat-state`` is
+``ct status`` (``dnat``/``snat``), ``accept``/``drop``/``reject`` are verdicts,
+``fasttrack-connection`` accepts (fasttrack only speeds up what it accepts), ``jump``/``return``
+as in NAT, ``log``, ``passthrough`` and the address-list actions count and go on. The ``input``
+and ``output`` chains are left out: the tests' traffic passes through the router.
+
 Anything else raises UntranslatableError: a test must not pass on a rule we silently dropped.
 """
 
@@ -27,12 +34,17 @@ from dataclasses import dataclass
 from ansible_collections.hairpin.routeros.plugins.module_utils.model import effective_value, is_true
 
 TABLE = "routeros"
+FILTER_TABLE = "routeros_filter"
 BASE_CHAINS = {"dstnat": "prerouting", "srcnat": "postrouting"}
+FILTER_CHAINS = {"forward": "forward"}
 BUILTIN_LISTS = frozenset(("all", "none", "dynamic", "static"))
 _IGNORED = frozenset(
     (".id", "chain", "action", "comment", "disabled", "dynamic", "invalid", "bytes", "packets", "log", "log-prefix")
 )
 _ACTION_FIELDS = frozenset(("to-addresses", "to-ports", "jump-target"))
+# Filter properties that say how an action acts, not what a rule matches.
+_FILTER_ACTION_FIELDS = frozenset(("jump-target", "reject-with", "hw-offload", "address-list", "address-list-timeout"))
+_CT_STATUS = {"dstnat": "dnat", "srcnat": "snat"}
 _NAME_RE = re.compile(r"[^A-Za-z0-9_]")
 
 
@@ -136,6 +148,12 @@ class _Translator:
             if direction == "out" and self.hook_of(chain) == "prerouting":
                 raise UntranslatableError("out-interface in dstnat")
             return self.interfaces(direction, value, name.endswith("-list"))
+        if name == "connection-state" and self.hook_of(chain) == "forward":
+            states = ", ".join(spec.split(","))
+            return f"ct state {op}{{ {states} }}"
+        if name == "connection-nat-state" and self.hook_of(chain) == "forward":
+            flags = " | ".join(_CT_STATUS[state] for state in spec.split(","))
+            return f"ct status & ({flags}) {'==' if op else '!='} 0"
         if name == "ipsec-policy":
             direction, _sep, policy = value.partition(",")
             expression = "meta ipsec" if direction == "in" else "rt ipsec"
@@ -186,8 +204,11 @@ def _values(row: Mapping[str, object]) -> dict[str, str]:
     return values
 
 
-def translate(rows: Sequence[Mapping[str, object]], config: RouterConfig) -> str:
-    """The nftables ruleset (``nft -f`` input) that does what ``rows`` do on RouterOS."""
+def translate(
+    rows: Sequence[Mapping[str, object]], config: RouterConfig, filter_rows: Sequence[Mapping[str, object]] = ()
+) -> str:
+    """The nftables ruleset (``nft -f`` input) that does what ``rows`` (NAT) and ``filter_rows``
+    (the firewall filter) do on RouterOS."""
     chains: dict[str, list[str]] = {"dstnat": [], "srcnat": []}
     parsed = [_values(row) for row in rows]
     # A user chain runs in the hook of the base chain that jumps to it; nft (like RouterOS's
@@ -231,6 +252,72 @@ def translate(rows: Sequence[Mapping[str, object]], config: RouterConfig) -> str
         if name in BASE_CHAINS:
             priority = "dstnat" if name == "dstnat" else "srcnat"
             lines.append(f"    type nat hook {BASE_CHAINS[name]} priority {priority}; policy accept;")
+        lines += [f"    {statement}" for statement in statements]
+        lines.append("  }")
+    lines.append("}")
+    return "\n".join(lines) + "\n" + _translate_filter(filter_rows, config)
+
+
+def _filter_chain_name(chain: str) -> str:
+    return chain if chain in FILTER_CHAINS else "user_" + _NAME_RE.sub("_", chain)
+
+
+def _filter_action(values: Mapping[str, str]) -> str:
+    action = values.get("action", "accept")
+    if action in ("accept", "fasttrack-connection"):
+        return "accept"
+    if action in ("drop", "reject", "return"):
+        return action
+    if action == "jump":
+        return f"jump {_filter_chain_name(values['jump-target'])}"
+    if action in ("log", "passthrough", "add-src-to-address-list", "add-dst-to-address-list"):
+        return "counter"
+    raise UntranslatableError(f"filter action {action}")
+
+
+def _translate_filter(rows: Sequence[Mapping[str, object]], config: RouterConfig) -> str:
+    """The filter table: the forward chain and every chain reached from it by jump."""
+    parsed = [_values(row) for row in rows]
+    reached = set(FILTER_CHAINS)
+    changed = True
+    while changed:
+        changed = False
+        for values in parsed:
+            target = values.get("jump-target", "")
+            if values.get("action") == "jump" and values.get("chain") in reached and target not in reached:
+                reached.add(target)
+                changed = True
+    translator = _Translator(config, {chain: "forward" for chain in reached})
+    chains: dict[str, list[str]] = {name: [] for name in FILTER_CHAINS}
+    for values in parsed:
+        chain = values.get("chain", "")
+        if chain not in reached or is_true(values.get("disabled")) or is_true(values.get("invalid")):
+            continue
+        protocol = values.get("protocol")
+        matchers = []
+        try:
+            for name, value in values.items():
+                if name in _IGNORED or name in _FILTER_ACTION_FIELDS:
+                    continue
+                if name in ("connection-nat-state",) and any(s not in _CT_STATUS for s in value.lstrip("!").split(",")):
+                    raise UntranslatableError(f"{name}={value}")
+                expression = translator.matcher(chain, name, value, protocol)
+                if expression:
+                    matchers.append(expression)
+        except _NeverMatchesError:
+            continue
+        comment = f'comment "filter {values.get(".id", "")}"'
+        chains.setdefault(_filter_chain_name(chain), []).append(" ".join([*matchers, _filter_action(values), comment]))
+    lines = [f"table ip {FILTER_TABLE} {{"]
+    for name, entries in translator.sets.items():
+        lines += [f"  set {name} {{", "    type ipv4_addr; flags interval"]
+        if entries:
+            lines.append(f"    elements = {{ {', '.join(entries)} }}")
+        lines.append("  }")
+    for name, statements in chains.items():
+        lines.append(f"  chain {name} {{")
+        if name in FILTER_CHAINS:
+            lines.append(f"    type filter hook {FILTER_CHAINS[name]} priority filter; policy accept;")
         lines += [f"    {statement}" for statement in statements]
         lines.append("  }")
     lines.append("}")

@@ -2,10 +2,11 @@
 
 Each scenario is a NAT table the simulator holds after `ansible-playbook hairpin.routeros.hairpin`
 (the role, in each hairpin mode) or a generated variant of it (a hairpin rule missing, a
-catch-all rule above ours, the hairpin rule on the wrong interface, a WAN address that moved).
-The table is translated into nftables for a router namespace of the seed topology, real TCP and
-UDP connections run through it, and the analyzer (its command line, reading the simulated router
-live over API-SSL) must predict every one of them.
+catch-all rule above ours, the hairpin rule on the wrong interface, a WAN address that moved, a
+filter rule that drops a published service). The table and the router's firewall filter (the
+stock router's is RouterOS's defconf) are translated into nftables for a router namespace of the
+seed topology, real TCP and UDP connections run through it, and the analyzer (its command line,
+reading the simulated router live over API-SSL) must predict every one of them.
 """
 
 from __future__ import annotations
@@ -47,7 +48,11 @@ GENERATED = (
     "wrong_public_address",
     "no_public_address",
     "chains",
+    "filter_blocks",
 )
+# The filter rule of the filter_blocks case (an admin's, above defconf's last forward rule).
+BLOCK_WEB = "block web server"
+DEFCONF_WAN_DROP = "defconf: drop all from WAN not DSTNATed"
 # A second WAN address, which the "chains" table src-nats LAN clients to.
 SECOND_WAN_ADDRESS = "203.0.113.2"
 
@@ -165,6 +170,22 @@ def rules_in_chains(router: Any) -> None:
 
 _COMPUTED = {"bytes", "packets", "invalid", "dynamic"}
 
+
+def block_web_in_the_filter(router: Any) -> None:
+    """A forward-chain drop of the web server's port, placed where an admin would add it: after
+    defconf's accept of established connections, before its last rule."""
+    rows = _execute(router, "/ip/firewall/filter/print")
+    (last,) = [row[".id"] for row in rows if row.get("comment") == DEFCONF_WAN_DROP]
+    _execute(
+        router,
+        "/ip/firewall/filter/add",
+        chain="forward",
+        action="drop",
+        protocol="tcp",
+        **{"dst-address": SERVER, "dst-port": "80", "comment": BLOCK_WEB, "place-before": last},
+    )
+
+
 EDITS: dict[str, Callable[[Any], None]] = {
     "missing_hairpin": remove_hairpin_rules,
     "shadowed": add_catch_all_above,
@@ -172,6 +193,7 @@ EDITS: dict[str, Callable[[Any], None]] = {
     "wrong_public_address": wan_address_moved,
     "no_public_address": forwards_without_public_address,
     "chains": rules_in_chains,
+    "filter_blocks": block_web_in_the_filter,
 }
 
 # What the analyzer must say is wrong in each case: (code, service) pairs, and the comment of
@@ -190,12 +212,14 @@ EXPECTED_FINDINGS: dict[str, set[tuple[str, str | None]]] = {
     },
     "no_public_address": {("captures-outbound", "web/tcp"), ("captures-outbound", "wg/udp")},
     "chains": set(),
+    "filter_blocks": {("filter-blocks", "web/tcp")},
 }
 OFFENDING_RULE = {
     "shadowed": lambda service: "DMZ",
     "wrong_lan_interface": lambda service: "hairpin:hairpin:" + service.replace("/", ":"),
     "wrong_public_address": lambda service: "hairpin:dstnat:" + service.replace("/", ":"),
     "no_public_address": lambda service: "hairpin:dstnat:" + service.replace("/", ":"),
+    "filter_blocks": lambda service: BLOCK_WEB,
 }
 
 
@@ -437,6 +461,34 @@ def test_the_ruleset_carries_every_active_rule(scenario: Scenario):
     active = [row for row in scenario.snapshot.nat if row.get("disabled", "false") == "false"]
     for row in active:
         assert f'comment "{row[".id"]}"' in scenario.ruleset, row
+    forward = [row for row in scenario.snapshot.filter if row["chain"] == "forward" and row["disabled"] == "false"]
+    assert forward, "the router has no forward filter"
+    for row in forward:
+        assert f'comment "filter {row[".id"]}"' in scenario.ruleset, row
+
+
+@scenarios("per_service")
+def test_the_stock_routers_defconf_filter_passes_every_published_service(scenario: Scenario):
+    comments = [row.get("comment") for row in scenario.snapshot.filter if row["chain"] == "forward"]
+    assert comments[-1] == DEFCONF_WAN_DROP and "defconf: fasttrack" in comments
+    for name, protocol, _port in SERVICES:
+        service = scenario.service(name, protocol)
+        for path in ("internet", "lan_public_address"):
+            assert service[path]["filter"]["passes"], service[path]
+            assert scenario.measured[(path.split("_")[0], name, protocol)].ok
+    assert scenario.report["outbound"]["reachable"] is True
+
+
+@scenarios("filter_blocks")
+def test_a_filter_rule_that_drops_the_web_server_fails_its_connections_and_is_named(scenario: Scenario):
+    for side in ("internet", "lan"):
+        probe = scenario.measured[(side, "web", "tcp")]
+        assert not probe.ok, f"the filter let the web connection from the {side} through: {describe(probe)}"
+        assert scenario.measured[(side, "wg", "udp")].ok
+    verdict = scenario.service("web", "tcp")["internet"]
+    assert not verdict["reachable"]
+    assert verdict["filter"]["rule"]["comment"] == BLOCK_WEB
+    assert verdict["summary"].endswith(f"({BLOCK_WEB})")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -481,7 +533,10 @@ def test_the_analyzer_and_the_dataplane_agree(scenario: Scenario):
             problems.append(f"{name}/{protocol} LAN to the internet: analyzer captures={says}; {describe(captured)}")
     for protocol in ("tcp", "udp"):
         probe = scenario.measured[("outbound", protocol)]
-        if probe.seen != report["outbound"]["address"]:
+        if not report["outbound"].get("reachable", True):
+            if probe.ok:
+                problems.append(f"outbound {protocol}: analyzer says the filter blocks it; {describe(probe)}")
+        elif probe.seen != report["outbound"]["address"]:
             problems.append(f"outbound {protocol}: analyzer says {report['outbound']['address']}; {describe(probe)}")
     assert not problems, "\n".join(problems) + "\n\n" + report["table"]
 
