@@ -49,6 +49,7 @@ GENERATED = (
     "no_public_address",
     "chains",
     "filter_blocks",
+    "filter_chains",
 )
 # The filter rule of the filter_blocks case (an admin's, above defconf's last forward rule).
 BLOCK_WEB = "block web server"
@@ -186,6 +187,39 @@ def block_web_in_the_filter(router: Any) -> None:
     )
 
 
+def filter_in_chains(router: Any) -> None:
+    """The forward chain rebuilt with every construct the filter translation must keep: defconf's
+    fasttrack and accepts, a jump to a user chain for the WAN side, a counting rule, return to the
+    calling chain (tcp), reject (udp from the WAN), an address list, connection-nat-state."""
+    for row in _execute(router, "/ip/firewall/filter/print"):
+        if row["chain"] == "forward":
+            _execute(router, "/ip/firewall/filter/remove", **{".id": row[".id"]})
+    _execute(router, "/ip/firewall/address-list/add", list="servers", address=SERVER)
+    table = [
+        dict(chain="forward", action="fasttrack-connection", connection_state="established,related", comment="fast"),
+        dict(chain="forward", action="accept", connection_state="established,related,untracked", comment="established"),
+        dict(chain="forward", action="drop", connection_state="invalid", comment="invalid"),
+        dict(chain="forward", action="jump", jump_target="wan-in", in_interface_list="WAN", comment="from the WAN"),
+        dict(chain="forward", action="accept", in_interface_list="LAN", comment="from the LAN"),
+        dict(
+            chain="forward",
+            action="accept",
+            protocol="tcp",
+            connection_nat_state="dstnat",
+            dst_address_list="servers",
+            comment="tcp forwards",
+        ),
+        dict(chain="forward", action="drop", comment="drop the rest"),
+        dict(chain="wan-in", action="passthrough", comment="count"),
+        dict(chain="wan-in", action="return", protocol="tcp", comment="tcp back"),
+        dict(chain="wan-in", action="reject", protocol="udp", reject_with="icmp-port-unreachable", comment=NO_UDP),
+    ]
+    for row in table:
+        _execute(router, "/ip/firewall/filter/add", **{k.replace("_", "-"): v for k, v in row.items()})
+
+
+NO_UDP = "no udp from the WAN"
+
 EDITS: dict[str, Callable[[Any], None]] = {
     "missing_hairpin": remove_hairpin_rules,
     "shadowed": add_catch_all_above,
@@ -194,6 +228,7 @@ EDITS: dict[str, Callable[[Any], None]] = {
     "no_public_address": forwards_without_public_address,
     "chains": rules_in_chains,
     "filter_blocks": block_web_in_the_filter,
+    "filter_chains": filter_in_chains,
 }
 
 # What the analyzer must say is wrong in each case: (code, service) pairs, and the comment of
@@ -213,6 +248,7 @@ EXPECTED_FINDINGS: dict[str, set[tuple[str, str | None]]] = {
     "no_public_address": {("captures-outbound", "web/tcp"), ("captures-outbound", "wg/udp")},
     "chains": set(),
     "filter_blocks": {("filter-blocks", "web/tcp")},
+    "filter_chains": {("filter-blocks", "wg/udp")},
 }
 OFFENDING_RULE = {
     "shadowed": lambda service: "DMZ",
@@ -220,6 +256,7 @@ OFFENDING_RULE = {
     "wrong_public_address": lambda service: "hairpin:dstnat:" + service.replace("/", ":"),
     "no_public_address": lambda service: "hairpin:dstnat:" + service.replace("/", ":"),
     "filter_blocks": lambda service: BLOCK_WEB,
+    "filter_chains": lambda service: NO_UDP,
 }
 
 
@@ -489,6 +526,18 @@ def test_a_filter_rule_that_drops_the_web_server_fails_its_connections_and_is_na
     assert not verdict["reachable"]
     assert verdict["filter"]["rule"]["comment"] == BLOCK_WEB
     assert verdict["summary"].endswith(f"({BLOCK_WEB})")
+
+
+@scenarios("filter_chains")
+def test_a_user_chain_returns_tcp_and_rejects_udp_from_the_wan(scenario: Scenario):
+    assert scenario.measured[("internet", "web", "tcp")].ok
+    rejected = scenario.measured[("internet", "wg", "udp")]
+    # A reject answers at once (ICMP port unreachable), unlike a drop, which times out.
+    assert not rejected.ok and "refused" in (rejected.error or "").lower(), describe(rejected)
+    assert scenario.measured[("lan", "wg", "udp")].ok
+    wg = scenario.service("wg", "udp")["internet"]
+    assert (wg["reachable"], wg["filter"]["rule"]["comment"]) == (False, NO_UDP)
+    assert "rejects" in wg["reason"]
 
 
 # ---------------------------------------------------------------------------------------------
