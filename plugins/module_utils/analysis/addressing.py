@@ -15,7 +15,8 @@ written once.
 from __future__ import annotations
 
 import ipaddress
-from typing import Optional, Tuple
+import re
+from typing import Iterable, List, Mapping, Optional, Tuple
 
 IPv4 = ipaddress.IPv4Address
 Net = ipaddress.IPv4Network
@@ -97,3 +98,55 @@ def mentions(spec: Optional[str], address: IPv4) -> bool:
         return in_address_spec(spec, address)
     except UnknownMatcherError:
         return False
+
+
+def parse_interface(text: str) -> Optional[ipaddress.IPv4Interface]:
+    """An address with its prefix (``192.168.1.1/24``), or None when it is not IPv4."""
+    try:
+        return ipaddress.IPv4Interface(text)
+    except ValueError:
+        return None
+
+
+def host_interface(address: IPv4) -> ipaddress.IPv4Interface:
+    return ipaddress.IPv4Interface("{0}/32".format(address))
+
+
+def parse_networks(texts: Iterable[str], what: str) -> List[Net]:
+    try:
+        return [ipaddress.IPv4Network(text, strict=False) for text in texts]
+    except ValueError as exc:
+        raise AnalyzeError("{0}: {1}".format(what, exc)) from None
+
+
+def first_port(spec: str) -> int:
+    """The first port of a port spec (``80``, ``8000-8080``, ``80,443``)."""
+    return int(re.split(r"[-,]", spec)[0])
+
+
+def interface_of(address: str, networks: Mapping[str, Iterable[str]]) -> Optional[str]:
+    """The interface (of ``networks``: interface -> its networks) whose network holds ``address``."""
+    own = parse_interface(address)
+    if own is None:
+        return None
+    for name, nets in networks.items():
+        for net in nets:
+            try:
+                if ipaddress.IPv4Network(str(net), strict=False) == own.network:
+                    return str(name)
+            except ValueError:
+                continue
+    return None
+
+
+def netmap(address: IPv4, match_spec: Optional[str], to_text: str) -> Optional[IPv4]:
+    """Where ``netmap`` maps ``address`` (matched by ``match_spec``) in ``to_text``: the same offset."""
+    try:
+        target = ipaddress.IPv4Network(to_text, strict=False)
+        source = ipaddress.IPv4Network(match_spec, strict=False) if match_spec else None
+    except ValueError:
+        return first_address(to_text)
+    if source is None or address not in source:
+        return target.network_address
+    offset = int(address) - int(source.network_address)
+    return IPv4(int(target.network_address) + offset % target.num_addresses)

@@ -14,7 +14,8 @@ import os
 import sys
 from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
 
-from ansible_collections.hairpin.routeros.plugins.module_utils.analysis.facts import AnalyzeError, Facts
+from ansible_collections.hairpin.routeros.plugins.module_utils.analysis.addressing import AnalyzeError
+from ansible_collections.hairpin.routeros.plugins.module_utils.analysis.facts import Facts
 from ansible_collections.hairpin.routeros.plugins.module_utils.analysis.live import read_live
 from ansible_collections.hairpin.routeros.plugins.module_utils.analysis.readers import facts_from_rsc, rows_from_rsc
 from ansible_collections.hairpin.routeros.plugins.module_utils.analysis.report import analyze, has_errors, render_table

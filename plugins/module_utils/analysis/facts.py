@@ -9,11 +9,12 @@
 
 from __future__ import annotations
 
-import ipaddress
 from dataclasses import dataclass, field
 from typing import Any, Dict, Iterable, List, Mapping, Optional, Tuple
 
-from ansible_collections.hairpin.routeros.plugins.module_utils.analysis.addressing import AnalyzeError  # noqa: F401 (part of this module's interface)
+from ansible_collections.hairpin.routeros.plugins.module_utils.analysis.addressing import (
+    interface_of,
+)
 
 # What the router runs when /ip service was never touched (RouterOS 7); an export lists only
 # the differences (`set www disabled=yes`).
@@ -158,18 +159,3 @@ def addresses_from_data(items: Iterable[Any], networks: Mapping[str, Iterable[st
         interface = interface_of(str(item), networks)
         result.append((interface or "", str(item)))
     return result
-
-
-def interface_of(address: str, networks: Mapping[str, Iterable[str]]) -> Optional[str]:
-    try:
-        network = ipaddress.IPv4Interface(address).network
-    except ValueError:
-        return None
-    for name, nets in networks.items():
-        for net in nets:
-            try:
-                if ipaddress.IPv4Network(str(net), strict=False) == network:
-                    return str(name)
-            except ValueError:
-                continue
-    return None

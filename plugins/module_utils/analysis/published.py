@@ -9,13 +9,13 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import List, Optional, Sequence, Tuple
 
 from ansible_collections.hairpin.routeros.plugins.module_utils.analysis.addressing import (
     IPv4,
     first_address,
+    first_port,
     in_address_spec,
     port_span,
     span_of,
@@ -44,7 +44,7 @@ class Service:
 
     @property
     def probe_port(self) -> int:
-        return int(re.split(r"[-,]", self.port)[0])
+        return first_port(self.port)
 
     @property
     def host_address(self) -> Optional[IPv4]:
@@ -82,14 +82,14 @@ def services_of(rules: Sequence[Rule]) -> List[Service]:
         key = rule.owner
         owned = key is not None and key.kind == KIND_DSTNAT
         name = key.name if owned else (rule.get("comment") or "rule-{0}".format(rule.position))
-        first_port = int(re.split(r"[-,]", port)[0])
+        public_port = first_port(port)
         services.append(
             Service(
                 name=name,
                 protocol=protocol,
                 port=port,
                 host=rule.get("to-addresses") or "",
-                host_ports=port_span(rule.get("to-ports"), first_port) if rule.get("to-ports") else span_of(port),
+                host_ports=port_span(rule.get("to-ports"), public_port) if rule.get("to-ports") else span_of(port),
                 rule=rule,
                 owned=owned,
             )

@@ -19,7 +19,10 @@ from ansible_collections.hairpin.routeros.plugins.module_utils.analysis.addressi
     AnalyzeError,
     IPv4,
     Net,
+    host_interface,
     parse_address,
+    parse_interface,
+    parse_networks,
 )
 from ansible_collections.hairpin.routeros.plugins.module_utils.analysis.facts import Facts
 
@@ -130,10 +133,9 @@ def resolve(facts: Facts) -> Topology:
     """The router as the analysis sees it, or AnalyzeError naming the missing fact."""
     addresses = []
     for name, text in facts.addresses:
-        try:
-            addresses.append((name, ipaddress.IPv4Interface(text)))
-        except ValueError:
-            continue
+        parsed = parse_interface(text)
+        if parsed is not None:
+            addresses.append((name, parsed))
     wan = _side(facts, facts.wan_interface, facts.wan_interface_list, "WAN", "wan")
     lan = _side(facts, facts.lan_interface, facts.lan_interface_list, "LAN", "lan")
     notes = []
@@ -144,17 +146,14 @@ def resolve(facts: Facts) -> Topology:
         wan_address = parse_address(facts.public_address, "public_address")
         # The WAN's address is not in the facts (a DHCP or PPPoE WAN in an export): take the
         # public address as the WAN's, so the probes have a destination.
-        addresses.append((wan[0], ipaddress.IPv4Interface("{0}/32".format(wan_address))))
+        addresses.append((wan[0], host_interface(wan_address)))
         notes.append(
             "the WAN's address is not in the facts; using public_address {0} as its address".format(wan_address)
         )
     else:
         raise AnalyzeError("the WAN ({0}) has no address in the facts; give public_address".format(", ".join(wan)))
     if facts.lan_subnets:
-        try:
-            subnets = [ipaddress.IPv4Network(s, strict=False) for s in facts.lan_subnets]
-        except ValueError as exc:
-            raise AnalyzeError("lan_subnets: {0}".format(exc)) from None
+        subnets = parse_networks(facts.lan_subnets, "lan_subnets")
     else:
         subnets = [address.network for name, address in addresses if name in lan]
     if facts.internet_client:

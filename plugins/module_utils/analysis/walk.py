@@ -11,7 +11,6 @@
 
 from __future__ import annotations
 
-import ipaddress
 from dataclasses import dataclass, field
 from typing import Dict, FrozenSet, List, Optional, Sequence, Tuple
 
@@ -19,6 +18,7 @@ from ansible_collections.hairpin.routeros.plugins.module_utils.analysis.addressi
     IPv4,
     Net,
     first_address,
+    netmap,
     port_span,
     split_negation,
 )
@@ -47,18 +47,6 @@ class Outcome:
     passed: List[Rule] = field(default_factory=list)
 
 
-def _netmap(address: IPv4, match_spec: Optional[str], to_text: str) -> Optional[IPv4]:
-    try:
-        target = ipaddress.IPv4Network(to_text, strict=False)
-        source = ipaddress.IPv4Network(match_spec, strict=False) if match_spec else None
-    except ValueError:
-        return first_address(to_text)
-    if source is None or address not in source:
-        return target.network_address
-    offset = int(address) - int(source.network_address)
-    return IPv4(int(target.network_address) + offset % target.num_addresses)
-
-
 def _translate(rule: Rule, packet: Packet, topology: Topology, chain: str, outcome: Outcome, notes: List[str]) -> None:
     action = rule.action
     to_addresses = rule.get("to-addresses")
@@ -69,9 +57,7 @@ def _translate(rule: Rule, packet: Packet, topology: Topology, chain: str, outco
         if action == "redirect":
             outcome.address = topology.address_on(packet.in_interface) or packet.dst
         elif action == "netmap" and to_addresses:
-            outcome.address = _netmap(
-                packet.dst, split_negation(rule.get("dst-address") or "")[1] or None, to_addresses
-            )
+            outcome.address = netmap(packet.dst, split_negation(rule.get("dst-address") or "")[1] or None, to_addresses)
         else:
             outcome.address = first_address(to_addresses) if to_addresses else packet.dst
         outcome.address_text = to_addresses if to_addresses and "-" in to_addresses else str(outcome.address)
@@ -83,9 +69,7 @@ def _translate(rule: Rule, packet: Packet, topology: Topology, chain: str, outco
                 str(outcome.address) if outcome.address else "the router's address on {0}".format(packet.out_interface)
             )
         elif action == "netmap" and to_addresses:
-            outcome.address = _netmap(
-                packet.src, split_negation(rule.get("src-address") or "")[1] or None, to_addresses
-            )
+            outcome.address = netmap(packet.src, split_negation(rule.get("src-address") or "")[1] or None, to_addresses)
             outcome.address_text = str(outcome.address)
         else:
             outcome.address = first_address(to_addresses) if to_addresses else packet.src
