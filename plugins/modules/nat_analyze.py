@@ -33,7 +33,9 @@ description:
     O(rules) (for example the C(rules) that M(hairpin.routeros.nat_info) returns) or from
     O(running_config) (an C(/export)). When O(rules) or O(running_config) is given the router is
     not contacted, even if the connection options are set (for example by C(module_defaults)).
-  - Only NAT is analysed, not the filter rules; the analysed traffic uses no IPsec policy.
+  - The firewall filter's C(forward) chain is analysed for every connection that passes through
+    the router (read live, or from O(running_config)); its C(input) chain is not. The analysed
+    traffic uses no IPsec policy.
   - The same analysis runs without Ansible, for CI pipelines, with
     C(python -m ansible_collections.hairpin.routeros.plugins.module_utils.analyze) (the directory
     that holds C(ansible_collections) on C(PYTHONPATH)); C(--help) lists its options.
@@ -156,7 +158,9 @@ services:
       that works for LAN clients, or the public address when none does) are verdicts with
       C(reachable), C(via), C(reaches) (where the connection ends, C(address:port)),
       C(server_sees) and C(sees) (C(client), C(router) or C(other)), C(reason) and C(summary)
-      when not reachable, and C(rules) (positions of the rules the packet used).
+      when not reachable, C(rules) (positions of the rules the packet used), and C(filter) (what
+      the firewall filter's forward chain does to the connection, with C(passes), C(packet) and the
+      deciding C(rule); null when the filter was not read or the connection does not reach it).
   returned: success
   type: list
   elements: dict
@@ -172,14 +176,18 @@ services:
       findings: []
 findings:
   description:
-    - What is wrong, each with C(code), C(service) (C(name/protocol), or null for the router),
-      C(message), C(rule) (the offending rule, with C(position), C(id), C(comment) and its
-      C(text) as a CLI C(add) would write it) and C(fix) (a command that fixes it, when there is one).
+    - What is wrong, each with C(code), C(severity) (C(error), or C(warning) for what works at a
+      cost, such as a forward that takes a port of the router's own services), C(service)
+      (C(name/protocol), or null for the router), C(message), C(rule) (the offending rule, with
+      C(table) (C(nat) or C(filter)), C(position), C(id), C(comment) and its C(text) as a CLI
+      C(add) would write it) and C(fix) (a command that fixes it, when there is one).
   returned: success
   type: list
   elements: dict
 outbound:
-  description: LAN clients to the internet, C(masqueraded) and the C(address) the internet sees, and the C(rule).
+  description:
+    - LAN clients to the internet, C(masqueraded) and the C(address) the internet sees, and the C(rule).
+    - With the firewall filter read, also C(reachable) and C(filter) (as in the services' verdicts).
   returned: success
   type: dict
 facts:
