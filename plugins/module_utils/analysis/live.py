@@ -28,9 +28,11 @@ class _ExtraRead:
 
 # The whole filter, in table order: positions and every matcher are what the verdicts rest on.
 FILTER_READ = _ExtraRead("firewall_filter", Command("/ip/firewall/filter/print", {}))
+# Which clients each service accepts (its address= list), beside the ports the router read takes.
+SERVICE_ADDRESS_READ = _ExtraRead("ip_services", Command("/ip/service/print", {".proplist": "name,address,disabled"}))
 
 
 def read_live(router: Any) -> Tuple[List[Dict[str, Any]], Facts]:
     """(NAT rows, router-side Facts) of a connected ``api.Router``, in one round trip."""
-    view = read_router(router, entries=[ADDRESS_LISTS, FILTER_READ, DNS_ENTRIES])
+    view = read_router(router, entries=[ADDRESS_LISTS, FILTER_READ, SERVICE_ADDRESS_READ, DNS_ENTRIES])
     return list(view.nat), facts_from_view(view)

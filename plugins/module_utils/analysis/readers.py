@@ -115,8 +115,8 @@ def facts_from_view(view: Any) -> Facts:
 
     The firewall filter comes from ``view.filter`` (the ``/ip/firewall/filter`` rows in table
     order), else from ``view.entries["firewall_filter"]``; a view with neither has not read the
-    filter. ``view.service_addresses`` (service name -> its ``address=`` prefixes), where the view
-    has it, says which clients each ``/ip service`` accepts."""
+    filter. ``view.service_addresses`` (service name -> its ``address=`` prefixes), else the
+    ``/ip/service`` rows in ``view.entries["ip_services"]``, say which clients each service accepts."""
     facts = Facts()
     facts.addresses = addresses_from_data(sorted(view.facts.addresses), view.networks)
     facts.interface_list_members = {name: sorted(members) for name, members in view.list_members.items()}
@@ -133,14 +133,14 @@ def facts_from_view(view: Any) -> Facts:
     if rows is None:
         rows = view.entries.get("firewall_filter")
     facts.firewall_filter = None if rows is None else [dict(row) for row in rows]
-    allowed = getattr(view, "service_addresses", None) or {}
-    facts.service_addresses = {
-        str(name): _address_entries(",".join(_listed(v))) for name, v in allowed.items() if _listed(v)
-    }
+    allowed = getattr(view, "service_addresses", None)
+    if allowed is None:
+        allowed = {str(row["name"]): row.get("address") for row in view.entries.get("ip_services", []) if "name" in row}
+    facts.service_addresses = {str(name): _listed(v) for name, v in allowed.items() if _listed(v)}
     return facts
 
 
 def _listed(value: Any) -> List[str]:
     if isinstance(value, (list, tuple, set, frozenset)):
         return [str(v) for v in value if v]
-    return [str(value)] if value else []
+    return _address_entries(value) if value else []

@@ -289,10 +289,15 @@ def test_a_live_read_takes_the_filter_in_the_same_round_trip():
                 {"address": "203.0.113.1/24", "interface": "ether1", "disabled": False},
             ],
             "/ip/firewall/filter/print": [BLOCK_WEB],
+            "/ip/service/print": [
+                {"name": "www", "port": "80", "address": "192.168.1.0/24", "disabled": "false"},
+                {"name": "ssh", "port": "22", "address": "", "disabled": "false"},
+            ],
         }
     )
     rows, f = read_live(router)
     assert len(router.reads) == 1 and "/ip/firewall/filter/print" in router.reads[0]
     assert f.firewall_filter == [BLOCK_WEB]
+    assert (f.services, f.service_addresses) == ({"www": 80, "ssh": 22}, {"www": ["192.168.1.0/24"]})
     f.update(dict(lan_client="192.168.1.10", internet_client="198.51.100.10"))
     assert service(analyze(rows, f))["internet"]["summary"] == "blocked by filter rule #0 (block web)"
