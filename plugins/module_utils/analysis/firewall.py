@@ -114,7 +114,7 @@ class FilterVerdict:
             return "the forward chain passes it"
         what = "the connection's first packet" if self.packet == "request" else "the server's replies"
         verb = {"drop": "drops", "reject": "rejects", "tarpit": "tarpits"}.get(self.rule.action, self.rule.action)
-        return "{0} in the firewall filter {1} {2}".format(self.rule.label, verb, what)
+        return "{0} {1} {2} in the forward chain".format(self.rule.label, verb, what)
 
     def summary(self) -> str:
         return "blocked by {0}".format(self.rule.label if self.rule is not None else "the filter")

@@ -126,7 +126,7 @@ def test_a_rule_that_drops_the_published_service_is_named_by_its_comment():
     assert finding.rule.label == "filter rule #10 (block web)"
     assert finding.message.startswith(
         "from the internet, tcp port 80 to 203.0.113.1: the NAT table forwards it to 192.168.1.2:80, but filter "
-        "rule #10 (block web) in the firewall filter drops the connection's first packet"
+        "rule #10 (block web) drops the connection's first packet in the forward chain"
     )
     assert finding.as_dict()["rule"]["table"] == "filter"
     assert report.outbound["reachable"] is True
@@ -167,7 +167,7 @@ def test_a_drop_of_established_traffic_blocks_the_replies():
     report = analyze(SEED, with_filter(rows))
     internet = service(report)["internet"]
     assert not internet["reachable"] and internet["filter"]["packet"] == "reply"
-    assert internet["reason"] == "filter rule #0 (no replies) in the firewall filter drops the server's replies"
+    assert internet["reason"] == "filter rule #0 (no replies) drops the server's replies in the forward chain"
 
 
 def test_interfaces_addresses_lists_and_negation_match_the_forwarded_packet():
