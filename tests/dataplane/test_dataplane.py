@@ -50,6 +50,7 @@ GENERATED = (
     "chains",
     "filter_blocks",
     "filter_chains",
+    "filter_drop_all",
 )
 # The filter rule of the filter_blocks case (an admin's, above defconf's last forward rule).
 BLOCK_WEB = "block web server"
@@ -220,6 +221,14 @@ def filter_in_chains(router: Any) -> None:
 
 NO_UDP = "no udp from the WAN"
 
+
+def drop_all_first_in_the_filter(router: Any) -> None:
+    """A plain ``chain=forward action=drop`` above every accept (no comment: the analyzer names it
+    by position and content)."""
+    first = next(row[".id"] for row in _execute(router, "/ip/firewall/filter/print") if row["chain"] == "forward")
+    _execute(router, "/ip/firewall/filter/add", chain="forward", action="drop", **{"place-before": first})
+
+
 EDITS: dict[str, Callable[[Any], None]] = {
     "missing_hairpin": remove_hairpin_rules,
     "shadowed": add_catch_all_above,
@@ -229,6 +238,7 @@ EDITS: dict[str, Callable[[Any], None]] = {
     "chains": rules_in_chains,
     "filter_blocks": block_web_in_the_filter,
     "filter_chains": filter_in_chains,
+    "filter_drop_all": drop_all_first_in_the_filter,
 }
 
 # What the analyzer must say is wrong in each case: (code, service) pairs, and the comment of
@@ -249,6 +259,7 @@ EXPECTED_FINDINGS: dict[str, set[tuple[str, str | None]]] = {
     "chains": set(),
     "filter_blocks": {("filter-blocks", "web/tcp")},
     "filter_chains": {("filter-blocks", "wg/udp")},
+    "filter_drop_all": {("filter-blocks", "web/tcp"), ("filter-blocks", "wg/udp"), ("filter-blocks", None)},
 }
 OFFENDING_RULE = {
     "shadowed": lambda service: "DMZ",
@@ -455,7 +466,7 @@ def test_split_dns_lan_client_resolves_the_name_and_the_server_sees_the_client(s
     )
 
 
-@scenarios(*MODES, *(name for name in GENERATED if name != "chains"))
+@scenarios(*MODES, *(name for name in GENERATED if name not in ("chains", "filter_drop_all")))
 @pytest.mark.parametrize("protocol", ["tcp", "udp"])
 def test_lan_clients_reach_the_internet_masqueraded_to_the_wan_address(scenario: Scenario, protocol):
     probe = scenario.measured[("outbound", protocol)]
@@ -528,6 +539,16 @@ def test_a_filter_rule_that_drops_the_web_server_fails_its_connections_and_is_na
     assert verdict["summary"].endswith(f"({BLOCK_WEB})")
 
 
+@scenarios("filter_drop_all")
+def test_a_plain_drop_above_every_accept_blocks_every_way_and_is_named_by_position(scenario: Scenario):
+    assert not any(probe.ok for key, probe in scenario.measured.items() if key[0] != "dns"), scenario.measured
+    position = next(i for i, row in enumerate(scenario.snapshot.filter) if row["chain"] == "forward")
+    for finding in scenario.report["findings"]:
+        assert finding["rule"]["table"] == "filter" and finding["rule"]["position"] == position, finding
+        assert finding["rule"]["text"] == "chain=forward action=drop", finding
+    assert scenario.report["outbound"]["reachable"] is False
+
+
 @scenarios("filter_chains")
 def test_a_user_chain_returns_tcp_and_rejects_udp_from_the_wan(scenario: Scenario):
     assert scenario.measured[("internet", "web", "tcp")].ok
@@ -578,7 +599,10 @@ def test_the_analyzer_and_the_dataplane_agree(scenario: Scenario):
         says = any(
             f["code"] == "captures-outbound" and f["service"] == f"{name}/{protocol}" for f in report["findings"]
         )
-        if not captured.ok or says != (captured.server == f"{SERVER}:{_port}"):
+        if not report["outbound"].get("reachable", True):
+            if captured.ok:
+                problems.append(f"{name}/{protocol} LAN to the internet: analyzer says blocked; {describe(captured)}")
+        elif not captured.ok or says != (captured.server == f"{SERVER}:{_port}"):
             problems.append(f"{name}/{protocol} LAN to the internet: analyzer captures={says}; {describe(captured)}")
     for protocol in ("tcp", "udp"):
         probe = scenario.measured[("outbound", protocol)]
