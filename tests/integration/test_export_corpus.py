@@ -13,7 +13,9 @@ inventory writes nothing.
 from __future__ import annotations
 
 import copy
+import ipaddress
 import json
+import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -233,6 +235,8 @@ def assert_refused(case: Case, phase: str) -> None:
     message = str(result.get("msg", ""))
     missing = [fragment for fragment in case.refusal["message"] if str(fragment) not in message]
     assert not missing, f"{case.export}: the refusal does not name {missing}: {message}"
+    # In a fleet the user must see which router refused: by its inventory name.
+    assert case.host in message, f"{case.export}: the refusal does not name the router {case.host!r}: {message}"
     assert case.writes[phase] == case.writes["loaded"], f"{case.export}: the refused run wrote to the router"
 
 
@@ -291,3 +295,57 @@ def test_role_publishes_services_on_the_export_and_leaves_everything_else_alone(
         assert check["changed"] is True, f"{export}: --check did not see the new service"
     assert case.writes["check"] == case.writes["second"], f"{export}: --check wrote to the router"
     assert case.snapshots["check"] == case.snapshots["second"], f"{export}: --check changed the router"
+
+
+# ---------------------------------------------------------------------------------------------
+# The corpus itself: each file is an export as RouterOS prints it, and each is listed
+
+
+HEADER = re.compile(
+    r"# (?P<date>\S+ \S+) by RouterOS (?P<version>[67]\.\d+(?:\.\d+)?)\n"
+    r"# software id = [0-9A-Z]{4}-[0-9A-Z]{4}\n#\n# model = \S+\n# serial number = [0-9A-Z]+\n"
+)
+# RouterOS 7.10 changed the date in the header from "jan/02/2024 10:00:00" to ISO 8601.
+OLD_DATE = re.compile(r"[a-z]{3}/\d{2}/\d{4} \d{2}:\d{2}:\d{2}")
+ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}")
+IPV4 = re.compile(r"(?<![\w.:])(\d{1,3}(?:\.\d{1,3}){3})(?![\w.])")
+DOCUMENTATION = [ipaddress.ip_network(n) for n in ("192.0.2.0/24", "198.51.100.0/24", "203.0.113.0/24")]
+
+
+def allowed_ipv4(text: str) -> bool:
+    address = ipaddress.ip_address(text)
+    return address.is_private or address.is_unspecified or any(address in net for net in DOCUMENTATION)
+
+
+def test_every_export_is_in_the_corpus_and_described() -> None:
+    files = {path.name for path in EXPORTS.glob("*.rsc")}
+    assert files == set(CORPUS)
+    assert len(files) >= 20
+    readme = (EXPORTS / "README.md").read_text(encoding="utf-8")
+    assert [name for name in sorted(files) if f"`{name}`" not in readme] == []
+    for export, spec in CORPUS.items():
+        assert spec["inventory"]["hairpin_services"], export
+        if "refusal" in spec:
+            assert spec["refusal"]["reason"] and spec["refusal"]["message"], export
+
+
+@pytest.mark.parametrize("export", sorted(CORPUS))
+def test_export_is_written_as_routeros_prints_it(export: str) -> None:
+    raw = (EXPORTS / export).read_bytes()
+    # /export writes every byte outside ASCII as a \XX escape.
+    assert raw.isascii(), export
+    text = raw.decode("ascii")
+    header = HEADER.match(text)
+    assert header, f"{export}: not an /export header"
+    major, minor = (int(part) for part in header["version"].split(".")[:2])
+    date_form = ISO_DATE if (major, minor) >= (7, 10) else OLD_DATE
+    assert date_form.fullmatch(header["date"]), f"{export}: {header['date']} is not how {header['version']} dates"
+    lines = text.splitlines()
+    for number, line in enumerate(lines, start=1):
+        assert len(line) <= 80, f"{export}:{number} is longer than /export wraps"
+        if line.startswith("    "):
+            assert lines[number - 2].endswith("\\"), f"{export}:{number} continues a line that did not end in \\"
+        else:
+            assert line.startswith(("#", "/", "add ", "set ")), f"{export}:{number}: {line!r}"
+    public = [address for address in IPV4.findall(text) if not allowed_ipv4(address)]
+    assert public == [], f"{export}: addresses outside the private and documentation ranges"
