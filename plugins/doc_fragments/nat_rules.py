@@ -173,24 +173,31 @@ def _suboptions(option, fields, **words):
 
 
 class ModuleDocFragment:
-    # hairpin.routeros.nat's port_forwards, and hairpin.routeros.port_forward's config.
-    PORT_FORWARDS = _suboptions(
-        "port_forwards",
-        _PORT_FORWARD_FIELDS,
-        hairpin_text="With O(auto_hairpin), whether this service gets a hairpin rule.",
-    )
-    PORT_FORWARD_CONFIG = _suboptions(
-        "config",
-        _PORT_FORWARD_FIELDS,
-        hairpin_text="Used by M(hairpin.routeros.nat) with O(hairpin.routeros.nat#module:auto_hairpin); ignored here.",
-    )
+    """The fields of each kind of owned NAT rule, per option that holds them (set below)."""
 
-    # hairpin.routeros.nat's masquerades, and hairpin.routeros.masquerade's config.
-    MASQUERADES = _suboptions("masquerades", _MASQUERADE_FIELDS)
-    MASQUERADE_CONFIG = _suboptions("config", _MASQUERADE_FIELDS)
 
-    # hairpin.routeros.nat's hairpins, and hairpin.routeros.hairpin_nat's config.
-    HAIRPINS = _suboptions("hairpins", _HAIRPIN_SERVICE_FIELDS + _HAIRPIN_FIELDS, required_with="")
-    HAIRPIN_CONFIG = _suboptions(
-        "config", _HAIRPIN_SERVICE_OR_SUBNET_FIELDS + _HAIRPIN_FIELDS, required_with="with O(OPT[].name) "
-    )
+# Set after the class, not in its body: ansible-test's yamllint reads only string literals
+# there, and these are built from the one text of each kind above. ansible-doc and
+# validate-modules read them as any fragment (tests/unit/plugins/modules/test_docs.py parses each).
+
+# hairpin.routeros.nat's port_forwards, and hairpin.routeros.port_forward's config.
+ModuleDocFragment.PORT_FORWARDS = _suboptions(
+    "port_forwards",
+    _PORT_FORWARD_FIELDS,
+    hairpin_text="With O(auto_hairpin), whether this service gets a hairpin rule.",
+)
+ModuleDocFragment.PORT_FORWARD_CONFIG = _suboptions(
+    "config",
+    _PORT_FORWARD_FIELDS,
+    hairpin_text="Used by M(hairpin.routeros.nat) with O(hairpin.routeros.nat#module:auto_hairpin); ignored here.",
+)
+
+# hairpin.routeros.nat's masquerades, and hairpin.routeros.masquerade's config.
+ModuleDocFragment.MASQUERADES = _suboptions("masquerades", _MASQUERADE_FIELDS)
+ModuleDocFragment.MASQUERADE_CONFIG = _suboptions("config", _MASQUERADE_FIELDS)
+
+# hairpin.routeros.nat's hairpins, and hairpin.routeros.hairpin_nat's config.
+ModuleDocFragment.HAIRPINS = _suboptions("hairpins", _HAIRPIN_SERVICE_FIELDS + _HAIRPIN_FIELDS, required_with="")
+ModuleDocFragment.HAIRPIN_CONFIG = _suboptions(
+    "config", _HAIRPIN_SERVICE_OR_SUBNET_FIELDS + _HAIRPIN_FIELDS, required_with="with O(OPT[].name) "
+)

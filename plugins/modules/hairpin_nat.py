@@ -52,7 +52,7 @@ EXAMPLES = r"""
         lan_interface: bridge
 """
 
-# The same as port_forward.py's RETURN, its source (tests/unit/plugins/modules/test_return_docs.py).
+# The same as port_forward.py's RETURN, its source (tests/unit/plugins/modules/test_docs.py).
 RETURN = r"""
 commands:
   description: The RouterOS commands the change runs (or would run in check mode), in order.

@@ -51,7 +51,7 @@ EXAMPLES = r"""
 """
 
 # The source of the RETURN values the NAT modules share: ansible-core 2.17 takes no RETURN from a
-# doc fragment, so the others copy them (tests/unit/plugins/modules/test_return_docs.py keeps them in step).
+# doc fragment, so the others copy them (tests/unit/plugins/modules/test_docs.py keeps them in step).
 RETURN = r"""
 commands:
   description: The RouterOS commands the change runs (or would run in check mode), in order.
