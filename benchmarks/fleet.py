@@ -21,7 +21,7 @@ peak memory of ansible-playbook with everything it started, and the simulators' 
 router (connections, round trips after login, commands, writes). The floors run on the same
 inventory (hosts and services) as the role: the module floor once, the in-worker floor
 --floor-runs times (default 3), the first of them before the module floor; the ratios use the
-median of those runs (a run of 200 trivial tasks varies by about a tenth from one to the next).
+median of those runs (runs of trivial tasks vary from one to the next; benchmarks/README.md).
 
 Results: a table on stdout, and JSON in <workdir>/results.json (workdir: build/bench/fleet-N).
 """
