@@ -17,10 +17,9 @@ from typing import Any
 
 from routeros_sim.certs import CertPaths
 from routeros_sim.router import Router
-from routeros_sim.server import RouterSite, SimulatorThread
 from tests.support.paths import ANSIBLE_BIN, BROWNFIELD_ROUTER, STOCK_ROUTER
 from tests.support.playbook import JSON_CALLBACK, PlaybookRun, RunningPlaybook, start_playbook, write_yaml
-from tests.support.simulator import USERNAME, memory_router, serve
+from tests.support.simulator import USERNAME, RouterSite, SimulatorThread, memory_router, serve
 from tests.support.tables import (
     MARKER,
     duplicates,

@@ -21,10 +21,25 @@ from typing import Any, Union
 from routeros_sim import state
 from routeros_sim.certs import CertPaths, server_ssl_context
 from routeros_sim.router import Router
-from routeros_sim.server import Simulator, SimulatorThread
+from routeros_sim.server import RouterSite, Simulator, SimulatorThread
 from tests.support.paths import BIN, STOCK_ROUTER
 from tests.support.playbook import PlaybookRun, run_play
 from tests.support.tables import is_write, nat_rows
+
+# RouterSite and SimulatorThread are the simulator's types the suites name: from here, one place.
+__all__ = [
+    "PASSWORD",
+    "USERNAME",
+    "RouterSite",
+    "Routers",
+    "ServedProcess",
+    "SimRouter",
+    "SimulatorThread",
+    "memory_router",
+    "persistent_router",
+    "serve",
+    "serve_process",
+]
 
 USERNAME = "admin"
 PASSWORD = "integration-Pa55word"
