@@ -21,7 +21,7 @@ peak memory of ansible-playbook with everything it started, and the simulators' 
 router (connections, round trips after login, commands, writes). The floors run on the same
 inventory (hosts and services) as the role: the module floor once, the in-worker floor
 --floor-runs times (default 3), the first of them before the module floor; the ratios use the
-median of those runs (a run of 200 trivial tasks varies by about a tenth from one to the next).
+median of those runs (runs of trivial tasks vary from one to the next; benchmarks/README.md).
 
 Results: a table on stdout, and JSON in <workdir>/results.json (workdir: build/bench/fleet-N).
 """
@@ -33,12 +33,10 @@ import json
 import os
 import platform
 import shutil
-import signal
 import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
@@ -48,12 +46,14 @@ from typing import Any
 import yaml
 from measure import Usage, process_cpu_s, run_measured
 
-REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from tests.support.paths import BIN, REPO, STOCK_ROUTER, use_checkout
+from tests.support.playbook import ansible_env as checkout_env
+from tests.support.simulator import USERNAME, serve_process
+
 BENCH = REPO / "benchmarks"
-COLLECTIONS = REPO / "build" / "collections"
-SEED = REPO / "sim" / "routeros_sim" / "data" / "stock-home-router.rsc"
-BIN = Path(sys.executable).parent
-USERNAME = "admin"
+SEED = STOCK_ROUTER
 PASSWORD = "bench-Pa55word"
 MEMORY_DIR = Path("/dev/shm")
 
@@ -108,7 +108,7 @@ def nat_rules(service_list: Sequence[dict[str, Any]]) -> list[dict[str, str]]:
 
     Computed by the collection's own engine, offline (the module's `rendered` path), so both
     contenders converge to the same owned rules; the benchmark checks that they did."""
-    sys.path.insert(0, str(COLLECTIONS))
+    use_checkout()
     from ansible_collections.hairpin.routeros.plugins.module_utils.model import desired_rules
     from ansible_collections.hairpin.routeros.plugins.module_utils.runner import build_desired, finish_hairpins
 
@@ -166,44 +166,18 @@ class Fleet:
 
 @contextmanager
 def fleet(workdir: Path, routers: int, latency_ms: float, certs: Path, seed: Path = SEED) -> Iterator[Fleet]:
-    workdir.mkdir(parents=True, exist_ok=True)
-    ready = workdir / "ready.json"
     # The simulator saves a router (with fsync) after every write, all routers in one process: on
     # a disk that serialises the fleet's writes behind one another, which real routers, each
     # with its own flash, do not. In memory (tmpfs) a save costs what it costs a router.
     states = Path(tempfile.mkdtemp(prefix="hairpin-bench-", dir=MEMORY_DIR if MEMORY_DIR.is_dir() else None))
     state = states / "router.json"
-    command = [
-        str(BIN / "routeros-sim"),
-        "serve",
-        "--port=0",
-        "--tls-port=0",
-        f"--cert-dir={certs}",
-        f"--state={state}",
-        f"--seed={seed}",
-        f"--username={USERNAME}",
-        f"--password={PASSWORD}",
-        f"--latency-ms={latency_ms}",
-        f"--count={routers}",
-        f"--ready-file={ready}",
-    ]
-    log = (workdir / "simulator.log").open("wb")
-    proc = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
+    options = [f"--latency-ms={latency_ms}", f"--count={routers}"]
     try:
-        deadline = time.monotonic() + 120
-        while not ready.exists():
-            if proc.poll() is not None or time.monotonic() > deadline:
-                raise SystemExit(f"the simulator did not start; see {workdir / 'simulator.log'}")
-            time.sleep(0.1)
-        described = json.loads(ready.read_text())
-        yield Fleet(proc.pid, [r["tls_port"] for r in described["routers"]], state, certs / "ca.pem")
+        with serve_process(
+            workdir, state_path=state, cert_dir=certs, seed=seed, password=PASSWORD, options=options
+        ) as served:
+            yield Fleet(served.process.pid, served.tls_ports, state, certs / "ca.pem")
     finally:
-        proc.send_signal(signal.SIGTERM)
-        try:
-            proc.wait(timeout=60)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-        log.close()
         shutil.rmtree(states, ignore_errors=True)
 
 
@@ -247,18 +221,10 @@ class Row:
 
 
 def ansible_env(workdir: Path, strategy: str = "linear") -> dict[str, str]:
-    return dict(
-        os.environ,
-        ANSIBLE_STRATEGY=strategy,
-        # Our collection from this checkout; community.routeros from the `ansible` package.
-        ANSIBLE_COLLECTIONS_PATH=str(COLLECTIONS),
-        ANSIBLE_NOCOLOR="1",
-        ANSIBLE_RETRY_FILES_ENABLED="0",
-        ANSIBLE_HOST_KEY_CHECKING="0",
-        ANSIBLE_LOCAL_TEMP=str(workdir / "ansible-local"),
-        ANSIBLE_HOME=str(workdir / "ansible-home"),
-        PATH=f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}",
-    )
+    """The tests' environment (this checkout's collection; community.routeros from the `ansible`
+    package), with the strategy under test and Ansible's default output."""
+    extra = {"ANSIBLE_STRATEGY": strategy, "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}"}
+    return checkout_env(workdir, callback=None, extra=extra)
 
 
 def failed_hosts(log: Path) -> int:
@@ -383,6 +349,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--floor-runs", type=int, default=3, help="runs of the in-worker floor (median used)")
     parser.add_argument("--workdir", type=Path, help="default: build/bench/fleet-<routers>")
     args = parser.parse_args(argv)
+    use_checkout()
     contenders = set(args.contenders.split(","))
     workdir = (args.workdir or REPO / "build" / "bench" / f"fleet-{args.routers}").resolve()
     if workdir.exists():

@@ -35,7 +35,6 @@ from typing import Any
 from fleet import (
     BENCH,
     BIN,
-    COLLECTIONS,
     PASSWORD,
     SEED,
     USERNAME,
@@ -45,6 +44,7 @@ from fleet import (
     nat_options,
     router_hosts,
     services,
+    use_checkout,
     write_inventory,
 )
 from measure import process_cpu_s, run_measured
@@ -82,7 +82,7 @@ def engine_args(port: int, ca: Path, owned_services: int) -> dict[str, Any]:
 
 def engine_once(args: dict[str, Any]) -> dict[str, Any]:
     """One call of the in-worker path, in this process (run by `large_table.py engine`)."""
-    sys.path.insert(0, str(COLLECTIONS))
+    use_checkout()
     from ansible_collections.hairpin.routeros.plugins.module_utils.runner import run_module
     from ansible_collections.hairpin.routeros.plugins.modules.nat import RESOURCE, module_spec
     from ansible_collections.hairpin.routeros.plugins.plugin_utils.in_worker import run_in_worker

@@ -11,52 +11,29 @@ nothing changes, and prints the NAT table through librouteros, as any API client
 from __future__ import annotations
 
 import json
-import os
 import secrets
 import shutil
 import ssl
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import librouteros
 
 REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from tests.support.paths import use_checkout  # noqa: E402
+from tests.support.playbook import ansible_env, playbook_command  # noqa: E402
+from tests.support.simulator import USERNAME, serve_process  # noqa: E402
+
 WORK = REPO / "build" / "demo"
-BIN = Path(sys.executable).parent
-STOCK = REPO / "sim" / "routeros_sim" / "data" / "stock-home-router.rsc"
-
-
-def start_simulator(password: str) -> tuple[subprocess.Popen, dict]:
-    ready = WORK / "ready.json"
-    command = [
-        str(BIN / "routeros-sim"), "serve",
-        "--listen", "127.0.0.1", "--port", "0", "--tls-port", "0",
-        "--cert-dir", str(WORK / "certs"),
-        "--state", str(WORK / "router.json"), "--seed", str(STOCK),
-        "--username", "admin", "--password", password,
-        "--ready-file", str(ready),
-    ]  # fmt: skip
-    log = (WORK / "simulator.log").open("w")
-    process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
-    deadline = time.monotonic() + 30
-    while not ready.exists():
-        if process.poll() is not None or time.monotonic() > deadline:
-            sys.exit(f"the simulator did not start; see {WORK / 'simulator.log'}")
-        time.sleep(0.1)
-    return process, json.loads(ready.read_text())
-
-
-def tls_port_of(ready: dict) -> int:
-    routers = ready.get("routers") or [ready]
-    return int(routers[0]["tls_port"])
 
 
 def print_nat_table(port: int, password: str) -> None:
     context = ssl.create_default_context(cafile=str(WORK / "certs" / "ca.pem"))
     api = librouteros.connect(
-        "127.0.0.1", "admin", password, port=port,
+        "127.0.0.1", USERNAME, password, port=port,
         ssl_wrapper=lambda sock: context.wrap_socket(sock, server_hostname="127.0.0.1"),
     )  # fmt: skip
     try:
@@ -75,22 +52,21 @@ def print_nat_table(port: int, password: str) -> None:
 
 def run_playbook(inventory: Path, title: str) -> None:
     print(f"\n=== {title} ===", flush=True)
-    env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=str(REPO / "build" / "collections"), ANSIBLE_NOCOLOR="1")
-    subprocess.run(
-        [str(BIN / "ansible-playbook"), "-i", str(inventory), "hairpin.routeros.hairpin", "--diff"],
-        check=True,
-        env=env,
-        cwd=WORK,
-    )
+    # Ansible's own output, as a user sees it (no JSON callback).
+    command = playbook_command("hairpin.routeros.hairpin", [inventory], diff=True)
+    subprocess.run(command, check=True, env=ansible_env(WORK, callback=None), cwd=WORK)
 
 
 def main() -> None:
+    use_checkout()
     shutil.rmtree(WORK, ignore_errors=True)
     WORK.mkdir(parents=True)
     password = secrets.token_urlsafe(16)
-    process, ready = start_simulator(password)
-    try:
-        port = tls_port_of(ready)
+    served = serve_process(
+        WORK, state_path=WORK / "router.json", cert_dir=WORK / "certs", password=password, start_timeout=30
+    )
+    with served as simulator:
+        port = simulator.tls_ports[0]
         print(f"routeros-sim: a stock home router on 127.0.0.1:{port} (API-SSL), state in {WORK / 'router.json'}")
         inventory = WORK / "inventory.yml"
         # The inventory a user keeps in Git: how to reach the router, where WAN and LAN are,
@@ -99,7 +75,7 @@ def main() -> None:
             "ansible_host": "127.0.0.1",
             "ansible_python_interpreter": sys.executable,
             "hairpin_api_port": port,
-            "hairpin_api_username": "admin",
+            "hairpin_api_username": USERNAME,
             "hairpin_api_password": password,
             "hairpin_api_ca_path": str(WORK / "certs" / "ca.pem"),
             "hairpin_wan_interface": "ether1",
@@ -111,9 +87,6 @@ def main() -> None:
         run_playbook(inventory, "first run: the router gets its NAT rules")
         run_playbook(inventory, "second run: nothing to change")
         print_nat_table(port, password)
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
 
 
 if __name__ == "__main__":

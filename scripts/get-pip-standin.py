@@ -1,7 +1,8 @@
 """Stand-in for pypa's get-pip.py, which ansible-test downloads to bootstrap pip in its sanity
-virtual environments. That download host is not reachable from our machines (only package
-registries are), so we bootstrap the same way from the standard library and PyPI: ensurepip, then
-`pip install` of exactly the packages ansible-test asked for (e.g. pip==25.2)."""
+virtual environments. Where that download host is out of reach but a package index is not (an
+offline mirror, a proxy that admits only package registries), pip is bootstrapped the same way
+from the standard library and the index: ensurepip, then `pip install` of exactly the packages
+ansible-test asked for (e.g. pip==25.2)."""
 
 import subprocess
 import sys

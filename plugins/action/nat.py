@@ -9,8 +9,7 @@
 #
 # The engine is imported with this file, on purpose: the strategy loads the action plugin in the
 # controller's main process before it forks the workers, so the engine is imported once per run
-# and every worker inherits it, instead of each router's worker importing it again (~0.1 s of
-# CPU each).
+# and every worker inherits it, instead of each router's worker importing it again.
 
 from __future__ import annotations
 

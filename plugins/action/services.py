@@ -23,7 +23,7 @@ from ansible_collections.hairpin.routeros.plugins.module_utils.services import (
 from ansible_collections.hairpin.routeros.plugins.plugin_utils.in_worker import InWorkerModuleAction, validated
 
 # One rehearsal of the engine here, in the main process, saves every forked worker its own
-# first-call set-up (about a tenth of the engine's CPU per router; see services.rehearse).
+# first-call set-up (see services.rehearse).
 _SAMPLE = dict(
     services=[
         dict(name="web", port="443", host="192.168.88.10"),

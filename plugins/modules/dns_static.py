@@ -72,6 +72,7 @@ EXAMPLES = r"""
     state: deleted
 """
 
+# commands and round_trips as in port_forward.py, their source (tests/unit/plugins/modules/test_docs.py).
 RETURN = r"""
 commands:
   description: The RouterOS commands the change runs (or would run in check mode), in order.

@@ -22,6 +22,7 @@ description:
 author:
   - hairpin maintainers (@hairpin-maintainers)
 extends_documentation_fragment:
+  - hairpin.routeros.nat_rules.hairpin_config
   - hairpin.routeros.api
   - hairpin.routeros.in_worker
   - hairpin.routeros.states
@@ -32,51 +33,6 @@ options:
       - The services, one entry each.
     type: list
     elements: dict
-    suboptions:
-      name:
-        description:
-          - Service name; part of the ownership marker. A per-service hairpin rule.
-          - Exactly one of O(config[].name) and O(config[].subnet).
-        type: str
-      subnet:
-        description:
-          - A LAN subnet, for one broad hairpin rule (C(src-address=<subnet> dst-address=<subnet>))
-            instead of per-service rules.
-        type: str
-      protocol:
-        description: V(both) makes one tcp and one udp rule.
-        type: str
-        choices: [tcp, udp, both]
-        default: tcp
-      host:
-        description: The server's IPv4 address. Required with O(config[].name) unless O(state=deleted).
-        type: str
-      host_port:
-        description: The server's port, V(N) or V(N-M). Required with O(config[].name) unless O(state=deleted).
-        type: str
-      lan_subnet:
-        description: The LAN subnet of the server; read from the router's addresses on the LAN when left out.
-        type: str
-      lan_interface:
-        description: The LAN interface (the rule's C(out-interface)).
-        type: str
-      lan_interface_list:
-        description: The LAN interface list (the rule's C(out-interface-list)).
-        type: str
-      comment:
-        description: Free text stored after the ownership marker.
-        type: str
-      disabled:
-        description: Write the rule disabled.
-        type: bool
-        default: false
-      position:
-        description: Where the rule goes among the other rules of its chain; default V(top).
-        type: str
-        choices: [top, bottom, before, after]
-      anchor:
-        description: Comment of the foreign rule for O(config[].position=before) or V(after).
-        type: str
 seealso:
   - module: hairpin.routeros.nat
   - module: hairpin.routeros.port_forward
@@ -96,6 +52,7 @@ EXAMPLES = r"""
         lan_interface: bridge
 """
 
+# The same as port_forward.py's RETURN, its source (tests/unit/plugins/modules/test_docs.py).
 RETURN = r"""
 commands:
   description: The RouterOS commands the change runs (or would run in check mode), in order.

@@ -17,6 +17,7 @@ description:
 author:
   - hairpin maintainers (@hairpin-maintainers)
 extends_documentation_fragment:
+  - hairpin.routeros.nat_rules.masquerade_config
   - hairpin.routeros.api
   - hairpin.routeros.in_worker
   - hairpin.routeros.states
@@ -27,30 +28,6 @@ options:
       - The services, one entry each.
     type: list
     elements: dict
-    suboptions:
-      out_interface:
-        description: WAN interface (C(out-interface)). Exactly one of this and O(config[].out_interface_list).
-        type: str
-      out_interface_list:
-        description: WAN interface list (C(out-interface-list)).
-        type: str
-      ipsec_policy:
-        description: C(ipsec-policy) matcher, for example V(out,none) as RouterOS's default configuration uses.
-        type: str
-      comment:
-        description: Free text stored after the ownership marker.
-        type: str
-      disabled:
-        description: Write the rule disabled.
-        type: bool
-        default: false
-      position:
-        description: Where the rule goes among the other rules of its chain; default V(bottom).
-        type: str
-        choices: [top, bottom, before, after]
-      anchor:
-        description: Comment of the foreign rule for O(config[].position=before) or V(after).
-        type: str
 seealso:
   - module: hairpin.routeros.nat
 """
@@ -66,6 +43,7 @@ EXAMPLES = r"""
       - out_interface: ether1
 """
 
+# The same as port_forward.py's RETURN, its source (tests/unit/plugins/modules/test_docs.py).
 RETURN = r"""
 commands:
   description: The RouterOS commands the change runs (or would run in check mode), in order.

@@ -24,6 +24,9 @@ description:
 author:
   - hairpin maintainers (@hairpin-maintainers)
 extends_documentation_fragment:
+  - hairpin.routeros.nat_rules.port_forwards
+  - hairpin.routeros.nat_rules.masquerades
+  - hairpin.routeros.nat_rules.hairpins
   - hairpin.routeros.api
   - hairpin.routeros.states
   - hairpin.routeros.attributes
@@ -34,94 +37,11 @@ options:
       - Port forwards (C(chain=dstnat action=dst-nat)), one rule per protocol.
     type: list
     elements: dict
-    suboptions:
-      name:
-        description: Service name, unique among port forwards; part of the ownership marker.
-        type: str
-        required: true
-      protocol:
-        description: V(both) makes one tcp and one udp rule.
-        type: str
-        choices: [tcp, udp, both]
-        default: tcp
-      port:
-        description: Public port, V(N) or V(N-M). Required unless O(state=deleted).
-        type: str
-      host:
-        description: IPv4 address of the server behind the router. Required unless O(state=deleted).
-        type: str
-      host_port:
-        description: Port on the server; defaults to O(port_forwards[].port).
-        type: str
-      public_address:
-        description:
-          - The public IPv4 address the forward answers on (C(dst-address)).
-          - Mutually exclusive with O(port_forwards[].public_address_list) and O(port_forwards[].public_local).
-        type: str
-      public_address_list:
-        description: An address list holding the public address (C(dst-address-list)), for example one fed by DDNS.
-        type: str
-      public_local:
-        description:
-          - Match any address of the router (C(dst-address-type=local)); refused for ports the
-            router's own services use.
-        type: bool
-        default: false
-      in_interface:
-        description: Only packets arriving on this interface (C(in-interface)).
-        type: str
-      in_interface_list:
-        description: Only packets arriving on this interface list (C(in-interface-list)).
-        type: str
-      hairpin:
-        description: With O(auto_hairpin), whether this service gets a hairpin rule.
-        type: bool
-        default: true
-      comment:
-        description: Free text stored after the ownership marker in the rule's comment, verbatim.
-        type: str
-      disabled:
-        description: Write the rule disabled.
-        type: bool
-        default: false
-      position:
-        description:
-          - Where the rule goes among the other rules of its chain; default V(top).
-          - V(before) and V(after) put it next to the one foreign rule whose comment is O(port_forwards[].anchor).
-        type: str
-        choices: [top, bottom, before, after]
-      anchor:
-        description: Comment of the foreign rule for O(port_forwards[].position=before) or V(after).
-        type: str
   masquerades:
     description:
       - The WAN masquerade (C(chain=srcnat action=masquerade)) out of an interface or interface list.
     type: list
     elements: dict
-    suboptions:
-      out_interface:
-        description: WAN interface (C(out-interface)). Exactly one of this and O(masquerades[].out_interface_list).
-        type: str
-      out_interface_list:
-        description: WAN interface list (C(out-interface-list)).
-        type: str
-      ipsec_policy:
-        description: C(ipsec-policy) matcher, for example V(out,none) as RouterOS's default configuration uses.
-        type: str
-      comment:
-        description: Free text stored after the ownership marker.
-        type: str
-      disabled:
-        description: Write the rule disabled.
-        type: bool
-        default: false
-      position:
-        description: Where the rule goes among the other rules of its chain; default V(bottom).
-        type: str
-        choices: [top, bottom, before, after]
-      anchor:
-        description: Comment of the foreign rule for O(masquerades[].position=before) or V(after).
-        type: str
   hairpins:
     description:
       - Hairpin NAT rules given explicitly, one per service and protocol
@@ -129,45 +49,6 @@ options:
       - Usually left out in favour of O(auto_hairpin).
     type: list
     elements: dict
-    suboptions:
-      name:
-        description: Service name; part of the ownership marker.
-        type: str
-        required: true
-      protocol:
-        description: V(both) makes one tcp and one udp rule.
-        type: str
-        choices: [tcp, udp, both]
-        default: tcp
-      host:
-        description: The server's IPv4 address. Required unless O(state=deleted).
-        type: str
-      host_port:
-        description: The server's port, V(N) or V(N-M). Required unless O(state=deleted).
-        type: str
-      lan_subnet:
-        description: The LAN subnet of the server; read from the router's addresses on the LAN when left out.
-        type: str
-      lan_interface:
-        description: The LAN interface (the rule's C(out-interface)).
-        type: str
-      lan_interface_list:
-        description: The LAN interface list (the rule's C(out-interface-list)).
-        type: str
-      comment:
-        description: Free text stored after the ownership marker.
-        type: str
-      disabled:
-        description: Write the rule disabled.
-        type: bool
-        default: false
-      position:
-        description: Where the rule goes among the other rules of its chain; default V(top).
-        type: str
-        choices: [top, bottom, before, after]
-      anchor:
-        description: Comment of the foreign rule for O(hairpins[].position=before) or V(after).
-        type: str
   hairpin_subnets:
     description:
       - One broad hairpin rule per LAN subnet (C(src-address=<subnet> dst-address=<subnet>)).
@@ -309,6 +190,7 @@ EXAMPLES = r"""
     state: rendered
 """
 
+# commands and round_trips as in port_forward.py, their source (tests/unit/plugins/modules/test_docs.py).
 RETURN = r"""
 commands:
   description: The RouterOS commands the change runs (or would run in check mode), in order.

@@ -18,6 +18,7 @@ description:
 author:
   - hairpin maintainers (@hairpin-maintainers)
 extends_documentation_fragment:
+  - hairpin.routeros.nat_rules.port_forward_config
   - hairpin.routeros.api
   - hairpin.routeros.in_worker
   - hairpin.routeros.states
@@ -28,65 +29,6 @@ options:
       - The services, one entry each.
     type: list
     elements: dict
-    suboptions:
-      name:
-        description: Service name, unique among port forwards; part of the ownership marker.
-        type: str
-        required: true
-      protocol:
-        description: V(both) makes one tcp and one udp rule.
-        type: str
-        choices: [tcp, udp, both]
-        default: tcp
-      port:
-        description: Public port, V(N) or V(N-M). Required unless O(state=deleted).
-        type: str
-      host:
-        description: IPv4 address of the server behind the router. Required unless O(state=deleted).
-        type: str
-      host_port:
-        description: Port on the server; defaults to O(config[].port).
-        type: str
-      public_address:
-        description:
-          - The public IPv4 address the forward answers on (C(dst-address)).
-          - Mutually exclusive with O(config[].public_address_list) and O(config[].public_local).
-        type: str
-      public_address_list:
-        description: An address list holding the public address (C(dst-address-list)), for example one fed by DDNS.
-        type: str
-      public_local:
-        description:
-          - Match any address of the router (C(dst-address-type=local)); refused for ports the
-            router's own services use.
-        type: bool
-        default: false
-      in_interface:
-        description: Only packets arriving on this interface (C(in-interface)).
-        type: str
-      in_interface_list:
-        description: Only packets arriving on this interface list (C(in-interface-list)).
-        type: str
-      hairpin:
-        description: Used by M(hairpin.routeros.nat) with O(hairpin.routeros.nat#module:auto_hairpin); ignored here.
-        type: bool
-        default: true
-      comment:
-        description: Free text stored after the ownership marker in the rule's comment, verbatim.
-        type: str
-      disabled:
-        description: Write the rule disabled.
-        type: bool
-        default: false
-      position:
-        description:
-          - Where the rule goes among the other rules of its chain; default V(top).
-          - V(before) and V(after) put it next to the one foreign rule whose comment is O(config[].anchor).
-        type: str
-        choices: [top, bottom, before, after]
-      anchor:
-        description: Comment of the foreign rule for O(config[].position=before) or V(after).
-        type: str
 seealso:
   - module: hairpin.routeros.nat
   - module: hairpin.routeros.hairpin_nat
@@ -108,6 +50,8 @@ EXAMPLES = r"""
     state: merged
 """
 
+# The source of the RETURN values the NAT modules share: ansible-core 2.17 takes no RETURN from a
+# doc fragment, so the others copy them (tests/unit/plugins/modules/test_docs.py keeps them in step).
 RETURN = r"""
 commands:
   description: The RouterOS commands the change runs (or would run in check mode), in order.

@@ -37,10 +37,10 @@ try:  # ansible-core 2.19 and later
 except ImportError:  # earlier: a vaulted variable is this (not a str), decrypted by str()
     from ansible.parsing.yaml.objects import AnsibleVaultEncryptedUnicode as _Vaulted
 
-# OpenSSL sets itself up (fetches its algorithms, about a millisecond of CPU) the first time a
-# process makes a TLS context. This file is imported in the controller's main process before it
-# forks the workers (see the action plugins), so doing it here makes it once per run instead of
-# once per router: each worker's connection inherits it.
+# OpenSSL sets itself up (fetches its algorithms) the first time a process makes a TLS context.
+# This file is imported in the controller's main process before it forks the workers (see the
+# action plugins), so doing it here makes it once per run instead of once per router: each
+# worker's connection inherits it.
 with contextlib.suppress(ssl.SSLError):  # then each connection says what is wrong
     ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
 

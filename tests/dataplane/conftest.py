@@ -7,41 +7,33 @@ failure (`.ci/run` installs nftables).
 
 from __future__ import annotations
 
-import os
 import shutil
 import sys
-from collections.abc import Callable, Iterator
 from pathlib import Path
 
-import pytest
+# The shared support is imported as tests.support, from the repository root.
+_REPO = str(Path(__file__).resolve().parents[2])
+if _REPO not in sys.path:
+    sys.path.insert(0, _REPO)
 
-HERE = Path(__file__).resolve().parent
-REPO = HERE.parents[1]
-COLLECTIONS = REPO / "build" / "collections"
-LINK = COLLECTIONS / "ansible_collections" / "hairpin" / "routeros"
+from tests.support.paths import use_checkout  # noqa: E402
 
+use_checkout()
 
-def _ensure_collection_link() -> None:
-    # The repository is the collection; it is imported as ansible_collections.hairpin.routeros
-    # through build/collections (made by `make setup`; made here too for a bare pytest run).
-    if not (LINK.is_symlink() and LINK.resolve() == REPO):
-        LINK.parent.mkdir(parents=True, exist_ok=True)
-        temporary = LINK.with_name(f"routeros.{os.getpid()}.tmp")
-        temporary.symlink_to(REPO, target_is_directory=True)
-        os.replace(temporary, LINK)
+from collections.abc import Callable, Iterator  # noqa: E402
 
+import pytest  # noqa: E402
 
-_ensure_collection_link()
-for path in (COLLECTIONS, REPO / "tests" / "integration"):
-    if str(path) not in sys.path:
-        sys.path.insert(0, str(path))
+from tests.support.simulator import Routers, SimRouter  # noqa: E402
+
+# The dataplane tests use the integration tests' names (support, role_support) too.
+_INTEGRATION = str(Path(__file__).resolve().parents[1] / "integration")
+if _INTEGRATION not in sys.path:
+    sys.path.insert(0, _INTEGRATION)
 
 from lab import namespaces_work, remove_stale_namespaces  # noqa: E402
-from support import PASSWORD, USERNAME, SimRouter  # noqa: E402
 
-from routeros_sim import state  # noqa: E402
-from routeros_sim.certs import CertPaths, ensure_certs, server_ssl_context  # noqa: E402
-from routeros_sim.server import Simulator, SimulatorThread  # noqa: E402
+from routeros_sim.certs import CertPaths, ensure_certs  # noqa: E402
 
 
 @pytest.fixture(scope="session")
@@ -69,31 +61,17 @@ StartRouter = Callable[..., SimRouter]
 def start_router(tmp_path_factory: pytest.TempPathFactory, certs: CertPaths) -> Iterator[StartRouter]:
     """start_router(name, seed=None, state_from=None): a simulator (TLS on 127.0.0.1, port 0)
     for a router seeded from ``seed`` or continuing the state file ``state_from``."""
-    threads: list[SimulatorThread] = []
+    routers = Routers(certs)
 
     def start(name: str, *, seed: Path | None = None, state_from: Path | None = None) -> SimRouter:
         workdir = tmp_path_factory.mktemp(name)
-        state_path = workdir / "router.json"
-        if state_from is not None:
-            shutil.copyfile(state_from, state_path)
-        router = state.load_router(state_path, seed=seed)
-        state.attach_persistence(router, state_path)
-        state.save_router(router, state_path)
-        simulator = Simulator(
-            [(router, state_path)],
-            host="127.0.0.1",
-            port=0,
-            tls_port=0,
-            ssl_context=server_ssl_context(certs),
-            username=USERNAME,
-            password=PASSWORD,
+        return routers.start(
+            workdir,
+            seed=seed,
+            state_from=state_from,
+            state_path=workdir / "router.json",
             request_log=workdir / "requests.jsonl",
         )
-        thread = SimulatorThread(simulator).start()
-        threads.append(thread)
-        return SimRouter(thread, certs, state_path, workdir / "requests.jsonl", workdir)
 
     yield start
-    for thread in threads:
-        if thread.running:
-            thread.stop()
+    routers.stop_all()

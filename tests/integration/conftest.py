@@ -1,17 +1,27 @@
-"""Fixtures of the integration tests (the helpers live in support.py)."""
+"""Fixtures of the integration tests (the helpers live in tests/support)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import sys
 from pathlib import Path
-from typing import Any
 
-import pytest
-from support import PASSWORD, STOCK_ROUTER, USERNAME, SimRouter
+# The shared support is imported as tests.support, from the repository root.
+_REPO = str(Path(__file__).resolve().parents[2])
+if _REPO not in sys.path:
+    sys.path.insert(0, _REPO)
 
-from routeros_sim import state
-from routeros_sim.certs import CertPaths, ensure_certs, server_ssl_context
-from routeros_sim.server import Simulator, SimulatorThread
+from tests.support.paths import use_checkout  # noqa: E402
+
+use_checkout()
+
+from collections.abc import Iterator  # noqa: E402
+from typing import Any  # noqa: E402
+
+import pytest  # noqa: E402
+
+from routeros_sim.certs import CertPaths, ensure_certs  # noqa: E402
+from tests.support.paths import STOCK_ROUTER  # noqa: E402
+from tests.support.simulator import Routers, SimRouter  # noqa: E402
 
 
 @pytest.fixture(scope="session")
@@ -21,33 +31,19 @@ def certs(tmp_path_factory: pytest.TempPathFactory) -> CertPaths:
 
 @pytest.fixture
 def start_router(tmp_path: Path, certs: CertPaths) -> Iterator[Any]:
-    threads: list[SimulatorThread] = []
+    """start_router(seed=STOCK_ROUTER, name="router"): a simulated router of this test."""
+    routers = Routers(certs)
 
     def start(seed: Path = STOCK_ROUTER, name: str = "router") -> SimRouter:
-        state_path = tmp_path / f"{name}.json"
-        router = state.load_router(state_path, seed=seed)
-        state.attach_persistence(router, state_path)
-        state.save_router(router, state_path)
-        request_log = tmp_path / f"{name}-requests.jsonl"
-        simulator = Simulator(
-            [(router, state_path)],
-            host="127.0.0.1",
-            port=0,
-            tls_port=0,
-            ssl_context=server_ssl_context(certs),
-            username=USERNAME,
-            password=PASSWORD,
-            request_log=request_log,
+        return routers.start(
+            tmp_path / name,
+            seed=seed,
+            state_path=tmp_path / f"{name}.json",
+            request_log=tmp_path / f"{name}-requests.jsonl",
         )
-        thread = SimulatorThread(simulator).start()
-        threads.append(thread)
-        workdir = tmp_path / name
-        workdir.mkdir()
-        return SimRouter(thread, certs, state_path, request_log, workdir)
 
     yield start
-    for thread in threads:
-        thread.stop()
+    routers.stop_all()
 
 
 @pytest.fixture

@@ -3,21 +3,24 @@ hairpin.routeros.hairpin` run against them as a user runs it.
 
 The helpers of support.py run ad-hoc plays; these run the collection's own playbook with the
 user's inventory (plus a small overlay that points each router at its simulator), so a test sees
-exactly what `ansible-playbook hairpin.routeros.hairpin -i inventory/` does.
+exactly what `ansible-playbook hairpin.routeros.hairpin -i inventory/` does. The running and the
+table reading are tests/support's.
 """
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-import sysconfig
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 import yaml
-from support import ANSIBLE_BIN, COLLECTIONS, PASSWORD, REPO, USERNAME, PlaybookRun, SimRouter
+
+from tests.support.paths import REPO
+from tests.support.playbook import PlaybookRun, run_playbook
+from tests.support.simulator import PASSWORD, USERNAME, SimRouter
+from tests.support.tables import by_comment, foreign, menu_rows, owned, rule_fields
+
+__all__ = ["by_comment", "foreign", "owned", "rule_fields"]
 
 EXAMPLE = REPO / "examples" / "gitops"
 # The role's one task (hairpin.routeros.services).
@@ -80,33 +83,9 @@ def run_hairpin(
     cwd: Path | None = None,
 ) -> PlaybookRun:
     """`ansible-playbook <playbook> -i <inventory>...` with the JSON callback, as a user runs it."""
-    run_env = dict(
-        os.environ,
-        # Our collection from this checkout; ansible.posix (the JSON callback) from the `ansible`
-        # package of this venv, also when another ansible-core (HAIRPIN_ANSIBLE_BIN) drives the run.
-        ANSIBLE_COLLECTIONS_PATH=os.pathsep.join([str(COLLECTIONS), sysconfig.get_paths()["purelib"]]),
-        ANSIBLE_STDOUT_CALLBACK="ansible.posix.json",
-        ANSIBLE_NOCOLOR="1",
-        ANSIBLE_RETRY_FILES_ENABLED="0",
-        ANSIBLE_LOCAL_TEMP=str(workdir / "ansible-local"),
-        ANSIBLE_HOME=str(workdir / "ansible-home"),
+    return run_playbook(
+        playbook, inventories, workdir, check=check, diff=diff, extra_args=extra_args, env=env, cwd=cwd or workdir
     )
-    run_env.update(env or {})
-    command = [str(ANSIBLE_BIN / "ansible-playbook"), playbook, *extra_args]
-    for inventory in inventories:
-        command += ["-i", str(inventory)]
-    if check:
-        command.append("--check")
-    if diff:
-        command.append("--diff")
-    proc = subprocess.run(
-        command, capture_output=True, text=True, env=run_env, timeout=300, check=False, cwd=cwd or workdir
-    )
-    try:
-        output = json.loads(proc.stdout)
-    except json.JSONDecodeError:
-        output = {}
-    return PlaybookRun(proc.returncode, output, proc.stdout, proc.stderr)
 
 
 def converge(router: SimRouter, host_vars: Mapping[str, Any], *, host: str = "gw", **kwargs: Any) -> PlaybookRun:
@@ -133,22 +112,6 @@ def failures(run: PlaybookRun) -> dict[str, int]:
     return {host: stats.get("failures", 0) for host, stats in run.stats.items()}
 
 
-def owned(rows: Sequence[Mapping[str, str]]) -> list[Mapping[str, str]]:
-    return [row for row in rows if str(row.get("comment", "")).startswith("hairpin:")]
-
-
-def foreign(rows: Sequence[Mapping[str, str]]) -> list[Mapping[str, str]]:
-    return [row for row in rows if not str(row.get("comment", "")).startswith("hairpin:")]
-
-
-def by_comment(rows: Sequence[Mapping[str, str]]) -> dict[str, Mapping[str, str]]:
-    return {str(row["comment"]): row for row in owned(rows)}
-
-
 def table(router: SimRouter, path: str) -> list[dict[str, str]]:
     """Any menu of the simulated router, as it prints it."""
-    return [attrs for word, attrs in router.router.execute(path + "/print", []) if word == "!re"]
-
-
-def rule_fields(row: Mapping[str, str], names: Sequence[str]) -> dict[str, str | None]:
-    return {name: row.get(name) for name in names}
+    return menu_rows(router.router, path)

@@ -4,20 +4,25 @@ README's "What we guarantee" section (see guarantee_figures.py and scripts/guara
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
+# The shared support is imported as tests.support, from the repository root.
+_REPO = str(Path(__file__).resolve().parents[2])
+if _REPO not in sys.path:
+    sys.path.insert(0, _REPO)
 
-HERE = Path(__file__).resolve().parent
-# The integration tests' helpers (support.py) are reused from their own directory; the
-# collection is importable from build/collections (made by `make setup`, see tests/unit).
-sys.path.insert(0, str(HERE.parent / "integration"))
-sys.path.insert(0, str(HERE.parents[1] / "build" / "collections"))
+from tests.support.paths import use_checkout  # noqa: E402
 
+use_checkout()
+
+from collections.abc import Iterator  # noqa: E402
+
+import pytest  # noqa: E402
 from guarantee_figures import Figures  # noqa: E402
 
 from routeros_sim.certs import CertPaths, ensure_certs  # noqa: E402
+
+HERE = Path(__file__).resolve().parent
 
 # The test that checks the README section: it runs last, once every other test has reported.
 README_CHECK = "test_readme_section_shows_what_the_suite_measured"

@@ -2,44 +2,60 @@
 `ansible-playbook` runs against them with the output kept whole (for the secret scans).
 
 A fleet is one simulator serving several routers (one per inventory host, each on its own port),
-so one `ansible-playbook` run tries many cases at once, each on a router of its own. The helpers
-of tests/integration/support.py are reused, not copied.
+so one `ansible-playbook` run tries many cases at once, each on a router of its own. Running
+playbooks, serving routers and reading tables are tests/support's.
 """
 
 from __future__ import annotations
 
 import json
-import os
 import socket
-import subprocess
-import sysconfig
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-from support import ANSIBLE_BIN, BROWNFIELD_ROUTER, COLLECTIONS, STOCK_ROUTER, WRITE_COMMANDS, PlaybookRun
-
-from routeros_sim import state
 from routeros_sim.certs import CertPaths
 from routeros_sim.router import Router
-from routeros_sim.server import RouterSite, Simulator, SimulatorThread
+from tests.support.paths import ANSIBLE_BIN, BROWNFIELD_ROUTER, STOCK_ROUTER
+from tests.support.playbook import JSON_CALLBACK, PlaybookRun, RunningPlaybook, start_playbook, write_yaml
+from tests.support.simulator import USERNAME, RouterSite, SimulatorThread, memory_router, serve
+from tests.support.tables import (
+    MARKER,
+    duplicates,
+    foreign,
+    is_write,
+    marker_of,
+    nat_rows,
+    owned,
+    without_owned_ids,
+)
 
-# Re-exported from the integration tests' support, for the tests of this directory.
-__all__ = ["ANSIBLE_BIN", "BROWNFIELD_ROUTER", "STOCK_ROUTER", "PlaybookRun"]
+# The shared support's names, for the tests of this directory.
+__all__ = [
+    "ANSIBLE_BIN",
+    "BROWNFIELD_ROUTER",
+    "MARKER",
+    "STOCK_ROUTER",
+    "USERNAME",
+    "PlaybookRun",
+    "RunningPlaybook",
+    "duplicates",
+    "foreign",
+    "marker_of",
+    "owned",
+    "without_owned_ids",
+]
 
 
-USERNAME = "admin"
 # Every character here is one a careless tool mangles or leaks in a recognisable form: quote,
 # backslash, dollar, percent, '=', '?', '/', '&', a space and a non-ASCII letter.
 PASSWORD = 'R3l "pa$$" \\ w%rd=?/&\u00f6'
-MARKER = "hairpin:"
 
 
 def fresh_router(seed: Path = STOCK_ROUTER) -> Router:
     """A router seeded from an export, in memory (no state file: nothing to fsync per write)."""
-    return state.load_router(Path("/nonexistent/hairpin-reliability.json"), seed=seed)
+    return memory_router(seed)
 
 
 def router_copy(router: Router) -> Router:
@@ -48,40 +64,7 @@ def router_copy(router: Router) -> Router:
 
 def table(router: Router) -> list[dict[str, str]]:
     """The NAT table as the router prints it (counters left out)."""
-    rows = [attrs for word, attrs in router.execute("/ip/firewall/nat/print", []) if word == "!re"]
-    return [{k: v for k, v in row.items() if k not in ("bytes", "packets")} for row in rows]
-
-
-def owned(rows: Iterable[Mapping[str, str]]) -> list[dict[str, str]]:
-    return [dict(row) for row in rows if str(row.get("comment", "")).startswith(MARKER)]
-
-
-def foreign(rows: Iterable[Mapping[str, str]]) -> list[dict[str, str]]:
-    return [dict(row) for row in rows if not str(row.get("comment", "")).startswith(MARKER)]
-
-
-def marker_of(row: Mapping[str, str]) -> str:
-    return str(row.get("comment", "")).split(" ", 1)[0]
-
-
-def duplicates(rows: Iterable[Mapping[str, str]]) -> list[str]:
-    """Markers that more than one owned rule carries."""
-    seen: dict[str, int] = {}
-    for row in owned(rows):
-        seen[marker_of(row)] = seen.get(marker_of(row), 0) + 1
-    return sorted(marker for marker, count in seen.items() if count > 1)
-
-
-def without_owned_ids(rows: Iterable[Mapping[str, str]]) -> list[dict[str, str]]:
-    """The table with the ids of owned rules blanked: two converged tables compare equal
-    whatever ids their adds got, while foreign rules keep theirs (they must not change)."""
-    out = []
-    for row in rows:
-        row = dict(row)
-        if str(row.get("comment", "")).startswith(MARKER):
-            row[".id"] = "*owned"
-        out.append(row)
-    return out
+    return nat_rows(router)
 
 
 def closed_port() -> int:
@@ -95,39 +78,9 @@ def closed_port() -> int:
 # Running ansible-playbook
 
 
-def ansible_env(tmp: Path) -> dict[str, str]:
-    return dict(
-        os.environ,
-        ANSIBLE_COLLECTIONS_PATH=os.pathsep.join([str(COLLECTIONS), sysconfig.get_paths()["purelib"]]),
-        ANSIBLE_NOCOLOR="1",
-        ANSIBLE_FORCE_COLOR="0",
-        ANSIBLE_RETRY_FILES_ENABLED="0",
-        ANSIBLE_LOCAL_TEMP=str(tmp / "ansible-local"),
-        ANSIBLE_HOME=str(tmp / "ansible-home"),
-        ANSIBLE_HOST_KEY_CHECKING="0",
-    )
-
-
-def ansible_command(
-    playbook: Path, inventory: Path, *, check: bool, diff: bool, verbosity: int, forks: int, extra: Sequence[str]
-) -> list[str]:
-    command = [str(ANSIBLE_BIN / "ansible-playbook"), "-i", str(inventory), str(playbook), "-f", str(forks)]
-    if verbosity:
-        command.append("-" + "v" * verbosity)
-    if check:
-        command.append("--check")
-    if diff:
-        command.append("--diff")
-    return [*command, *extra]
-
-
 def write_play(tmp: Path, play: list[dict[str, Any]], inventory: Mapping[str, Any], name: str) -> tuple[Path, Path]:
     tmp.mkdir(parents=True, exist_ok=True)
-    playbook = tmp / f"{name}.yml"
-    playbook.write_text(yaml.safe_dump(play, sort_keys=False, allow_unicode=True), encoding="utf-8")
-    inventory_path = tmp / f"{name}-inventory.yml"
-    inventory_path.write_text(yaml.safe_dump(dict(inventory), sort_keys=False, allow_unicode=True), encoding="utf-8")
-    return playbook, inventory_path
+    return write_yaml(tmp / f"{name}.yml", play), write_yaml(tmp / f"{name}-inventory.yml", dict(inventory))
 
 
 def run_ansible(
@@ -135,45 +88,15 @@ def run_ansible(
     inventory: Mapping[str, Any],
     tmp: Path,
     *,
-    name: str = "play",
-    check: bool = False,
-    diff: bool = False,
-    verbosity: int = 0,
-    callback: str = "ansible.posix.json",
-    forks: int = 10,
-    extra: Sequence[str] = (),
     timeout: float = 180,
+    **options: Any,
 ) -> PlaybookRun:
     """Run `play` with `inventory` (a YAML inventory as a dict) and keep all of the output.
 
-    `callback` is the stdout callback: the JSON one gives the returned data; `default` is what
-    a user (and a CI log) sees. With the JSON callback, `output` is the parsed result."""
-    return start_ansible(
-        play,
-        inventory,
-        tmp,
-        name=name,
-        check=check,
-        diff=diff,
-        verbosity=verbosity,
-        callback=callback,
-        forks=forks,
-        extra=extra,
-    ).finish(timeout)
-
-
-@dataclass
-class RunningPlaybook:
-    process: subprocess.Popen[str]
-
-    def finish(self, timeout: float = 180) -> PlaybookRun:
-        try:
-            stdout, stderr = self.process.communicate(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            stdout, stderr = self.process.communicate()
-            raise AssertionError(f"ansible-playbook did not finish within {timeout}s:\n{stdout}\n{stderr}") from None
-        return PlaybookRun(self.process.returncode, parse_json_output(stdout), stdout, stderr)
+    `options` are start_ansible's; `callback` is the stdout callback: the JSON one gives the
+    returned data; `default` is what a user (and a CI log) sees. With the JSON callback,
+    `output` is the parsed result."""
+    return start_ansible(play, inventory, tmp, **options).finish(timeout)
 
 
 def start_ansible(
@@ -185,39 +108,28 @@ def start_ansible(
     check: bool = False,
     diff: bool = False,
     verbosity: int = 0,
-    callback: str = "ansible.posix.json",
+    callback: str = JSON_CALLBACK,
     forks: int = 10,
     extra: Sequence[str] = (),
 ) -> RunningPlaybook:
     """Start `ansible-playbook` (see run_ansible) without waiting for it."""
     playbook, inventory_path = write_play(tmp, play, inventory, name)
-    env = dict(ansible_env(tmp), ANSIBLE_STDOUT_CALLBACK=callback)
-    command = ansible_command(
-        playbook, inventory_path, check=check, diff=diff, verbosity=verbosity, forks=forks, extra=extra
+    return start_playbook(
+        playbook,
+        [inventory_path],
+        tmp,
+        check=check,
+        diff=diff,
+        verbosity=verbosity,
+        forks=forks,
+        callback=callback,
+        extra_args=extra,
     )
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
-    return RunningPlaybook(process)
-
-
-def parse_json_output(stdout: str) -> dict[str, Any]:
-    """The JSON callback's document; with -v and more it follows the verbose lines."""
-    start = stdout.find("{") if stdout.startswith("{") else stdout.find("\n{\n")
-    if start < 0:
-        return {}
-    try:
-        return json.loads(stdout[start:])
-    except json.JSONDecodeError:
-        return {}
 
 
 def host_results(run: PlaybookRun, task_name: str) -> dict[str, dict[str, Any]]:
     """Inventory host -> result of the task called `task_name`."""
-    found: dict[str, dict[str, Any]] = {}
-    for play in run.output.get("plays", []):
-        for task in play["tasks"]:
-            if task["task"]["name"] == task_name:
-                found.update(task["hosts"])
-    return found
+    return run.host_results(task_name)
 
 
 # --------------------------------------------------------------------------------------------
@@ -262,22 +174,13 @@ class Fleet:
         password: str = PASSWORD,
         request_log: bool = True,
     ) -> Fleet:
-        from routeros_sim.certs import server_ssl_context
-
         names = list(routers)
         log = tmp / "requests.jsonl" if request_log else None
         tmp.mkdir(parents=True, exist_ok=True)
-        simulator = Simulator(
-            [routers[name] for name in names],
-            host="127.0.0.1",
-            port=0,
-            tls_port=0,
-            ssl_context=ssl_context or server_ssl_context(certs),
-            username=USERNAME,
-            password=password,
-            request_log=log,
+        thread = serve(
+            [routers[name] for name in names], certs, password=password, request_log=log, ssl_context=ssl_context
         )
-        thread = SimulatorThread(simulator).start()
+        simulator = thread.simulator
         fleet = cls(thread, certs, tmp, password, log)
         for name, site in zip(names, simulator.sites):
             fleet.hosts[name] = FleetHost(name, site, {"router_port": site.tls_port})
@@ -347,9 +250,7 @@ class Fleet:
         host = self[name]
         assert host.site is not None
         return [
-            entry
-            for entry in self.requests()
-            if entry["router"] == host.site.index and entry["words"][0].rsplit("/", 1)[-1] in WRITE_COMMANDS
+            entry for entry in self.requests() if entry["router"] == host.site.index and is_write(entry["words"][0])
         ]
 
     def faults_fired(self, name: str) -> list[str]:
