@@ -111,6 +111,12 @@ class Menu:
     one_of: tuple[str, ...] = ()  # exactly one of these must be set (dns static: name/regexp)
     dynamic_removable: bool = False  # dynamic items may be removed (address lists), never changed
     first_id: int = 1  # .id of the first item a client adds
+    # What the NAT engine reads: a script may not slip unmodelled properties into these.
+    exact: bool = False
+    # Properties the model does not know are kept as given and printed (interface kinds it does not model in depth).
+    loose: bool = False
+    # Items are interfaces too: each has a twin in /interface with this type.
+    interface_type: str | None = None
     _by_name: dict[str, Prop] = field(default_factory=dict, init=False, repr=False, compare=False, hash=False)
 
     def __post_init__(self) -> None:

@@ -147,6 +147,7 @@ _TRANSLATING = ("dst-nat", "netmap", "same", "src-nat")
 
 NAT = Menu(
     "/ip/firewall/nat",
+    exact=True,
     commands=ORDERED_COMMANDS,
     ordered=True,
     required_when=(
@@ -184,6 +185,7 @@ NAT = Menu(
 
 FILTER = Menu(
     "/ip/firewall/filter",
+    exact=True,
     commands=ORDERED_COMMANDS,
     ordered=True,
     required_when=(
@@ -215,6 +217,7 @@ FILTER = Menu(
 
 ADDRESS_LIST = Menu(
     "/ip/firewall/address-list",
+    exact=True,
     commands=LIST_COMMANDS,
     dynamic_removable=True,
     unique=(Unique(("list", "address"), "failure: already have such entry", static_only=False),),

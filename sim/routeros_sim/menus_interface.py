@@ -39,6 +39,7 @@ INTERFACE = Menu(
 
 BRIDGE = Menu(
     "/interface/bridge",
+    interface_type="bridge",
     commands=LIST_COMMANDS,
     named=True,
     unique=(Unique(("name",), "failure: already have interface with such name", static_only=False),),
@@ -191,6 +192,7 @@ BRIDGE_PORT = Menu(
 
 INTERFACE_LIST = Menu(
     "/interface/list",
+    exact=True,
     commands=frozenset({"print", "getall", "add", "set", "unset", "remove", "comment"}),
     named=True,
     first_id=0x2000010,  # the built-in lists take *2000000..*200000F
@@ -207,6 +209,7 @@ INTERFACE_LIST = Menu(
 
 INTERFACE_LIST_MEMBER = Menu(
     "/interface/list/member",
+    exact=True,
     commands=LIST_COMMANDS,
     unique=(Unique(("list", "interface"), "failure: already have such entry"),),
     props=(

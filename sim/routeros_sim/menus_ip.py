@@ -47,6 +47,7 @@ DNS_STATIC_TYPES = ("A", "AAAA", "CNAME", "FWD", "MX", "NS", "NXDOMAIN", "SRV", 
 
 DNS_STATIC = Menu(
     "/ip/dns/static",
+    exact=True,
     commands=ORDERED_COMMANDS,
     ordered=True,
     one_of=("name", "regexp"),
@@ -78,6 +79,7 @@ DNS_STATIC = Menu(
 
 IP_ADDRESS = Menu(
     "/ip/address",
+    exact=True,
     commands=LIST_COMMANDS,
     unique=(Unique(("address", "interface"), "failure: already have such address"),),
     props=(
@@ -121,6 +123,7 @@ IP_CLOUD = Menu(
 
 IP_SERVICE = Menu(
     "/ip/service",
+    exact=True,
     commands=frozenset({"print", "getall", "set", "unset", "enable", "disable"}),
     named=True,
     props=(

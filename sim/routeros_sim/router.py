@@ -32,10 +32,11 @@ from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
-from . import schema
+from . import models, schema
 from .router_commands import CommandsMixin
 from .router_dns import DnsMixin
 from .router_interfaces import InterfacesMixin
+from .router_leases import LeasesMixin
 from .router_print import PrintMixin
 from .router_values import ValuesMixin
 from .schema import DEFAULT_VERSION, Menu, version_at_least
@@ -61,7 +62,7 @@ __all__ = ["DEFAULT_VERSION", "JSON_FORMAT", "Reply", "Router", "Table", "TrapEr
 ChangeCallback = Callable[["Router"], None]
 
 
-class Router(ValuesMixin, CommandsMixin, InterfacesMixin, PrintMixin, DnsMixin):
+class Router(ValuesMixin, CommandsMixin, InterfacesMixin, PrintMixin, DnsMixin, LeasesMixin):
     """A RouterOS device: its version, its menus' tables, and how it answers API commands."""
 
     def __init__(self, version: str = DEFAULT_VERSION) -> None:
@@ -85,23 +86,47 @@ class Router(ValuesMixin, CommandsMixin, InterfacesMixin, PrintMixin, DnsMixin):
         self.clock: Callable[[], datetime] = datetime.now
         #: When the router started; ``/system/resource uptime`` counts from here.
         self.booted: datetime = self.clock()
+        #: The hardware ``empty()`` was given (None: the default five-port router); the stock items follow it.
+        self.model: str | None = None
+        self.ports: tuple[str, ...] | None = None
+        #: Lines of menus the model does not have, as a script gave them: ``{"menu", "words", "params"}``.
+        self.verbatim: list[dict[str, Any]] = []
+        # While a script runs, menus that are not ``exact`` keep properties the model does not know.
+        self._keep_unknown = False
+        #: Interface type -> the menu whose items are interfaces of that type (``bridge``, ``vlan``, ...).
+        self._link_paths: dict[str, str] = {
+            menu.interface_type: path for path, menu in self.menus.items() if menu.interface_type
+        }
 
     @classmethod
-    def empty(cls, version: str = DEFAULT_VERSION) -> Router:
-        """A stock home router: ether1-ether5 and a bridge, built-in interface lists, IP services,
-        DNS, cloud, identity ``MikroTik``, resource and routerboard; no addresses, no firewall."""
+    def empty(
+        cls, version: str = DEFAULT_VERSION, model: str | None = None, ports: Iterable[str] | None = None
+    ) -> Router:
+        """A stock home router: its built-in ports and a bridge, built-in interface lists, IP services,
+        DNS, cloud, identity ``MikroTik``, resource and routerboard; no addresses, no firewall.
+
+        The ports are ``ports`` if given, else ``model``'s (:func:`models.ports_for_model`), else
+        ether1-ether5. Wireless, LTE and power-line ports are items of their own menus too."""
         router = cls(version)
         seven = version_at_least(version, "7.0")
+        router.model = model
+        names = tuple(ports) if ports is not None else (models.ports_for_model(model) if model else None)
+        router.ports = tuple(ports) if ports is not None else None
         interfaces = router.tables["/interface"]
-        for number in range(1, 6):
+        for number, name in enumerate(models.DEFAULT_PORTS if names is None else names, start=1):
+            mac = f"D4:01:C3:5A:00:0{number}" if number <= 5 else f"D4:01:C3:5A:01:{number:02X}"
+            menu = next((path for prefix, path in schema.PORT_MENUS.items() if name.startswith(prefix)), None)
+            if menu is not None:
+                router._create_link(router.menus[menu], {"name": name}, mac=mac, default_name=name)
+                continue
             ether = {
                 ".id": interfaces.allocate_id(),
-                "name": f"ether{number}",
-                "default-name": f"ether{number}",
+                "name": name,
+                "default-name": name,
                 "type": "ether",
                 "l2mtu": "1514",
                 "max-l2mtu": "9796",
-                "mac-address": f"D4:01:C3:5A:00:0{number}",
+                "mac-address": mac,
             }
             if number <= 2:  # the uplink and one LAN host are plugged in
                 ether["last-link-up-time"] = "2025-01-01 00:00:10" if seven else "jan/01/2025 00:00:10"
@@ -137,6 +162,7 @@ class Router(ValuesMixin, CommandsMixin, InterfacesMixin, PrintMixin, DnsMixin):
             services.items.append(item)
         for path in ("/ip/dns", "/ip/cloud", "/system/identity"):
             router.tables[path].items.append({".id": SINGLETON_ID})
+        board = models.board_name(model) if model else ("RB5009UG+S+" if seven else "hAP ac^2")
         router.tables["/system/resource"].items.append(
             {
                 ".id": SINGLETON_ID,
@@ -154,7 +180,7 @@ class Router(ValuesMixin, CommandsMixin, InterfacesMixin, PrintMixin, DnsMixin):
                 "write-sect-total": "51240",
                 "bad-blocks": "0",
                 "architecture-name": "arm64" if seven else "arm",
-                "board-name": "RB5009UG+S+" if seven else "hAP ac^2",
+                "board-name": board,
                 "platform": "MikroTik",
             }
         )
@@ -162,8 +188,8 @@ class Router(ValuesMixin, CommandsMixin, InterfacesMixin, PrintMixin, DnsMixin):
             {
                 ".id": SINGLETON_ID,
                 "routerboard": "true",
-                "board-name": "RB5009UG+S+" if seven else "hAP ac^2",
-                "model": "RB5009UG+S+" if seven else "RBD52G-5HacD2HnD",
+                "board-name": board,
+                "model": model or ("RB5009UG+S+" if seven else "RBD52G-5HacD2HnD"),
                 "serial-number": "HF20A1B2C3D4",
                 "firmware-type": "70x0" if seven else "ipq4000L",
                 "factory-firmware": "7.14.3" if seven else "6.44",
@@ -183,6 +209,9 @@ class Router(ValuesMixin, CommandsMixin, InterfacesMixin, PrintMixin, DnsMixin):
             "version": self.version,
             "dns_resolver": {name: list(addresses) for name, addresses in self._dns_resolver.items()},
             "dns_entries": {item_id: list(owner) for item_id, owner in self._dns_entries.items()},
+            "model": self.model,
+            "ports": None if self.ports is None else list(self.ports),
+            "verbatim": [dict(line) for line in self.verbatim],
             "tables": {
                 path: {"next_id": table.next_id, "items": [dict(item) for item in table.items]}
                 for path, table in self.tables.items()
@@ -194,7 +223,9 @@ class Router(ValuesMixin, CommandsMixin, InterfacesMixin, PrintMixin, DnsMixin):
         """The router ``to_json`` described.  Tables it does not mention keep ``empty()``'s stock
         items; items without ``.id`` get the next free one (handy for hand-written fixtures)."""
         version = str(data.get("version", DEFAULT_VERSION))
-        router = cls.empty(version)
+        ports = data.get("ports")
+        router = cls.empty(version, data.get("model"), None if ports is None else [str(port) for port in ports])
+        router.verbatim = [dict(line) for line in data.get("verbatim", [])]
         for path, table_data in dict(data.get("tables", {})).items():
             if path not in router.tables:
                 raise ValueError(f"unknown menu in state: {path}")
@@ -221,6 +252,7 @@ class Router(ValuesMixin, CommandsMixin, InterfacesMixin, PrintMixin, DnsMixin):
         }
         router._dns_dirty = True
         router._refresh_dns_entries()
+        router._refresh_leases()
         return router
 
     def on_change(self, callback: ChangeCallback) -> None:
@@ -231,10 +263,17 @@ class Router(ValuesMixin, CommandsMixin, InterfacesMixin, PrintMixin, DnsMixin):
         """True for the commands that change state (add, set, unset, remove, move, enable, disable, comment)."""
         return command.rstrip("/").rsplit("/", 1)[-1] in schema.WRITE_COMMANDS
 
-    def execute(self, command: str, words: list[str]) -> list[Reply]:
-        """Answer one API sentence: ``!re``/``!empty`` sentences, or traps, and one final ``!done``."""
+    def execute(self, command: str, words: list[str], *, keep_unknown: bool = False) -> list[Reply]:
+        """Answer one API sentence: ``!re``/``!empty`` sentences, or traps, and one final ``!done``.
+
+        ``keep_unknown`` (the script loader's): properties the model does not know are kept as
+        given instead of refused, except in the ``exact`` menus the NAT engine reads."""
         with self._lock:
-            return self._execute(command, words)
+            self._keep_unknown = keep_unknown
+            try:
+                return self._execute(command, words)
+            finally:
+                self._keep_unknown = False
 
     def _execute(self, command: str, words: list[str]) -> list[Reply]:
         write = self.is_write(command)
@@ -249,6 +288,8 @@ class Router(ValuesMixin, CommandsMixin, InterfacesMixin, PrintMixin, DnsMixin):
             if write and menu.path in DNS_INPUTS:
                 self._dns_dirty = True
                 self._refresh_dns_entries()
+            if write:
+                self._refresh_leases()
         except TrapError as trap:
             if saved is not None:
                 self._restore(saved)
@@ -274,6 +315,7 @@ class Router(ValuesMixin, CommandsMixin, InterfacesMixin, PrintMixin, DnsMixin):
                 raise
             self._dns_dirty = True
             self._refresh_dns_entries()
+            self._refresh_leases()
             self._notify()
         return item_id
 
@@ -293,6 +335,7 @@ class Router(ValuesMixin, CommandsMixin, InterfacesMixin, PrintMixin, DnsMixin):
                     item[key] = value
             self._dns_dirty = True
             self._refresh_dns_entries()
+            self._refresh_leases()
             self._notify()
 
     def _menu(self, path: str) -> Menu:
@@ -357,15 +400,15 @@ class Router(ValuesMixin, CommandsMixin, InterfacesMixin, PrintMixin, DnsMixin):
             raise self._not_found(verb, NO_SUCH_COMMAND)
         return [("!done", {})]
 
-    @staticmethod
-    def _touched_by(path: str) -> frozenset[str]:
+    def _touched_by(self, path: str) -> frozenset[str]:
         """The tables whose items a write to ``path`` may change in place (renames reach references)."""
         touched = {path}
         if path in DNS_INPUTS:
             touched.add(ADDRESS_LIST)
-        if path in ("/interface", "/interface/bridge", "/interface/list"):
+        links = set(self._link_paths.values())
+        if path in ("/interface", "/interface/list") or path in links:
             touched.update(table for table, _ in INTERFACE_REFERENCES + LIST_REFERENCES)
-            touched.update(("/interface", "/interface/bridge"))
+            touched.update(("/interface", *links))
         return frozenset(touched)
 
     def _snapshot(

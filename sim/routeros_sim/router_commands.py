@@ -33,6 +33,7 @@ class CommandsMixin:
     tables: dict[str, Table]
     menus: dict[str, Menu]
     _dns_entries: dict[str, tuple[str, str]]
+    _link_paths: dict[str, str]
 
     def _ids(self, menu: Menu, attributes: Mapping[str, str], *, required: bool = True) -> list[str]:
         """The ``.id``s named by ``.id`` or ``numbers`` (comma-separated ids, or names where a menu has them)."""
@@ -83,8 +84,8 @@ class CommandsMixin:
         self._apply(menu, item, attributes)
         if dynamic or (menu.path == ADDRESS_LIST and "timeout" in item):
             item["dynamic"] = "true"  # timed entries live in RAM: RouterOS shows them as dynamic
-        if menu.path == "/interface/bridge":
-            return self._create_bridge(item)
+        if menu.interface_type:
+            return self._create_link(menu, item)
         self._check(menu, item)
         if menu.path == ADDRESS_LIST:
             item["creation-time"] = self._timestamp()
@@ -110,13 +111,13 @@ class CommandsMixin:
         """Validate ``updated`` as the new state of ``item`` and store it, with its side effects."""
         self._check(menu, updated, ignore_id=item.get(".id"))
         old_name, new_name = item.get("name"), updated.get("name")
-        renamed_bridge = menu.path == "/interface/bridge" and old_name != new_name
-        if renamed_bridge and new_name in self.tables["/interface"].names():
+        renamed_link = menu.interface_type is not None and old_name != new_name
+        if renamed_link and new_name in self.tables["/interface"].names():
             raise TrapError("failure: already have interface with such name")
         item.clear()
         item.update(updated)
-        if menu.path in ("/interface", "/interface/bridge"):
-            self._sync_bridge(menu.path, old_name, item)
+        if menu.path == "/interface" or menu.interface_type:
+            self._sync_link(menu.path, old_name, item)
             if old_name is not None and new_name is not None and old_name != new_name:
                 self._rename_references(INTERFACE_REFERENCES, old_name, new_name)
         elif menu.path == "/interface/list" and old_name is not None and new_name is not None and old_name != new_name:
@@ -166,14 +167,15 @@ class CommandsMixin:
                 raise TrapError(DYNAMIC_REMOVE)  # entries made from a DNS name belong to that name's entry
             if item.get("builtin") == "true":
                 raise TrapError(BUILTIN_REMOVE)
-            if menu.path == "/interface" and item.get("type") != "bridge":
+            physical = "default-name" in item or item.get("type") not in self._link_paths
+            if (menu.path == "/interface" and physical) or (menu.interface_type and "default-name" in item):
                 raise TrapError(PHYSICAL_REMOVE)
         for item_id in doomed:
             item = table.find(item_id)
             assert item is not None
             table.items.remove(item)
-            if menu.path in ("/interface", "/interface/bridge"):
-                self._forget_bridge(item.get("name", ""))
+            if menu.path == "/interface" or menu.interface_type:
+                self._forget_link(item.get("type", menu.interface_type or ""), item.get("name", ""))
 
     def _move(self, menu: Menu, attributes: Mapping[str, str]) -> None:
         table = self.tables[menu.path]

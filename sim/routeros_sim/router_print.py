@@ -7,11 +7,15 @@ from collections.abc import Callable, Mapping
 from datetime import datetime
 
 from .query import QueryError, compile_query
+from .router_leases import LEASE_GATEWAY
 from .schema import SHOW_ALWAYS, SHOW_NONDEFAULT, Menu, version_at_least
 from .tables import BAD_QUERY, PRINT_PARAMETERS, Reply, Table, TrapError, id_number
 from .values import format_time
 
 __all__ = ["PrintMixin"]
+
+# Stored facts of an item that are not properties of a loose menu's print.
+_NOT_SHOWN = frozenset({".id", "dynamic", "builtin"})
 
 
 class PrintMixin:
@@ -69,9 +73,23 @@ class PrintMixin:
             elif menu.path == "/ip/address" and prop.name == "network" and "address" in item:
                 # Unless given, the network follows from the address.
                 shown["network"] = str(ipaddress.IPv4Interface(item["address"]).network.network_address)
+        if menu.loose:
+            # Properties the model keeps as given: after the modelled ones, in the order they came.
+            for key, value in item.items():
+                if key not in shown and menu.prop(key) is None and key not in _NOT_SHOWN:
+                    shown[key] = value
         return shown
 
     def _computed(self, menu: Menu, item: Mapping[str, str], name: str) -> str | None:
+        if menu.path == "/ip/dhcp-client" and name in ("status", "address", "gateway"):
+            lease = self._lease_of(item)  # type: ignore[attr-defined]
+            if name == "status":
+                return (
+                    "bound" if lease is not None else ("stopped" if item.get("disabled") == "true" else "searching...")
+                )
+            if lease is None:
+                return None
+            return lease["address"] if name == "address" else LEASE_GATEWAY
         if name in ("bytes", "packets"):
             return item.get(name, "0")
         if name == "invalid":

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 
 from .schema import Menu, Prop, version_at_least
@@ -20,12 +21,15 @@ from .values import PARSERS, PORT_PROTOCOLS, BadValueError, Spec
 
 __all__ = ["ValuesMixin"]
 
+_LOOSE_NAME = re.compile(r"[a-z][a-z0-9-]*")
+
 
 class ValuesMixin:
     """How ``Router`` turns ``=name=value`` words into stored values and checks the result."""
 
     version: str
     tables: dict[str, Table]
+    _keep_unknown: bool
 
     def _unknown_parameter(self, name: str) -> TrapError:
         if version_at_least(self.version, "7.0"):
@@ -53,6 +57,8 @@ class ValuesMixin:
 
     def _settable(self, menu: Menu, name: str) -> Prop:
         prop = menu.prop(name)
+        if prop is None and _LOOSE_NAME.fullmatch(name) and (menu.loose or (self._keep_unknown and not menu.exact)):
+            return Prop(name, "str")  # not modelled: kept as given, printed and exported back as is
         if prop is None or not prop.settable:
             raise self._unknown_parameter(name)
         return prop
@@ -64,7 +70,7 @@ class ValuesMixin:
                 item.pop(self._settable(menu, name[1:]).name, None)
                 continue
             prop = self._settable(menu, name)
-            if raw == "" and prop.kind == "str":
+            if raw == "" and prop.kind == "str" and menu.prop(name) is not None:
                 item.pop(name, None)  # an empty text (`comment=""`) removes it
                 continue
             value = self._parse(prop, raw)
@@ -95,13 +101,15 @@ class ValuesMixin:
             if len(present) > 1:
                 raise TrapError(ONE_OF_BOTH.format(*present[:2]))
         for name, (other, values) in menu.required_when:
+            if menu.prop(other) is None:
+                continue  # this version has no such property (RouterOS 6 before 6.47 has no DNS type)
             if self._effective(menu, item, other) in values and name not in item:
                 raise TrapError(MISSING_VALUE.format(name))
         protocol = item.get("protocol", "")
         for prop in menu.props:
             if prop.name not in item:
                 continue
-            if prop.only_with is not None:
+            if prop.only_with is not None and menu.prop(prop.only_with[0]) is not None:
                 other, values = prop.only_with
                 if self._effective(menu, item, other) not in values:
                     raise TrapError(ONLY_WITH.format(prop.name, other, joined_choices(values)))
@@ -125,8 +133,8 @@ class ValuesMixin:
                 if rule.static_only and other.get("dynamic") == "true":
                     continue
                 raise TrapError(rule.message)
-        if menu.path == "/interface/bridge" and "name" in item:
-            # A bridge is an interface too: its name may not be any other interface's.
+        if menu.interface_type and "name" in item:
+            # A bridge (a VLAN, ...) is an interface too: its name may not be any other interface's.
             own = self.tables["/interface"].by_name(item.get("name", ""))
-            if own is not None and own.get("type") != "bridge":
+            if own is not None and own.get("type") != menu.interface_type:
                 raise TrapError("failure: already have interface with such name")

@@ -10,7 +10,7 @@ from __future__ import annotations
 from .rsc_export import export, header_version
 from .rsc_parse import Command, Condition, Find, ScriptError, parse_script
 from .rsc_quote import LINE_WIDTH, escape, quote, render_command
-from .rsc_run import ScriptResult, run_script
+from .rsc_run import ScriptResult, load_export, run_script
 
 __all__ = [
     "LINE_WIDTH",
@@ -22,6 +22,7 @@ __all__ = [
     "escape",
     "export",
     "header_version",
+    "load_export",
     "parse_script",
     "quote",
     "render_command",

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from .rsc_quote import quote, render_command
-from .rsc_run import _VIEWS, _stock, _View
+from .rsc_quote import Raw, quote, render_command
+from .rsc_run import _VIEWS, _stock, _View, header_version
 from .schema import Menu, Prop, version_at_least
 
 if TYPE_CHECKING:
@@ -16,15 +15,78 @@ if TYPE_CHECKING:
 
 __all__ = ["export", "header_version"]
 
-# Sections in the order RouterOS 7 /export writes them; menus not listed follow, alphabetically.
+# Sections in the order RouterOS 7 /export writes them (menus the model keeps verbatim included);
+# menus not listed follow, modelled ones alphabetically, then the others in the order they came.
 _EXPORT_ORDER = (
     "/interface/bridge",
     "/interface/ethernet",
+    "/interface/pwr-line",
+    "/interface/lte",
+    "/interface/wireless",
+    "/interface/wifi",
+    "/interface/wifiwave2",
+    "/interface/w60g",
+    "/interface/bonding",
+    "/interface/eoip",
+    "/interface/eoipv6",
+    "/interface/gre",
+    "/interface/gre6",
+    "/interface/ipip",
+    "/interface/ipipv6",
+    "/interface/6to4",
+    "/interface/l2tp-client",
+    "/interface/ovpn-client",
+    "/interface/pppoe-client",
+    "/interface/pptp-client",
+    "/interface/sstp-client",
+    "/interface/veth",
+    "/interface/wireguard",
+    "/interface/vlan",
+    "/interface/macvlan",
+    "/interface/vrrp",
+    "/interface/vxlan",
     "/interface/list",
+    "/interface/lte/apn",
+    "/interface/wireless/security-profiles",
+    "/interface/wifi/security",
+    "/interface/wifi/configuration",
+    "/ip/hotspot/profile",
+    "/ip/hotspot/user/profile",
+    "/ip/ipsec/profile",
+    "/ip/ipsec/peer",
+    "/ip/ipsec/proposal",
+    "/ip/pool",
+    "/ip/dhcp-server",
+    "/ip/hotspot",
+    "/port",
+    "/ppp/profile",
+    "/queue/type",
+    "/queue/simple",
+    "/queue/tree",
+    "/routing/bgp/template",
+    "/routing/ospf/instance",
+    "/routing/table",
+    "/snmp/community",
+    "/system/logging/action",
+    "/user/group",
     "/interface/bridge/port",
+    "/interface/bridge/vlan",
+    "/ip/firewall/connection/tracking",
+    "/ip/neighbor/discovery-settings",
+    "/ip/settings",
+    "/ipv6/settings",
+    "/interface/detect-internet",
     "/interface/list/member",
+    "/interface/ovpn-server/server",
+    "/interface/pppoe-server/server",
+    "/interface/wireguard/peers",
+    "/interface/wireless/access-list",
+    "/interface/wifi/access-list",
     "/ip/address",
     "/ip/cloud",
+    "/ip/dhcp-client",
+    "/ip/dhcp-server/lease",
+    "/ip/dhcp-server/network",
     "/ip/dns",
     "/ip/dns/static",
     "/ip/firewall/address-list",
@@ -32,13 +94,49 @@ _EXPORT_ORDER = (
     "/ip/firewall/mangle",
     "/ip/firewall/nat",
     "/ip/firewall/raw",
+    "/ip/firewall/service-port",
+    "/ip/hotspot/user",
+    "/ip/ipsec/identity",
+    "/ip/ipsec/policy",
     "/ip/route",
     "/ip/service",
+    "/ip/smb/shares",
+    "/ip/ssh",
+    "/ip/upnp",
+    "/ip/upnp/interfaces",
+    "/ipv6/address",
+    "/ipv6/dhcp-client",
+    "/ipv6/firewall/address-list",
+    "/ipv6/firewall/filter",
+    "/ipv6/firewall/nat",
+    "/ipv6/nd",
+    "/ppp/secret",
+    "/routing/bgp/connection",
+    "/routing/ospf/area",
+    "/routing/ospf/interface-template",
+    "/routing/rule",
+    "/snmp",
     "/system/clock",
     "/system/identity",
+    "/system/leds",
+    "/system/logging",
+    "/system/note",
+    "/system/ntp/client",
+    "/system/ntp/client/servers",
+    "/system/routerboard/settings",
+    "/system/scheduler",
+    "/system/script",
+    "/tool/bandwidth-server",
+    "/tool/graphing/interface",
+    "/tool/mac-server",
+    "/tool/mac-server/mac-winbox",
+    "/tool/netwatch",
+    "/tool/romon",
 )
 # Shown through a more specific menu (/interface/ethernet, /interface/bridge, ...), never itself.
 _NOT_EXPORTED = frozenset({"/interface"})
+# Stored facts that are no property: never written.
+_FACTS = frozenset({"dynamic", "builtin"})
 # Properties /export writes even at their default (``add action=accept chain=input ...``);
 # community.routeros's field data, taken from exports, gives them no default for that reason.
 _ALWAYS_WRITTEN = {
@@ -48,13 +146,6 @@ _ALWAYS_WRITTEN = {
     "/ip/firewall/raw": frozenset({"action"}),
     "/ip/dns/static": frozenset({"type"}),
 }
-_HEADER_VERSION = re.compile(r"^#.*\bby RouterOS (\S+)", re.MULTILINE)
-
-
-def header_version(text: str) -> str | None:
-    """The RouterOS version an export says it comes from (``# ... by RouterOS 7.16.1``), if any."""
-    match = _HEADER_VERSION.search(text)
-    return match.group(1) if match else None
 
 
 def export(router: Router, verbose: bool = False) -> str:
@@ -69,12 +160,22 @@ def export(router: Router, verbose: bool = False) -> str:
     """
     stock = _stock(router)
     lines = _header(router)
-    for section, menu, view in _sections(router):
-        body = _section(router, stock, menu, view, verbose)
+    kept: dict[str, list[str]] = {}
+    for line in router.verbatim:
+        kept.setdefault(line["menu"], []).append(_verbatim(line))
+    for section, menu, view in _sections(router, list(kept)):
+        body = _section(router, stock, menu, view, verbose) if menu is not None else []
+        body += kept.get(section, [])
         if body:
             lines.append("/" + section.strip("/").replace("/", " "))
             lines.extend(body)
     return "\n".join(lines) + "\n"
+
+
+def _verbatim(line: Mapping[str, Any]) -> str:
+    """A kept line of a menu the model lacks, written as it came (``rsc_run.verbatim_line``)."""
+    params = [(key, Raw(value) if raw else value) for key, value, raw in line["params"]]
+    return render_command(list(line["words"]), params)  # type: ignore[arg-type]
 
 
 def _header(router: Router) -> list[str]:
@@ -87,15 +188,16 @@ def _header(router: Router) -> list[str]:
     board = router.tables.get("/system/routerboard")
     if board is not None and board.items:
         lines.append("#")
-        if "model" in board.items[0]:
+        # Only a router built for a model says so: loading the export builds that model's ports.
+        if router.model is not None and "model" in board.items[0]:
             lines.append(f"# model = {board.items[0]['model']}")
         if "serial-number" in board.items[0]:
             lines.append(f"# serial number = {board.items[0]['serial-number']}")
     return lines
 
 
-def _sections(router: Router) -> list[tuple[str, Menu, _View | None]]:
-    found: dict[str, tuple[Menu, _View | None]] = {}
+def _sections(router: Router, kept: list[str]) -> list[tuple[str, Menu | None, _View | None]]:
+    found: dict[str, tuple[Menu | None, _View | None]] = {}
     for path, menu in router.menus.items():
         if path not in _NOT_EXPORTED:
             found[path] = (menu, None)
@@ -103,8 +205,15 @@ def _sections(router: Router) -> list[tuple[str, Menu, _View | None]]:
         if path not in found and view.menu in router.menus:
             found[path] = (router.menus[view.menu], view)
 
-    def position(path: str) -> tuple[int, str]:
-        return (_EXPORT_ORDER.index(path), "") if path in _EXPORT_ORDER else (len(_EXPORT_ORDER), path)
+    for path in kept:
+        found.setdefault(path, (None, None))
+
+    def position(path: str) -> tuple[int, int, str]:
+        if path in _EXPORT_ORDER:
+            return (_EXPORT_ORDER.index(path), 0, "")
+        if path in router.menus:
+            return (len(_EXPORT_ORDER), 0, path)
+        return (len(_EXPORT_ORDER), 1 + kept.index(path), "")
 
     return [(path, *found[path]) for path in sorted(found, key=position)]
 
@@ -125,6 +234,11 @@ def _settable(menu: Menu) -> list[Prop]:
     return [props[name] for name in sorted(props)]
 
 
+def _extras(menu: Menu, item: Mapping[str, str]) -> dict[str, str]:
+    """Values of properties the model does not know, kept as a script gave them."""
+    return {k: v for k, v in item.items() if menu.prop(k) is None and not k.startswith(".") and k not in _FACTS}
+
+
 def _values(menu: Menu, item: Mapping[str, str], verbose: bool) -> list[tuple[str, str]]:
     always = _ALWAYS_WRITTEN.get(menu.path, frozenset())
     values = []
@@ -135,7 +249,8 @@ def _values(menu: Menu, item: Mapping[str, str], verbose: bool) -> list[tuple[st
                 continue
             value = prop.default
         values.append((prop.name, _shown(prop, value)))
-    return values
+    values.extend(_extras(menu, item).items())
+    return sorted(values)
 
 
 def _changes(menu: Menu, item: Mapping[str, str], stock: Mapping[str, str]) -> tuple[list[tuple[str, str]], list[str]]:
@@ -151,7 +266,10 @@ def _changes(menu: Menu, item: Mapping[str, str], stock: Mapping[str, str]) -> t
             values.append((prop.name, _shown(prop, prop.default)))
         else:
             unset.append(prop.name)
-    return values, unset
+    extras, stock_extras = _extras(menu, item), _extras(menu, stock)
+    values.extend((name, value) for name, value in extras.items() if stock_extras.get(name) != value)
+    unset.extend(name for name in stock_extras if name not in extras)
+    return sorted(values), unset
 
 
 def _selector(menu: Menu, stock: Mapping[str, str]) -> str:

@@ -80,6 +80,8 @@ class Command:
     verb: str
     positional: tuple[Value, ...] = ()
     params: tuple[tuple[str, Value], ...] = ()
+    #: Every word after the verb in the order written: (name, value), name None for a positional word.
+    sequence: tuple[tuple[str | None, Value], ...] = field(default=(), compare=False, repr=False)
 
     @property
     def menu(self) -> str:
@@ -424,16 +426,20 @@ def _command(words: list[_Word], current: tuple[str, ...], line: int) -> tuple[C
 
     positional: list[Value] = []
     params: list[tuple[str, Value]] = []
+    sequence: list[tuple[str | None, Value]] = []
     for word in words[index:]:
         split = word.split_key()
         if split is not None:
             if not split[0]:
                 raise ValueError("parameter without a name")
             params.append(split)
+            sequence.append(split)
         elif word.find is not None:
             if word.parts:
                 raise ValueError("a [ find ] must be a whole word")
             positional.append(word.find)
+            sequence.append((None, word.find))
         else:
             positional.append(word.text())
-    return Command(line, path, verb, tuple(positional), tuple(params)), current
+            sequence.append((None, word.text()))
+    return Command(line, path, verb, tuple(positional), tuple(params), tuple(sequence)), current

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 
-__all__ = ["LINE_WIDTH", "escape", "quote", "render_command"]
+__all__ = ["LINE_WIDTH", "Raw", "escape", "quote", "render_command"]
 
 # What the exporter writes for characters that cannot stand literally inside "...".
 _ESCAPE_OUT = {'"': '\\"', "\\": "\\\\", "$": "\\$", "?": "\\?", "\n": "\\n", "\r": "\\r", "\t": "\\t"}
@@ -58,8 +58,16 @@ LINE_WIDTH = 78
 _INDENT = "    "
 
 
+class Raw(str):
+    """A value already written as script text (``[ find default=yes ]``): put out as is, never split."""
+
+    __slots__ = ()
+
+
 def _value_atoms(value: str) -> tuple[list[str], bool]:
     """A value as unbreakable atoms, and whether it is quoted (then the first/last atoms are quotes)."""
+    if isinstance(value, Raw):
+        return [str(value)], False
     if _BARE_VALUE.fullmatch(value):
         return list(value), False
     return ['"', *_escape_atoms(value), '"'], True
@@ -87,9 +95,9 @@ class _Wrapper:
             self.flush(" \\")
         self.current += self.separator() + text
 
-    def add_param(self, key: str, value: str, last: bool) -> None:
+    def add_param(self, key: str | None, value: str, last: bool) -> None:
         atoms, quoted = _value_atoms(value)
-        head = f"{key}="
+        head = "" if key is None else f"{key}="  # None: a positional word among the parameters
         text = "".join(atoms)
         # Unless this is the last parameter, room is left for the " \" that may end the line.
         tail = 0 if last else 2
@@ -128,7 +136,7 @@ class _Wrapper:
             self.current += atom
 
 
-def render_command(words: Sequence[str], params: Iterable[tuple[str, str]], width: int = LINE_WIDTH) -> str:
+def render_command(words: Sequence[str], params: Iterable[tuple[str | None, str]], width: int = LINE_WIDTH) -> str:
     """One command as /export writes it: ``words`` (e.g. ``["add"]`` or ``["set", "[ find ... ]"]``)
     verbatim, then ``key=value`` parameters quoted where needed, wrapped with ``\\`` continuations."""
     wrapper = _Wrapper(width)

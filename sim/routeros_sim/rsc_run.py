@@ -9,15 +9,25 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
+from . import models
 from .rsc_parse import Command, Find, ScriptError, Value, _value_text, parse_script
 from .schema import Menu
 
 if TYPE_CHECKING:
     from .router import Router
 
-__all__ = ["ScriptResult", "run_script"]
+__all__ = ["ScriptResult", "load_export", "run_script", "verbatim_line"]
+
+_HEADER_VERSION = re.compile(r"^#.*\bby RouterOS (\S+)", re.MULTILINE)
+_HEADER_SERIAL = re.compile(r"^# serial number = (\S+)\s*$", re.MULTILINE)
+
+
+def header_version(text: str) -> str | None:
+    """The RouterOS version an export says it comes from (``# ... by RouterOS 7.16.1``), if any."""
+    match = _HEADER_VERSION.search(text)
+    return match.group(1) if match else None
 
 
 # Console commands that only show or wait: a script may hold them and they change nothing.
@@ -59,13 +69,77 @@ def run_script(router: Router, text: str, *, skip_unknown_menus: bool = True) ->
     Each command becomes the ``router.execute`` call a client would make (``/ip firewall nat add
     a=b`` -> ``/ip/firewall/nat/add =a=b``); ``[ find ... ]``, print numbers and names become
     ``.id`` values through ``print`` queries. The first ``!trap`` stops the run with a ScriptError
-    naming the line and RouterOS's message; commands before it stay applied. Menus the model does
-    not have (real exports hold many) are skipped unless ``skip_unknown_menus`` is False.
+    naming the line and RouterOS's message; commands before it stay applied. Commands of menus the
+    model does not have (real exports hold many) are kept as written in ``router.verbatim``, for
+    ``export`` to write back, unless ``skip_unknown_menus`` is False (then they fail); properties
+    the model does not know are kept as given except in the menus the NAT engine reads.
     """
     runner = _Runner(router)
     for command in parse_script(text):
         runner.run(command, skip_unknown_menus)
     return runner.result
+
+
+def load_export(text: str, version: str | None = None) -> tuple[Router, ScriptResult]:
+    """A router built for the export ``text`` and the result of running it there.
+
+    The version is ``version``, else the header's (``by RouterOS 7.16.1``), else the default. The
+    built-in ports are the header's model's (``# model = RB4011iGS+``); for a model the simulator
+    cannot tell, the ports the export names (``default-name=sfp-sfpplus3``, ``interface=ether7``);
+    with no model line, ether1-ether5 and any other port the export names.
+    """
+    from .router import Router  # the model layer; imported here so this module loads without it
+
+    commands = parse_script(text)
+    version = version or header_version(text)
+    model = models.header_model(text)
+    ports = models.ports_for_model(model) if model else None
+    if ports is None:
+        named = _port_references(commands)
+        ports = tuple(named) if model else (*models.DEFAULT_PORTS, *(p for p in named if p not in models.DEFAULT_PORTS))
+    router = Router.empty(version, model, ports) if version else Router.empty(model=model, ports=ports)
+    serial = _HEADER_SERIAL.search(text)
+    if serial:
+        router.tables["/system/routerboard"].items[0]["serial-number"] = serial.group(1)
+    runner = _Runner(router)
+    for command in commands:
+        runner.run(command, True)
+    return router, runner.result
+
+
+def _port_references(commands: Sequence[Command]) -> list[str]:
+    """Built-in port names the commands use, leaving out names the script gives interfaces itself."""
+    values: list[str] = []
+    created: list[str] = []
+    for command in commands:
+        for value in [*command.positional, *(value for _, value in command.params)]:
+            if isinstance(value, Find):
+                values.extend(condition.value for condition in value.conditions)
+            else:
+                values.append(value)
+        if command.verb in ("add", "set"):
+            created.extend(value for key, value in command.params if key == "name" and isinstance(value, str))
+    return models.referenced_ports(values, created)
+
+
+def verbatim_line(command: Command) -> dict[str, Any]:
+    """A command of a menu the model lacks, as the router keeps it for ``/export``.
+
+    ``words``: the verb and the positional words before the first ``name=value`` (quoted where
+    needed); ``params``: the rest in order, as (name, value, raw): a raw value is written as is
+    (a ``[ find ... ]``, or a positional word, with name None), the others quoted."""
+    words = [command.verb]
+    params: list[list[Any]] = []
+    for key, value in command.sequence or [*((None, v) for v in command.positional), *command.params]:
+        if key is None and not params:
+            words.append(_value_text(value))
+        elif key is None:
+            params.append([None, _value_text(value), True])
+        elif isinstance(value, Find):
+            params.append([key, _value_text(value), True])
+        else:
+            params.append([key, value, False])
+    return {"menu": command.menu, "words": words, "params": params}
 
 
 class _Runner:
@@ -84,7 +158,7 @@ class _Runner:
 
     def call(self, command: Command, api_command: str, words: list[str]) -> dict[str, str]:
         """One API command; the ``!done`` attributes, or ScriptError carrying the ``!trap`` messages."""
-        replies = self.router.execute(api_command, words)
+        replies = self.router.execute(api_command, words, keep_unknown=True)
         traps = [attributes.get("message", "failure") for kind, attributes in replies if kind in ("!trap", "!fatal")]
         if traps:
             raise ScriptError(command.line, "; ".join(traps), str(command))
@@ -107,7 +181,8 @@ class _Runner:
         if menu is None:
             if not skip_unknown_menus:
                 raise ScriptError(command.line, f"no such command prefix ({command.menu})", str(command))
-            self.result.skipped.append((command.line, f"menu {command.menu} is not simulated"))
+            self.router.verbatim.append(verbatim_line(command))
+            self.result.skipped.append((command.line, f"menu {command.menu} is not simulated; kept as written"))
             return
         if _Step(self, command, menu, view).run():
             self.result.executed += 1
@@ -354,4 +429,4 @@ class _Step:
 
 
 def _stock(router: Router) -> Router:
-    return type(router).empty(router.version)
+    return type(router).empty(router.version, router.model, router.ports)

@@ -45,13 +45,16 @@ from .menus_ip import (
     SYSTEM_RESOURCE,
     SYSTEM_ROUTERBOARD,
 )
+from .menus_links import DHCP_CLIENT, LINK_MENUS, PORT_MENUS
 from .values import PORT_PROTOCOLS
 
 __all__ = [
     "DEFAULT_VERSION",
     "DIRECTORIES",
+    "LINK_PREFIXES",
     "MENUS",
     "OLD_VERSION",
+    "PORT_MENUS",
     "READ_COMMANDS",
     "SHOW_ALWAYS",
     "SHOW_NONDEFAULT",
@@ -84,8 +87,14 @@ MENUS: dict[str, Menu] = {
         SYSTEM_IDENTITY,
         SYSTEM_RESOURCE,
         SYSTEM_ROUTERBOARD,
+        DHCP_CLIENT,
+        *(menu for menu, _ in LINK_MENUS.values()),
     )
 }
+
+#: The name ``add`` gives an interface when none is given, per interface-creating menu.
+LINK_PREFIXES: dict[str, str] = {path: prefix for path, (_, prefix) in LINK_MENUS.items()}
+LINK_PREFIXES["/interface/bridge"] = "bridge"
 
 
 @cache

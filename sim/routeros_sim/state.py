@@ -48,8 +48,9 @@ def _read(path: Path, version: str | None) -> Router:
     """A Router from ``path``.
 
     ``.rsc``: the script run on ``Router.empty(v)``, where ``v`` is ``version``, else the version
-    the export's header names, else the default. ``.json``: the stored router; ``version``, when
-    given, replaces the stored one.
+    the export's header names, else the default, with the ports of the header's model
+    (``rsc.load_export``). ``.json``: the stored router; ``version``, when given, replaces the
+    stored one.
     """
     try:
         text = path.read_text(encoding="utf-8")
@@ -63,10 +64,8 @@ def _read(path: Path, version: str | None) -> Router:
             return Router.from_json(data)
         except (ValueError, TypeError, KeyError, AttributeError) as exc:
             raise StateFormatError(f"{path}: not a routeros-sim state: {exc}") from exc
-    version = version or rsc.header_version(text)
     try:
-        router = Router.empty(version) if version else Router.empty()
-        rsc.run_script(router, text)
+        router, _ = rsc.load_export(text, version)
     except (rsc.ScriptError, ValueError) as exc:
         raise StateFormatError(f"{path}: {exc}") from exc
     return router

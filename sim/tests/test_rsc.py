@@ -630,8 +630,8 @@ def test_script_errors_name_the_line(script: str, message: str) -> None:
 def test_unknown_menus_and_read_only_commands_are_skipped() -> None:
     router = Router.empty()
     script = (
-        "/ip dhcp-client\n"
-        "add comment=defconf interface=ether1\n"
+        "/ip pool\n"
+        "add name=dhcp ranges=192.168.88.10-192.168.88.254\n"
         "/ip firewall nat\n"
         "print\n"
         ":delay 1s\n"
@@ -641,7 +641,7 @@ def test_unknown_menus_and_read_only_commands_are_skipped() -> None:
     result = run_script(router, script)
     assert result.executed == 1
     assert [line for line, _ in result.skipped] == [2, 4, 5, 6]
-    assert "/ip/dhcp-client is not simulated" in result.skipped[0][1]
+    assert "/ip/pool is not simulated" in result.skipped[0][1]
     with pytest.raises(ScriptError) as caught:
         run_script(Router.empty(), script, skip_unknown_menus=False)
     assert caught.value.line == 2
