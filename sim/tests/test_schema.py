@@ -178,11 +178,8 @@ API_DATA_EXCEPTIONS = {
     ("/ip/firewall/filter", "p2p"),  # the p2p matcher is gone in RouterOS 7; _api_data keeps it unversioned
     ("/ip/service", "name"),  # a service cannot be renamed; _api_data lists it because it is the key
     ("/system/identity", "name"),  # RouterOS's default identity is "MikroTik" (_api_data says "Mikrotik")
-    ("/interface/vxlan", "name"),
-    (
-        "/ip/dhcp-client",
-        "disabled",
-    ),  # RouterOS 6 adds a DHCP client disabled (its exports say disabled=no)  # `add` names the interface (vxlan1, vxlan2, ...): no default to drop
+    ("/interface/vxlan", "name"),  # `add` names the interface (vxlan1, vxlan2, ...): no default to drop
+    ("/ip/dhcp-client", "disabled"),  # RouterOS 6 adds a DHCP client disabled (exports say disabled=no)
 }
 
 
