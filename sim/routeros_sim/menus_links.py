@@ -66,6 +66,8 @@ _OFF_BY_DEFAULT = frozenset(
         "/interface/sstp-client",
         "/interface/ovpn-client",
         "/interface/wireless",
+        "/interface/wifi",
+        "/interface/wifiwave2",
     }
 )
 

@@ -21,7 +21,8 @@ from .values import PARSERS, PORT_PROTOCOLS, BadValueError, Spec
 
 __all__ = ["ValuesMixin"]
 
-_LOOSE_NAME = re.compile(r"[a-z][a-z0-9-]*")
+# Property names as RouterOS spells them, dotted ones (`configuration.ssid`) included.
+_LOOSE_NAME = re.compile(r"[a-z0-9][a-z0-9-]*(?:\.[a-z0-9][a-z0-9-]*)*")
 
 
 class ValuesMixin:

@@ -172,6 +172,17 @@ def export(router: Router, verbose: bool = False) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _grouped(values: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """Dotted names after one of the same group are written from the dot (``.ssid=x``), as RouterOS 7 does."""
+    out: list[tuple[str, str]] = []
+    group = ""
+    for key, value in values:
+        head, dot, tail = key.rpartition(".")
+        out.append((f".{tail}" if dot and head == group else key, value))
+        group = head if dot else ""
+    return out
+
+
 def _verbatim(line: Mapping[str, Any]) -> str:
     """A kept line of a menu the model lacks, written as it came (``rsc_run.verbatim_line``)."""
     params = [(key, Raw(value) if raw else value) for key, value, raw in line["params"]]
@@ -239,8 +250,10 @@ def _extras(menu: Menu, item: Mapping[str, str]) -> dict[str, str]:
     return {k: v for k, v in item.items() if menu.prop(k) is None and not k.startswith(".") and k not in _FACTS}
 
 
-def _values(menu: Menu, item: Mapping[str, str], verbose: bool) -> list[tuple[str, str]]:
+def _values(menu: Menu, item: Mapping[str, str], verbose: bool, version: str = "7.0") -> list[tuple[str, str]]:
     always = _ALWAYS_WRITTEN.get(menu.path, frozenset())
+    if menu.path == "/ip/dns/static" and not version_at_least(version, "7.0"):
+        always = frozenset()  # RouterOS 6 leaves the default type=A out
     values = []
     for prop in _settable(menu):
         value = item.get(prop.name)
@@ -250,7 +263,7 @@ def _values(menu: Menu, item: Mapping[str, str], verbose: bool) -> list[tuple[st
             value = prop.default
         values.append((prop.name, _shown(prop, value)))
     values.extend(_extras(menu, item).items())
-    return sorted(values)
+    return _grouped(sorted(values))
 
 
 def _changes(menu: Menu, item: Mapping[str, str], stock: Mapping[str, str]) -> tuple[list[tuple[str, str]], list[str]]:
@@ -269,7 +282,7 @@ def _changes(menu: Menu, item: Mapping[str, str], stock: Mapping[str, str]) -> t
     extras, stock_extras = _extras(menu, item), _extras(menu, stock)
     values.extend((name, value) for name, value in extras.items() if stock_extras.get(name) != value)
     unset.extend(name for name in stock_extras if name not in extras)
-    return sorted(values), unset
+    return _grouped(sorted(values)), unset
 
 
 def _selector(menu: Menu, stock: Mapping[str, str]) -> str:
@@ -312,11 +325,14 @@ def _section(router: Router, stock_router: Router, menu: Menu, view: _View | Non
         values, unset = _changes(menu, item, stock)
         if verbose:
             values = _values(menu, item, verbose=True)
-        if values or unset:
+        if (values or unset) and menu.path == "/interface/bridge":
+            # RouterOS has no built-in bridge: defconf adds it, and so does its export (loading adopts it).
+            lines.append(render_command(["add"], _values(menu, item, verbose, router.version)))
+        elif values or unset:
             words = ["set", _selector(menu, stock), *(f"!{name}" for name in unset)]
             lines.append(render_command(words, values))
     for item in items:
         if item[".id"] in stock_by_id or item.get("dynamic") == "true" or item.get("builtin") == "true":
             continue
-        lines.append(render_command(["add"], _values(menu, item, verbose)))
+        lines.append(render_command(["add"], _values(menu, item, verbose, router.version)))
     return lines

@@ -122,6 +122,19 @@ def _port_references(commands: Sequence[Command]) -> list[str]:
     return models.referenced_ports(values, created)
 
 
+def _expand_dotted(params: Sequence[tuple[str, Value]]) -> list[tuple[str, Value]]:
+    """``configuration.mode=ap .ssid=x`` -> ``configuration.mode``, ``configuration.ssid``: a name
+    starting with a dot continues the group of the name before it, as RouterOS 7 exports write it."""
+    expanded: list[tuple[str, Value]] = []
+    group = ""
+    for key, value in params:
+        if key.startswith(".") and group:
+            key = group + key
+        group = key.rsplit(".", 1)[0] if "." in key.lstrip(".") else ""
+        expanded.append((key, value))
+    return expanded
+
+
 def verbatim_line(command: Command) -> dict[str, Any]:
     """A command of a menu the model lacks, as the router keeps it for ``/export``.
 
@@ -196,7 +209,7 @@ class _Step:
         self.command = command
         self.menu = menu
         self.view = view
-        self.params = list(command.params)
+        self.params = _expand_dotted(command.params)
         self.positional = list(command.positional)
         self.applied = True
 
