@@ -28,9 +28,10 @@ USERNAME = "admin"
 PASSWORD = "s3cret"
 
 
-def load_router(state_path: Path, version: str | None = None) -> Router:
-    """The router kept in ``state_path``, saving itself there after every change."""
-    router = state.load_router(state_path, version=version)
+def load_router(state_path: Path, version: str | None = None, seed: str | Path | None = None) -> Router:
+    """The router kept in ``state_path``, saving itself there after every change; a new one starts
+    from ``seed`` (a file, or a stock seed's name such as ``routeros7-defconf``) when given."""
+    router = state.load_router(state_path, seed=None if seed is None else state.seed_path(seed), version=version)
     state.attach_persistence(router, state_path)
     return router
 
@@ -119,9 +120,10 @@ def start_sim(tmp_path: Path, cert_paths: CertPaths) -> Iterator[Callable[..., R
         request_log: bool = False,
         tls: bool = True,
         name: str = "router",
+        seed: str | Path | None = None,
     ) -> RunningSim:
         state_paths = [tmp_path / f"{name}-{i:03d}.json" for i in range(1, count + 1)]
-        routers = [(load_router(path, version), path) for path in state_paths]
+        routers = [(load_router(path, version, seed), path) for path in state_paths]
         log_path = tmp_path / f"{name}-requests.jsonl" if request_log else None
         simulator = Simulator(
             routers,
