@@ -17,6 +17,7 @@ __all__ = [
     "header_model",
     "is_port_name",
     "ports_for_model",
+    "radios_as_named",
     "referenced_ports",
 ]
 
@@ -127,6 +128,15 @@ def board_name(model: str) -> str:
     """``/system routerboard board-name`` for ``model``: the marketing name where known."""
     known = _KNOWN.get(_code(model))
     return known[0] if known is not None else model.strip()
+
+
+def radios_as_named(ports: tuple[str, ...], text: str) -> tuple[str, ...]:
+    """``ports`` with the radios named as the export names them: an 802.11ac board runs either the
+    ``wireless`` package (wlan1) or, on RouterOS 7, ``wifi-qcom-ac`` (wifi1); the export tells which."""
+    wifi, wlan = re.search(r"\bwifi\d", text) is not None, re.search(r"\bwlan\d", text) is not None
+    if wifi and not wlan:
+        return tuple(re.sub(r"^wlan(\d+)$", r"wifi\1", port) for port in ports)
+    return ports
 
 
 def header_model(text: str) -> str | None:

@@ -226,7 +226,13 @@ def _sections(router: Router, kept: list[str]) -> list[tuple[str, Menu | None, _
             return (len(_EXPORT_ORDER), 0, path)
         return (len(_EXPORT_ORDER), 1 + kept.index(path), "")
 
-    return [(path, *found[path]) for path in sorted(found, key=position)]
+    ordered = sorted(found, key=position)
+    # Sections a loaded export had keep its order (RouterOS orders them by what refers to what);
+    # the others stay where RouterOS's usual order puts them.
+    seen = [path for path in router.section_order if path in found]
+    slots = iter(seen)
+    ordered = [next(slots) if path in set(seen) else path for path in ordered]
+    return [(path, *found[path]) for path in ordered]
 
 
 def _shown(prop: Prop, value: str) -> str:
@@ -252,8 +258,8 @@ def _extras(menu: Menu, item: Mapping[str, str]) -> dict[str, str]:
 
 def _values(menu: Menu, item: Mapping[str, str], verbose: bool, version: str = "7.0") -> list[tuple[str, str]]:
     always = _ALWAYS_WRITTEN.get(menu.path, frozenset())
-    if menu.path == "/ip/dns/static" and not version_at_least(version, "7.0"):
-        always = frozenset()  # RouterOS 6 leaves the default type=A out
+    if menu.path == "/ip/dns/static" and not version_at_least(version, "7.10"):
+        always = frozenset()  # before 7.10 the default type=A is left out
     values = []
     for prop in _settable(menu):
         value = item.get(prop.name)

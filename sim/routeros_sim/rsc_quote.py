@@ -127,7 +127,9 @@ class _Wrapper:
         last = len(atoms) - 1
         for index, atom in enumerate(atoms):
             needed = len(atom) + 1 + (tail if index == last else 0)
-            if needed > self.room():
+            if atom == "\\n" and index > 0 and atoms[index - 1] == "\\r" and self.current.strip():
+                self.flush("\\")  # a script's lines: /export starts each on a line of its own
+            elif needed > self.room():
                 self.flush("\\")
                 # The reader drops a continuation line's indentation, so a space that would
                 # start the line is written as the \_ escape instead.

@@ -94,6 +94,8 @@ def load_export(text: str, version: str | None = None) -> tuple[Router, ScriptRe
     version = version or header_version(text)
     model = models.header_model(text)
     ports = models.ports_for_model(model) if model else None
+    if ports is not None:
+        ports = models.radios_as_named(ports, text)
     if ports is None:
         named = _port_references(commands)
         ports = tuple(named) if model else (*models.DEFAULT_PORTS, *(p for p in named if p not in models.DEFAULT_PORTS))
@@ -178,6 +180,8 @@ class _Runner:
         return next((attributes for kind, attributes in replies if kind == "!done"), {})
 
     def run(self, command: Command, skip_unknown_menus: bool) -> None:
+        if command.path and command.menu not in self.router.section_order:
+            self.router.section_order.append(command.menu)
         if command.verb.startswith(":"):
             if command.verb not in _HARMLESS_COLON:
                 raise ScriptError(command.line, f"scripting command {command.verb} is not supported", str(command))
