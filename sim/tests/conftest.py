@@ -12,6 +12,7 @@ import socket
 import ssl
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -223,3 +224,24 @@ def raw_client() -> Iterator[Callable[..., RawClient]]:
     yield connect
     for client in clients:
         client.close()
+
+
+@pytest.fixture
+def router() -> Router:
+    """A stock router with a fixed clock, driven through ``execute`` as the server drives it."""
+    router = Router.empty()
+    router.clock = lambda: datetime(2025, 1, 2, 3, 4, 5)
+    return router
+
+
+@pytest.fixture
+def lists(router: Router) -> Router:
+    """The router with the usual WAN/LAN interface lists."""
+    for path, words in (
+        ("/interface/list/add", ["=name=WAN"]),
+        ("/interface/list/add", ["=name=LAN"]),
+        ("/interface/list/member/add", ["=list=WAN", "=interface=ether1"]),
+        ("/interface/list/member/add", ["=list=LAN", "=interface=bridge"]),
+    ):
+        assert router.execute(path, words)[-1][0] == "!done"
+    return router
