@@ -91,8 +91,8 @@ class Router(ValuesMixin, CommandsMixin, InterfacesMixin, PrintMixin, DnsMixin, 
         self.ports: tuple[str, ...] | None = None
         #: Lines of menus the model does not have, as a script gave them: ``{"menu", "words", "params"}``.
         self.verbatim: list[dict[str, Any]] = []
-        #: Menus in the order the loaded script had their sections; ``export`` keeps it.
-        self.section_order: list[str] = []
+        #: The sections of the loaded script, in order: [menu, commands in it]; ``export`` keeps it.
+        self.section_order: list[list[Any]] = []
         # While a script runs, menus that are not ``exact`` keep properties the model does not know.
         self._keep_unknown = False
         #: Interface type -> the menu whose items are interfaces of that type (``bridge``, ``vlan``, ...).
@@ -229,7 +229,7 @@ class Router(ValuesMixin, CommandsMixin, InterfacesMixin, PrintMixin, DnsMixin, 
         ports = data.get("ports")
         router = cls.empty(version, data.get("model"), None if ports is None else [str(port) for port in ports])
         router.verbatim = [dict(line) for line in data.get("verbatim", [])]
-        router.section_order = [str(path) for path in data.get("section_order", [])]
+        router.section_order = [[str(menu), int(count)] for menu, count in data.get("section_order", [])]
         for path, table_data in dict(data.get("tables", {})).items():
             if path not in router.tables:
                 raise ValueError(f"unknown menu in state: {path}")

@@ -163,13 +163,42 @@ def export(router: Router, verbose: bool = False) -> str:
     kept: dict[str, list[str]] = {}
     for line in router.verbatim:
         kept.setdefault(line["menu"], []).append(_verbatim(line))
+    bodies: list[tuple[str, list[str]]] = []
     for section, menu, view in _sections(router, list(kept)):
         body = _section(router, stock, menu, view, verbose) if menu is not None else []
-        body += kept.get(section, [])
+        bodies.append((section, body + kept.get(section, [])))
+    for section, body in _split_as_loaded(bodies, router.section_order):
         if body:
             lines.append("/" + section.strip("/").replace("/", " "))
             lines.extend(body)
     return "\n".join(lines) + "\n"
+
+
+def _split_as_loaded(bodies: list[tuple[str, list[str]]], loaded: list[list[Any]]) -> list[tuple[str, list[str]]]:
+    """A menu whose commands a loaded export had in several sections (RouterOS writes a virtual AP
+    after the security profile it names) gets those sections again, where they were, as long as
+    its commands are still the ones counted then; otherwise they stay together."""
+    counts: dict[str, list[int]] = {}
+    for menu, count in loaded:
+        counts.setdefault(menu, []).append(count)
+    out: list[tuple[tuple[str, int], list[str]]] = []
+    for section, body in bodies:
+        split = len(counts.get(section, ())) > 1 and sum(counts[section]) == len(body)
+        out.append(((section, 0), body[: counts[section][0]] if split else body))
+    seen: dict[str, int] = {}
+    previous: tuple[str, int] | None = None
+    for menu, _ in loaded:
+        number = seen.get(menu, -1) + 1
+        seen[menu] = number
+        key = (menu, number)
+        body = dict(bodies).get(menu, [])
+        if number > 0 and previous is not None and len(counts[menu]) > 1 and sum(counts[menu]) == len(body):
+            start = sum(counts[menu][:number])
+            at = next((i for i, (k, _) in enumerate(out) if k == previous), len(out) - 1)
+            out.insert(at + 1, (key, body[start : start + counts[menu][number]]))
+        if any(k == key for k, _ in out):
+            previous = key
+    return [(section, body) for (section, _), body in out]
 
 
 def _grouped(values: list[tuple[str, str]]) -> list[tuple[str, str]]:
@@ -229,7 +258,7 @@ def _sections(router: Router, kept: list[str]) -> list[tuple[str, Menu | None, _
     ordered = sorted(found, key=position)
     # Sections a loaded export had keep its order (RouterOS orders them by what refers to what);
     # the others stay where RouterOS's usual order puts them.
-    seen = [path for path in router.section_order if path in found]
+    seen = list(dict.fromkeys(menu for menu, _ in router.section_order if menu in found))
     slots = iter(seen)
     ordered = [next(slots) if path in set(seen) else path for path in ordered]
     return [(path, *found[path]) for path in ordered]

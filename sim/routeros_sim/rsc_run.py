@@ -180,8 +180,6 @@ class _Runner:
         return next((attributes for kind, attributes in replies if kind == "!done"), {})
 
     def run(self, command: Command, skip_unknown_menus: bool) -> None:
-        if command.path and command.menu not in self.router.section_order:
-            self.router.section_order.append(command.menu)
         if command.verb.startswith(":"):
             if command.verb not in _HARMLESS_COLON:
                 raise ScriptError(command.line, f"scripting command {command.verb} is not supported", str(command))
@@ -200,9 +198,18 @@ class _Runner:
                 raise ScriptError(command.line, f"no such command prefix ({command.menu})", str(command))
             self.router.verbatim.append(verbatim_line(command))
             self.result.skipped.append((command.line, f"menu {command.menu} is not simulated; kept as written"))
+            self.count_in_section(command)
             return
         if _Step(self, command, menu, view).run():
             self.result.executed += 1
+            self.count_in_section(command)
+
+    def count_in_section(self, command: Command) -> None:
+        """Note the command in its section (a menu line starts a new one), for ``export`` to keep the order."""
+        order = self.router.section_order
+        if not order or order[-1][0] != command.menu:
+            order.append([command.menu, 0])
+        order[-1][1] += 1
 
 
 class _Step:
