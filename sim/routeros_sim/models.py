@@ -50,6 +50,13 @@ _KNOWN: dict[str, tuple[str, tuple[str, ...]]] = {
     "750G": ("RB750G", _ports(ether=5)),
     "750Gr2": ("hEX", _ports(ether=5)),
     "760iGS": ("hEX S", _ports(ether=5, sfp=1)),
+    "960PGS": ("hEX PoE", _ports(ether=5, sfp=1)),
+    "E50UG": ("hEX", _ports(ether=5)),
+    "L009UiGS": ("L009UiGS", _ports(ether=8, sfp=1)),
+    "L009UiGS-2HaxD": ("L009UiGS-2HaxD", _ports(ether=8, sfp=1, wifi=1)),
+    "D53iG-5HacD2HnD": ("hAP ac^3", _ports(ether=5, wlan=2)),
+    "cAPGi-5acD2nD": ("cAP ac", _ports(ether=2, wlan=2)),
+    "1100x4": ("RB1100Dx4", _ports(ether=13)),
     "D52G-5HacD2HnD": ("hAP ac^2", _ports(ether=5, wlan=2)),
     "D52G-5HacD2HnD-TC": ("hAP ac^2", _ports(ether=5, wlan=2)),
     "962UiGS-5HacT2HnT": ("hAP ac", _ports(ether=5, sfp=1, wlan=2)),
@@ -118,7 +125,7 @@ def _by_name_scheme(code: str) -> tuple[str, ...] | None:
 def ports_for_model(model: str) -> tuple[str, ...] | None:
     """The built-in ports of ``model`` (``# model =`` text), in RouterOS's order; None for an unknown model."""
     code = _code(model)
-    known = _KNOWN.get(code)
+    known = _KNOWN.get(code) or _KNOWN.get(re.sub(r"-?(?:RM|IN|OUT)$", "", code))
     if known is not None:
         return known[1]
     return _by_name_scheme(code)
@@ -126,7 +133,8 @@ def ports_for_model(model: str) -> tuple[str, ...] | None:
 
 def board_name(model: str) -> str:
     """``/system routerboard board-name`` for ``model``: the marketing name where known."""
-    known = _KNOWN.get(_code(model))
+    code = _code(model)
+    known = _KNOWN.get(code) or _KNOWN.get(re.sub(r"-?(?:RM|IN|OUT)$", "", code))
     return known[0] if known is not None else model.strip()
 
 

@@ -95,6 +95,8 @@ MODELS = [
     ("RBD52G-5HacD2HnD", ["ether1", "ether2", "ether3", "ether4", "ether5", "wlan1", "wlan2"]),
     ("C52iG-5HaxD2HaxD", ["ether1", "ether2", "ether3", "ether4", "ether5", "wifi1", "wifi2"]),
     ("PL7411-2nD", ["ether1", "pwr-line1", "wlan1"]),
+    ("L009UiGS-2HaxD", [*(f"ether{n}" for n in range(1, 9)), "sfp1", "wifi1"]),
+    ("CRS326-24G-2S+RM", [*(f"ether{n}" for n in range(1, 25)), "sfp-sfpplus1", "sfp-sfpplus2"]),
 ]
 
 
