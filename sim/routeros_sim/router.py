@@ -16,6 +16,11 @@ computed values are added when printing.  Singleton menus (``/ip/dns``) hold one
 Every write either applies completely or, on a ``!trap``, changes nothing; after a successful write
 the ``on_change`` callbacks run (the state layer persists there).
 
+``Router`` itself builds the stock router, answers ``execute`` and keeps writes atomic; its jobs
+live in mixins: values and rules (:mod:`.router_values`), write commands (:mod:`.router_commands`),
+interfaces in two menus (:mod:`.router_interfaces`), ``print`` (:mod:`.router_print`), DNS names in
+address lists (:mod:`.router_dns`) and the addresses its DHCP/PPPoE clients get (:mod:`.router_leases`).
+
 Version personality (``Router.empty(version)``; default ``7.20.6``, ``6.49.18`` is the old one):
 ``!empty`` for a ``print`` that matches nothing from 7.18 on; RouterOS 7 names the parameter in
 "unknown parameter X" and answers an unknown menu or command with two traps ("no such command or
