@@ -176,14 +176,15 @@ def export(router: Router, verbose: bool = False) -> str:
 
 def _split_as_loaded(bodies: list[tuple[str, list[str]]], loaded: list[list[Any]]) -> list[tuple[str, list[str]]]:
     """A menu whose commands a loaded export had in several sections (RouterOS writes a virtual AP
-    after the security profile it names) gets those sections again, where they were, as long as
-    its commands are still the ones counted then; otherwise they stay together."""
+    after the security profile it names) gets those sections again, where they were, as long as it
+    has at least the commands counted then (lines added since go to its last section); otherwise
+    they stay together."""
     counts: dict[str, list[int]] = {}
     for menu, count in loaded:
         counts.setdefault(menu, []).append(count)
     out: list[tuple[tuple[str, int], list[str]]] = []
     for section, body in bodies:
-        split = len(counts.get(section, ())) > 1 and sum(counts[section]) == len(body)
+        split = len(counts.get(section, ())) > 1 and sum(counts[section]) <= len(body)
         out.append(((section, 0), body[: counts[section][0]] if split else body))
     seen: dict[str, int] = {}
     previous: tuple[str, int] | None = None
@@ -192,10 +193,11 @@ def _split_as_loaded(bodies: list[tuple[str, list[str]]], loaded: list[list[Any]
         seen[menu] = number
         key = (menu, number)
         body = dict(bodies).get(menu, [])
-        if number > 0 and previous is not None and len(counts[menu]) > 1 and sum(counts[menu]) == len(body):
+        if number > 0 and previous is not None and len(counts[menu]) > 1 and sum(counts[menu]) <= len(body):
             start = sum(counts[menu][:number])
+            end = start + counts[menu][number] if number < len(counts[menu]) - 1 else len(body)
             at = next((i for i, (k, _) in enumerate(out) if k == previous), len(out) - 1)
-            out.insert(at + 1, (key, body[start : start + counts[menu][number]]))
+            out.insert(at + 1, (key, body[start:end]))
         if any(k == key for k, _ in out):
             previous = key
     return [(section, body) for (section, _), body in out]

@@ -57,6 +57,16 @@ def test_the_export_of_a_loaded_export_loads_again_to_the_same_router() -> None:
     assert again.verbatim == first.verbatim
 
 
+def test_a_menu_the_export_wrote_in_two_sections_stays_in_two() -> None:
+    router = loaded(HAP_AC2_ROS6)  # the guest AP comes after the security profile it names
+    router.execute("/interface/wireless/add", ["=name=wlan-extra", "=master-interface=wlan2"])
+    lines = body(rsc.export(router))
+    sections = [index for index, line in enumerate(lines) if line == "/interface wireless"]
+    assert len(sections) == 2
+    assert lines.index("/interface wireless security-profiles") < sections[1]
+    assert lines.index("add master-interface=wlan2 name=wlan-extra") > sections[1]
+
+
 def test_unmodelled_menus_survive_the_json_state(tmp_path: Path) -> None:
     router = loaded(RB4011)
     path = tmp_path / "router.json"
