@@ -141,9 +141,13 @@ def _import(args: argparse.Namespace) -> int:
     from . import rsc, state
 
     text = Path(args.script).read_text(encoding="utf-8")
-    router = state.load_router(args.state, seed=args.seed, version=args.ros_version)
     try:
-        rsc.run_script(router, text)
+        if Path(args.state).exists() or args.seed is not None:
+            router = state.load_router(args.state, seed=args.seed, version=args.ros_version)
+            rsc.run_script(router, text)
+        else:
+            # A new state file is the router the script comes from: its version and its model's ports.
+            router, _ = rsc.load_export(text, args.ros_version)
     except rsc.ScriptError as exc:
         # Nothing is saved: a script either applies whole or leaves the state file untouched.
         print(f"routeros-sim: {args.script}: {exc}", file=sys.stderr)
@@ -190,6 +194,18 @@ def _positive_int(text: str) -> int:
     return value
 
 
+SEED_HELP = (
+    "initial configuration when the state file does not exist: a .rsc/.json file or a stock seed, "
+    "stock-home-router, routeros7-defconf (RouterOS 7 as shipped) or routeros6-defconf (RouterOS 6.49)"
+)
+
+
+def _seed(text: str) -> Path:
+    from . import state
+
+    return state.seed_path(text)
+
+
 def _port(text: str) -> int:
     value = int(text)
     if not 0 <= value <= 65535:
@@ -210,7 +226,7 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--cert-dir", type=Path, help="CA and server certificate (created when missing)")
     serve.add_argument("--cert-hostname", action="append", help="extra name for the server certificate")
     serve.add_argument("--state", required=True, type=Path, help="state file (.json or .rsc)")
-    serve.add_argument("--seed", type=Path, help="initial configuration when the state file does not exist")
+    serve.add_argument("--seed", type=_seed, help=SEED_HELP)
     serve.add_argument("--username", default="admin")
     serve.add_argument("--password", default="")
     serve.add_argument("--ros-version", help="RouterOS version to simulate for a new state file")
@@ -234,7 +250,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     importer = commands.add_parser("import", help="apply a RouterOS script to a state file")
     importer.add_argument("--state", required=True, type=Path)
-    importer.add_argument("--seed", type=Path, help="initial configuration when the state file does not exist")
+    importer.add_argument("--seed", type=_seed, help=SEED_HELP)
     importer.add_argument("--ros-version", help="RouterOS version for a new state file")
     importer.add_argument("script", type=Path, help="the .rsc script")
     importer.set_defaults(func=_import)

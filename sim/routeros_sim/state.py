@@ -24,13 +24,39 @@ from typing import Any, Union
 from . import rsc
 from .router import Router
 
-__all__ = ["STOCK_SEED", "Persistence", "StateFormatError", "attach_persistence", "load_router", "save_router"]
+__all__ = [
+    "ROUTEROS6_DEFCONF_SEED",
+    "ROUTEROS7_DEFCONF_SEED",
+    "SEEDS",
+    "STOCK_SEED",
+    "Persistence",
+    "StateFormatError",
+    "attach_persistence",
+    "load_router",
+    "save_router",
+    "seed_path",
+]
 
 PathLike = Union[str, "os.PathLike[str]"]
 
 #: The configuration the demo starts from: a defconf home router, LAN 192.168.1.0/24 on
 #: ``bridge``, WAN ``ether1`` with 203.0.113.1/24.
 STOCK_SEED = Path(__file__).parent / "data" / "stock-home-router.rsc"
+#: A hAP ax^2 as RouterOS 7 ships it: defconf, WAN ``ether1`` by DHCP (203.0.113.10/24), /ip service as shipped.
+ROUTEROS7_DEFCONF_SEED = STOCK_SEED.with_name("routeros7-defconf.rsc")
+#: A hAP ac^2 as RouterOS 6.49 ships it: defconf, WAN ``ether1`` by DHCP (203.0.113.10/24), /ip service as shipped.
+ROUTEROS6_DEFCONF_SEED = STOCK_SEED.with_name("routeros6-defconf.rsc")
+#: The seeds by the names ``routeros-sim --seed`` accepts.
+SEEDS = {
+    "stock-home-router": STOCK_SEED,
+    "routeros7-defconf": ROUTEROS7_DEFCONF_SEED,
+    "routeros6-defconf": ROUTEROS6_DEFCONF_SEED,
+}
+
+
+def seed_path(name: PathLike) -> Path:
+    """A seed by its name in :data:`SEEDS` (``routeros7-defconf``), or else the path given."""
+    return SEEDS.get(str(name), Path(name))
 
 
 class StateFormatError(ValueError):
@@ -48,8 +74,9 @@ def _read(path: Path, version: str | None) -> Router:
     """A Router from ``path``.
 
     ``.rsc``: the script run on ``Router.empty(v)``, where ``v`` is ``version``, else the version
-    the export's header names, else the default. ``.json``: the stored router; ``version``, when
-    given, replaces the stored one.
+    the export's header names, else the default, with the ports of the header's model
+    (``rsc.load_export``). ``.json``: the stored router; ``version``, when given, replaces the
+    stored one.
     """
     try:
         text = path.read_text(encoding="utf-8")
@@ -63,10 +90,8 @@ def _read(path: Path, version: str | None) -> Router:
             return Router.from_json(data)
         except (ValueError, TypeError, KeyError, AttributeError) as exc:
             raise StateFormatError(f"{path}: not a routeros-sim state: {exc}") from exc
-    version = version or rsc.header_version(text)
     try:
-        router = Router.empty(version) if version else Router.empty()
-        rsc.run_script(router, text)
+        router, _ = rsc.load_export(text, version)
     except (rsc.ScriptError, ValueError) as exc:
         raise StateFormatError(f"{path}: {exc}") from exc
     return router

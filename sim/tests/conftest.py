@@ -12,6 +12,7 @@ import socket
 import ssl
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -28,9 +29,10 @@ USERNAME = "admin"
 PASSWORD = "s3cret"
 
 
-def load_router(state_path: Path, version: str | None = None) -> Router:
-    """The router kept in ``state_path``, saving itself there after every change."""
-    router = state.load_router(state_path, version=version)
+def load_router(state_path: Path, version: str | None = None, seed: str | Path | None = None) -> Router:
+    """The router kept in ``state_path``, saving itself there after every change; a new one starts
+    from ``seed`` (a file, or a stock seed's name such as ``routeros7-defconf``) when given."""
+    router = state.load_router(state_path, seed=None if seed is None else state.seed_path(seed), version=version)
     state.attach_persistence(router, state_path)
     return router
 
@@ -119,9 +121,10 @@ def start_sim(tmp_path: Path, cert_paths: CertPaths) -> Iterator[Callable[..., R
         request_log: bool = False,
         tls: bool = True,
         name: str = "router",
+        seed: str | Path | None = None,
     ) -> RunningSim:
         state_paths = [tmp_path / f"{name}-{i:03d}.json" for i in range(1, count + 1)]
-        routers = [(load_router(path, version), path) for path in state_paths]
+        routers = [(load_router(path, version, seed), path) for path in state_paths]
         log_path = tmp_path / f"{name}-requests.jsonl" if request_log else None
         simulator = Simulator(
             routers,
@@ -221,3 +224,24 @@ def raw_client() -> Iterator[Callable[..., RawClient]]:
     yield connect
     for client in clients:
         client.close()
+
+
+@pytest.fixture
+def router() -> Router:
+    """A stock router with a fixed clock, driven through ``execute`` as the server drives it."""
+    router = Router.empty()
+    router.clock = lambda: datetime(2025, 1, 2, 3, 4, 5)
+    return router
+
+
+@pytest.fixture
+def lists(router: Router) -> Router:
+    """The router with the usual WAN/LAN interface lists."""
+    for path, words in (
+        ("/interface/list/add", ["=name=WAN"]),
+        ("/interface/list/add", ["=name=LAN"]),
+        ("/interface/list/member/add", ["=list=WAN", "=interface=ether1"]),
+        ("/interface/list/member/add", ["=list=LAN", "=interface=bridge"]),
+    ):
+        assert router.execute(path, words)[-1][0] == "!done"
+    return router

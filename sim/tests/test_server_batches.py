@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from routeros_sim import server, state
+from routeros_sim import server, site, state
 from routeros_sim.server import Simulator, SimulatorThread, Stats
 
 if TYPE_CHECKING:
@@ -99,7 +99,7 @@ def serve(tmp_path: Path) -> Iterator[Callable[..., Served]]:
 def saves(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """Every file the simulator saves, in order: the state file's name, or ``stats``."""
     written: list[str] = []
-    save_state, save_stats = state._atomic_write, server._write_json_atomic
+    save_state, save_stats = state._atomic_write, site._write_json_atomic
 
     def state_saved(target: Path, text: str) -> None:
         save_state(target, text)
@@ -110,7 +110,7 @@ def saves(monkeypatch: pytest.MonkeyPatch) -> list[str]:
         written.append("stats")
 
     monkeypatch.setattr(state, "_atomic_write", state_saved)
-    monkeypatch.setattr(server, "_write_json_atomic", stats_saved)
+    monkeypatch.setattr(site, "_write_json_atomic", stats_saved)
     return written
 
 
