@@ -27,20 +27,12 @@ send them all in one round trip): removes, then sets, then adds -- removing firs
 
 from __future__ import annotations
 
-import ipaddress
 import re
 from dataclasses import dataclass, field
 from typing import Dict, Iterable, List, Mapping, NamedTuple, Optional, Sequence, Tuple
 
 from ansible_collections.hairpin.routeros.plugins.module_utils.api import Command
-from ansible_collections.hairpin.routeros.plugins.module_utils.model import (
-    NAME_PATTERN,
-    NAME_RE,
-    is_true,
-    normalize_address,
-    normalize_bool,
-    normalize_text,
-)
+from ansible_collections.hairpin.routeros.plugins.module_utils.model import normalize_text
 from ansible_collections.hairpin.routeros.plugins.module_utils.plan import (
     ACTION_ADD,
     ACTION_REMOVE,
@@ -48,11 +40,21 @@ from ansible_collections.hairpin.routeros.plugins.module_utils.plan import (
     STATE_DELETED,
     STATE_MERGED,
     STATE_OVERRIDDEN,
-    STATES,
+    WRITE_STATES,
 )
 from ansible_collections.hairpin.routeros.plugins.module_utils.render import quote_value
-from ansible_collections.hairpin.routeros.plugins.module_utils.validate import (
-    ValidationError,
+from ansible_collections.hairpin.routeros.plugins.module_utils.validate import ValidationError
+from ansible_collections.hairpin.routeros.plugins.module_utils.values import (
+    DNS_NAME_PATTERN,
+    NAME_PATTERN,
+    dns_name_problem,
+    is_name,
+    is_true,
+    list_address_problem,
+    normalize_address,
+    normalize_dns_name,
+    normalize_flag,
+    normalize_list_address,
     text_problem,
     unicast_problem,
 )
@@ -62,11 +64,6 @@ KIND_DNS = "dns"
 
 Row = Mapping[str, object]
 
-# A DNS name as RouterOS static entries take it: labels of letters, digits, '-' and '_'
-# (service names like _sip._tcp), dot-separated, at most 253 characters, no trailing dot.
-_LABEL = r"[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?"
-DNS_NAME_PATTERN = _LABEL + r"(?:\." + _LABEL + r")*"
-DNS_NAME_RE = re.compile(r"\A" + DNS_NAME_PATTERN + r"\Z")
 # What an address-list entry may hold in its marker: an IPv4 address, subnet or range, or a
 # DNS name (RouterOS resolves it and keeps dynamic entries for its addresses).
 _LIST_ADDRESS_PATTERN = r"[A-Za-z0-9_][A-Za-z0-9_./-]*"
@@ -93,28 +90,6 @@ class EntryKey(NamedTuple):
 
     kind: str
     name: str
-
-
-# ---------------------------------------------------------------------------------------------
-# Value normalisers (what RouterOS prints, whatever librouteros or the user gives)
-# ---------------------------------------------------------------------------------------------
-
-
-def normalize_dns_name(value: object) -> str:
-    """DNS names compare without case and without a trailing dot; we write them lower-case."""
-    return normalize_text(value).rstrip(".").lower()
-
-
-def normalize_list_address(value: object) -> str:
-    """An address-list ``address``: IPv4 forms as RouterOS prints them, a DNS name lower-cased."""
-    text = normalize_address(value)
-    if DNS_NAME_RE.match(text) and not _looks_numeric(text):
-        return normalize_dns_name(text)
-    return text
-
-
-def _looks_numeric(text: str) -> bool:
-    return all(char.isdigit() or char in "./-" for char in text)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -154,7 +129,7 @@ ADDRESS_LIST = EntryMenu(
     cli_menu="/ip firewall address-list",
     fields=("list", "address", "comment", "disabled"),
     defaults={"disabled": "false"},
-    normalizers={"address": normalize_list_address, "disabled": normalize_bool},
+    normalizers={"address": normalize_list_address, "disabled": normalize_flag},
 )
 
 DNS_STATIC = EntryMenu(
@@ -168,7 +143,7 @@ DNS_STATIC = EntryMenu(
         "name": normalize_dns_name,
         "type": lambda value: normalize_text(value).upper(),
         "address": normalize_address,
-        "disabled": normalize_bool,
+        "disabled": normalize_flag,
     },
 )
 
@@ -262,41 +237,6 @@ def dns_entry(
 # ---------------------------------------------------------------------------------------------
 
 
-def list_address_problem(value: object) -> Optional[str]:
-    """Problem with ``value`` as an address-list address: IPv4 address, subnet, range or DNS name."""
-    text = normalize_text(value)
-    if "/" in text:
-        try:
-            ipaddress.IPv4Network(text, strict=False)
-            return None
-        except ValueError:
-            return "{0!r} is not an IPv4 subnet".format(text)
-    low, sep, high = text.partition("-")
-    if sep and _looks_numeric(text):
-        try:
-            ipaddress.IPv4Address(low)
-            ipaddress.IPv4Address(high)
-            return None
-        except ValueError:
-            return "{0!r} is not an IPv4 range (A-B)".format(text)
-    if _looks_numeric(text):
-        try:
-            ipaddress.IPv4Address(text)
-            return None
-        except ValueError:
-            return "{0!r} is not an IPv4 address".format(text)
-    return dns_name_problem(text)
-
-
-def dns_name_problem(value: object) -> Optional[str]:
-    text = normalize_text(value).rstrip(".")
-    if not DNS_NAME_RE.match(text) or len(text) > 253:
-        return "{0!r} is not a DNS name (dot-separated labels of letters, digits, '-' and '_')".format(value)
-    if _looks_numeric(text):
-        return "{0!r} is an address, not a DNS name".format(value)
-    return None
-
-
 def _duplicates(labels: Iterable[Tuple[str, EntryKey]], what: str, host: Optional[str]) -> List[ValidationError]:
     errors = []
     seen: Dict[EntryKey, str] = {}
@@ -319,7 +259,7 @@ def check_address_list_config(
     for entry in config:
         list_name, address = entry.get("list"), entry.get("address")
         label = "{0}:{1}".format(list_name, address)
-        if not isinstance(list_name, str) or not NAME_RE.match(list_name):
+        if not is_name(list_name):
             errors.append(
                 ValidationError(
                     label,
@@ -513,8 +453,8 @@ def plan_entries(
     Raises :class:`EntryError` for two desired entries with one key, or a foreign entry that
     would clash with a desired one (nothing is planned then).
     """
-    if state not in STATES:
-        raise EntryError("state must be one of {0}, not {1!r}".format(", ".join(STATES), state))
+    if state not in WRITE_STATES:
+        raise EntryError("state must be one of {0}, not {1!r}".format(", ".join(WRITE_STATES), state))
     seen = set()
     for entry in desired:
         if entry.menu is not menu:

@@ -13,10 +13,12 @@ from __future__ import annotations
 from typing import Any, Dict
 
 from ansible_collections.hairpin.routeros.plugins.module_utils.api import CONNECTION_OPTIONS, api_argument_spec
+from ansible_collections.hairpin.routeros.plugins.module_utils.plan import WRITE_STATES
 
 NAT_PATH = "/ip/firewall/nat"
-WRITE_STATES = ("merged", "replaced", "overridden", "deleted")
-STATES = (*WRITE_STATES, "gathered", "rendered", "parsed")
+
+# The states a module takes: the planner's, and the ones that only read or only render.
+MODULE_STATES = (*WRITE_STATES, "gathered", "rendered", "parsed")
 OFFLINE_STATES = ("rendered", "parsed")
 
 # ---------------------------------------------------------------------------------------------
@@ -108,7 +110,7 @@ def module_argument_spec(config_spec: Dict[str, Any]) -> Dict[str, Any]:
     the connection options of the `hairpin.routeros.api` doc fragment."""
     spec: Dict[str, Any] = dict(config_spec)
     spec.update(
-        state=dict(type="str", default="merged", choices=list(STATES)),
+        state=dict(type="str", default="merged", choices=list(MODULE_STATES)),
         running_config=dict(type="str"),
     )
     spec.update(api_argument_spec())
@@ -117,5 +119,7 @@ def module_argument_spec(config_spec: Dict[str, Any]) -> Dict[str, Any]:
 
 def module_requirements() -> Dict[str, Any]:
     """required_if rules shared by every NAT module."""
-    needs_router = [["state", state, list(CONNECTION_OPTIONS)] for state in STATES if state not in OFFLINE_STATES]
+    needs_router = [
+        ["state", state, list(CONNECTION_OPTIONS)] for state in MODULE_STATES if state not in OFFLINE_STATES
+    ]
     return dict(required_if=[*needs_router, ["state", "parsed", ["running_config"]]])

@@ -50,16 +50,18 @@ from ansible_collections.hairpin.routeros.plugins.module_utils.model import (
     NatRule,
     RuleKey,
     effective_value,
-    is_true,
     normalize_value,
     parse_marker,
 )
+from ansible_collections.hairpin.routeros.plugins.module_utils.values import is_true
 
 STATE_MERGED = "merged"
 STATE_REPLACED = "replaced"
 STATE_OVERRIDDEN = "overridden"
 STATE_DELETED = "deleted"
-STATES = (STATE_MERGED, STATE_REPLACED, STATE_OVERRIDDEN, STATE_DELETED)
+# The states a plan brings owned rules to; the modules' states add the read-only ones
+# (options.MODULE_STATES).
+WRITE_STATES = (STATE_MERGED, STATE_REPLACED, STATE_OVERRIDDEN, STATE_DELETED)
 
 ACTION_ADD = "add"
 ACTION_SET = "set"
@@ -468,8 +470,8 @@ def plan_changes(
     ``services``: names the config mentions (replaced/deleted act on these); default: the names
     of ``desired``. States: merged, replaced, overridden, deleted (see docs/engine-design.md).
     """
-    if state not in STATES:
-        raise PlanError("state must be one of {0}, not {1!r}".format(", ".join(STATES), state))
+    if state not in WRITE_STATES:
+        raise PlanError("state must be one of {0}, not {1!r}".format(", ".join(WRITE_STATES), state))
     scope = frozenset(scope_kinds)
     unknown = scope - set(KINDS)
     if unknown:

@@ -40,7 +40,6 @@ from ansible_collections.hairpin.routeros.plugins.module_utils.model import (
     NAT_FIELDS,
     RuleKey,
     effective_value,
-    is_true,
     normalize_value,
     split_comment,
 )
@@ -53,6 +52,7 @@ from ansible_collections.hairpin.routeros.plugins.module_utils.plan import (
     Operation,
     Plan,
 )
+from ansible_collections.hairpin.routeros.plugins.module_utils.values import is_true
 
 NAT_MENU = "/ip firewall nat"
 _PLAIN_VALUE_RE = re.compile(r"\A[A-Za-z0-9._/,*!+@-]+\Z")

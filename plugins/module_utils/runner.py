@@ -12,7 +12,6 @@
 
 from __future__ import annotations
 
-import ipaddress
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, Callable, Dict, FrozenSet, List, Mapping, Optional, Sequence
 
@@ -46,11 +45,8 @@ from ansible_collections.hairpin.routeros.plugins.module_utils.model import (
     HairpinSubnet,
     Masquerade,
     PortForward,
-    canonical_subnet,
     desired_rules,
     is_owned,
-    is_true,
-    lan_subnet_for,
     parse_marker,
 )
 from ansible_collections.hairpin.routeros.plugins.module_utils.options import NAT_PATH
@@ -72,6 +68,12 @@ from ansible_collections.hairpin.routeros.plugins.module_utils.validate import (
     RouterFacts,
     ValidationError,
     validate_services,
+)
+from ansible_collections.hairpin.routeros.plugins.module_utils.values import (
+    canonical_subnet,
+    interface_address,
+    is_true,
+    lan_subnet_for,
 )
 from ansible_collections.hairpin.routeros.plugins.module_utils.writes import Settled, api_commands, layout, write_batch
 
@@ -253,7 +255,7 @@ class RouterView:
 
 
 def _enabled(row: Mapping[str, Any]) -> bool:
-    return str(row.get("disabled", "false")).lower() not in ("true", "yes")
+    return not is_true(row.get("disabled"))
 
 
 @dataclass(frozen=True)
@@ -299,11 +301,9 @@ def read_router(router: Any, *, entries: Sequence[EntrySection] = ()) -> RouterV
         if not _enabled(row) or "address" not in row:
             continue
         own.append(str(row["address"]))
-        try:
-            network = str(ipaddress.IPv4Interface(str(row["address"])).network)
-        except ValueError:
-            continue
-        networks.setdefault(str(row.get("interface", "")), []).append(network)
+        interface = interface_address(row["address"])
+        if interface is not None:
+            networks.setdefault(str(row.get("interface", "")), []).append(str(interface.network))
     list_members: Dict[str, set] = {}
     for row in members:
         list_members.setdefault(str(row.get("list", "")), set()).add(str(row.get("interface", "")))
@@ -356,7 +356,7 @@ def finish_hairpins(desired: Desired, view: Optional[RouterView]) -> None:
     elif mode == "subnet":
         seen = set()
         for subnet in subnets:
-            network = str(ipaddress.IPv4Network(subnet, strict=False)) if "/" in subnet else subnet
+            network = canonical_subnet(subnet) if "/" in subnet else subnet
             if network not in seen:
                 seen.add(network)
                 desired.hairpin_subnets.append(HairpinSubnet(network, lan_if, lan_list))

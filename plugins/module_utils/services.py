@@ -14,7 +14,6 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from typing import Any, Dict, List, Mapping, Optional, Sequence
 
@@ -48,6 +47,19 @@ from ansible_collections.hairpin.routeros.plugins.module_utils.runner import (
     read_router,
     router_failure,
     validate_desired,
+)
+from ansible_collections.hairpin.routeros.plugins.module_utils.values import (
+    NAME_RULES,
+    address_list_name_problem,
+    dns_name_problem,
+    host_port_problem,
+    ipv4_address,
+    is_name,
+    normalize_dns_name,
+    port_problem,
+    port_span,
+    subnet_problem,
+    unicast_problem,
 )
 
 MODES = ("per_service", "subnet", "split_dns", "none")
@@ -127,34 +139,11 @@ def module_spec() -> Dict[str, Any]:
 # Checks between options: every problem, each naming the service and the field
 # ---------------------------------------------------------------------------------------------
 
-_OCTET = r"(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])"
-_IPV4_RE = re.compile(r"^(" + _OCTET + r"[.]){3}" + _OCTET + r"$")
-_SUBNET_RE = re.compile(r"^(" + _OCTET + r"[.]){3}" + _OCTET + r"/(3[0-2]|[12]?[0-9])$")
-_NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
-_PORT_RE = re.compile(r"^[0-9]{1,5}(-[0-9]{1,5})?$")
-_DNS_LABEL = r"[A-Za-z0-9_]([A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?"
-_DNS_NAME_RE = re.compile(r"^(" + _DNS_LABEL + r"[.])*" + _DNS_LABEL + r"[.]?$")
-
 
 def _text(value: Any) -> str:
     if isinstance(value, bool):
         return "True" if value else "False"
     return str(value)
-
-
-def _not_unicast(text: str) -> bool:
-    first = int(text.split(".")[0])
-    return first in (0, 127) or first >= 224
-
-
-def _not_dns_name(value: Any) -> bool:
-    text = _text(value)
-    return not _DNS_NAME_RE.match(text) or re.match(r"^[0-9.]+$", text) is not None
-
-
-def _dns_key(name: Any) -> str:
-    """A DNS name as the router's static entries compare it: lower case, no final dot."""
-    return re.sub(r"[.]$", "", _text(name).lower())
 
 
 def present(params: Mapping[str, Any]) -> List[Mapping[str, Any]]:
@@ -187,26 +176,23 @@ def _setting_problems(where: str, params: Mapping[str, Any]) -> List[str]:
                 "%sfield 'public_address': a mapping must have exactly one key, address_list or ddns_name, not %s"
                 % (where, ", ".join(_text(k) for k in keys))
             )
-        elif "address_list" in public and not re.match(r"^[^\s]+$", _text(public["address_list"])):
-            out.append(
-                "%sfield 'public_address.address_list': '%s' is not an address list name"
-                % (where, _text(public["address_list"]))
+        elif "address_list" in public:
+            out.extend(
+                _problem(where, "public_address.address_list", address_list_name_problem(public["address_list"]))
             )
-        elif "ddns_name" in public and _not_dns_name(public["ddns_name"]):
-            out.append(
-                "%sfield 'public_address.ddns_name': '%s' is not a DNS name" % (where, _text(public["ddns_name"]))
-            )
+        else:
+            out.extend(_problem(where, "public_address.ddns_name", dns_name_problem(_text(public["ddns_name"]))))
     elif public is None:
         out.append("%sfield 'public_address': is required" % where)
     elif public != "local":
         text = _text(public)
-        if not _IPV4_RE.match(text):
+        if ipv4_address(text) is None:
             out.append(
                 "%sfield 'public_address': '%s' is not an IPv4 address, 'local', {address_list: NAME} or "
                 "{ddns_name: FQDN}" % (where, text)
             )
-        elif _not_unicast(text):
-            out.append("%sfield 'public_address': %s is not a unicast IPv4 host address" % (where, text))
+        else:
+            out.extend(_problem(where, "public_address", unicast_problem(text, detail=False)))
     wan, wan_list = params.get("wan_interface"), params.get("wan_interface_list")
     if wan and wan_list:
         out.append("%sfield 'wan_interface_list': cannot be combined with 'wan_interface'; give only one" % where)
@@ -224,61 +210,41 @@ def _setting_problems(where: str, params: Mapping[str, Any]) -> List[str]:
             "lan_interface_list is needed" % (where, params.get("mode"), ", ".join(with_hairpin))
         )
     for subnet in params.get("lan_subnets") or []:
-        if not _SUBNET_RE.match(_text(subnet)):
-            out.append(
-                "%sfield 'lan_subnets': '%s' is not an IPv4 subnet (address/prefix, e.g. 192.168.88.0/24)"
-                % (where, _text(subnet))
-            )
+        out.extend(_problem(where, "lan_subnets", subnet_problem(_text(subnet))))
     return out
 
 
-def _port_problems(where: str, service: Mapping[str, Any], name: str) -> List[str]:
-    text = _text(service[name])
-    if not _PORT_RE.match(text):
-        return ["%s: field '%s': '%s' is not a port (1-65535) or a port range (N-M)" % (where, name, text)]
-    parts = text.split("-")
-    low, high = int(parts[0]), int(parts[-1])
-    for number in (low, high):
-        if number < 1 or number > 65535:
-            return ["%s: field '%s': %s is not a port (1-65535)" % (where, name, number)]
-    if low > high:
-        return ["%s: field '%s': %s is not a port range: N-M needs N <= M" % (where, name, text)]
-    if name == "host_port" and low != high and text != _text(service.get("port")):
-        return [
-            "%s: field 'host_port': %s is a different port range than port %s; a range can only be forwarded to "
-            "the same range or to a single port" % (where, text, _text(service.get("port")))
-        ]
-    return []
+def _problem(where: str, name: str, problem: Optional[str]) -> List[str]:
+    """``where`` ends with ``: `` or is empty (a setting of the router, not of a service)."""
+    return [] if problem is None else ["%sfield '%s': %s" % (where, name, problem)]
 
 
 def _service_problems(where_host: str, params: Mapping[str, Any]) -> List[str]:
     out = []
     for service in params.get("services") or []:
         where = "%sservice '%s'" % (where_host, _text(service.get("name")))
-        if not _NAME_RE.match(_text(service.get("name"))):
-            out.append(
-                "%s: field 'name': not a valid name (1-64 characters: letters, digits, '_', '.', '-'; starting with "
-                "a letter or digit)" % where
-            )
+        if not is_name(_text(service.get("name"))):
+            out.append("%s: field 'name': not a valid name %s" % (where, NAME_RULES))
         if service.get("state") == "absent":
             continue
-        for name in ("port", "host_port"):
-            if service.get(name) is not None:
-                out.extend(_port_problems(where, service, name))
+        where = where + ": "
+        if service.get("port") is not None:
+            out.extend(_problem(where, "port", port_problem(_text(service["port"]))))
+        if service.get("host_port") is not None:
+            problem = host_port_problem(_text(service["host_port"]), _text(service.get("port")))
+            out.extend(_problem(where, "host_port", problem))
         if service.get("port") in (None, ""):
-            out.append("%s: field 'port': is required (the public port, N or N-M)" % where)
+            out.append("%sfield 'port': is required (the public port, N or N-M)" % where)
         host = service.get("host")
         if host in (None, ""):
-            out.append("%s: field 'host': is required (the server's IPv4 address)" % where)
-        elif not _IPV4_RE.match(_text(host)):
-            out.append("%s: field 'host': '%s' is not an IPv4 address" % (where, _text(host)))
-        elif _not_unicast(_text(host)):
-            out.append("%s: field 'host': %s is not a unicast IPv4 host address" % (where, _text(host)))
-        if service.get("dns_name") and _not_dns_name(service["dns_name"]):
-            out.append("%s: field 'dns_name': '%s' is not a DNS name" % (where, _text(service["dns_name"])))
+            out.append("%sfield 'host': is required (the server's IPv4 address)" % where)
+        else:
+            out.extend(_problem(where, "host", unicast_problem(_text(host), detail=False)))
+        if service.get("dns_name"):
+            out.extend(_problem(where, "dns_name", dns_name_problem(_text(service["dns_name"]))))
         if params.get("mode") == "subnet" and service.get("hairpin") is False:
             out.append(
-                "%s: field 'hairpin': false has no effect with mode subnet, whose rule covers every host of the "
+                "%sfield 'hairpin': false has no effect with mode subnet, whose rule covers every host of the "
                 "subnet; remove it or choose mode per_service" % where
             )
     return out
@@ -301,15 +267,13 @@ def _overlap_problems(where: str, params: Mapping[str, Any]) -> List[str]:
     out: List[str] = []
     spans: List[Dict[str, Any]] = []
     for service in present(params):
-        if service.get("port") is None or not _PORT_RE.match(_text(service["port"])):
+        ports = port_span(service.get("port"))
+        if ports is None:
             continue
         text = _text(service["port"])
         protocol = service.get("protocol") or "tcp"
         protocols = ["tcp", "udp"] if protocol == "both" else [protocol]
-        parts = text.split("-")
-        span = dict(
-            name=_text(service.get("name")), port=text, protocols=protocols, low=int(parts[0]), high=int(parts[-1])
-        )
+        span = dict(name=_text(service.get("name")), port=text, protocols=protocols, low=ports[0], high=ports[1])
         for earlier in spans:
             common = [p for p in protocols if p in earlier["protocols"]]
             if common and span["low"] <= earlier["high"] and earlier["low"] <= span["high"]:
@@ -329,7 +293,7 @@ def _dns_problems(where: str, params: Mapping[str, Any]) -> List[str]:
     for service in present(params):
         if not service.get("dns_name"):
             continue
-        name, host = _dns_key(service["dns_name"]), _text(service.get("host"))
+        name, host = normalize_dns_name(service["dns_name"]), _text(service.get("host"))
         if name in seen and seen[name]["host"] != host:
             out.append(
                 "%sservice '%s': field 'dns_name': %s is also the name of service '%s' at %s; split DNS answers a "
@@ -397,7 +361,7 @@ def _dns_entries(services: Sequence[Mapping[str, Any]]) -> List[Dict[str, Any]]:
     entries: Dict[str, Dict[str, Any]] = {}
     for service in services:
         if service.get("dns_name"):
-            name = _dns_key(service["dns_name"])
+            name = normalize_dns_name(service["dns_name"])
             entries.setdefault(
                 name, dict(name=name, address=_text(service.get("host")), comment="service %s" % service["name"])
             )
@@ -460,8 +424,8 @@ def nat_call(params: Mapping[str, Any]) -> NatCall:
     # removed before the present ones are planned on the same menu (see runner._plan_entry_jobs).
     split_dns = mode == "split_dns"
     if split_dns and not purge:
-        kept = {_dns_key(service["dns_name"]) for service in present(params) if service.get("dns_name")}
-        gone = sorted({_dns_key(s["dns_name"]) for s in absent(params) if s.get("dns_name")} - kept)
+        kept = {normalize_dns_name(service["dns_name"]) for service in present(params) if service.get("dns_name")}
+        gone = sorted({normalize_dns_name(s["dns_name"]) for s in absent(params) if s.get("dns_name")} - kept)
         if gone:
             call.entry_jobs.append(EntryJob(DNS_ENTRIES, [dict(name=name) for name in gone], "deleted"))
     if split_dns or purge:

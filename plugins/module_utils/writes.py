@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Dict, FrozenSet, List, Mapping, Optional, Sequence
 
 from ansible_collections.hairpin.routeros.plugins.module_utils.api import Command, CommandError
-from ansible_collections.hairpin.routeros.plugins.module_utils.model import is_owned, is_true, parse_marker
+from ansible_collections.hairpin.routeros.plugins.module_utils.model import is_owned, parse_marker
 from ansible_collections.hairpin.routeros.plugins.module_utils.options import NAT_PATH
 from ansible_collections.hairpin.routeros.plugins.module_utils.plan import (
     ACTION_ADD,
@@ -26,6 +26,7 @@ from ansible_collections.hairpin.routeros.plugins.module_utils.plan import (
     PlanError,
 )
 from ansible_collections.hairpin.routeros.plugins.module_utils.validate import InvalidConfigError
+from ansible_collections.hairpin.routeros.plugins.module_utils.values import is_true
 
 # ---------------------------------------------------------------------------------------------
 # Operations -> API sentences
