@@ -32,6 +32,7 @@ from dataclasses import dataclass, field
 from typing import Dict, Iterable, List, Mapping, NamedTuple, Optional, Sequence, Tuple
 
 from ansible_collections.hairpin.routeros.plugins.module_utils.api import Command
+from ansible_collections.hairpin.routeros.plugins.module_utils.cli import assignments, ordered
 from ansible_collections.hairpin.routeros.plugins.module_utils.model import normalize_text
 from ansible_collections.hairpin.routeros.plugins.module_utils.plan import (
     ACTION_ADD,
@@ -42,7 +43,7 @@ from ansible_collections.hairpin.routeros.plugins.module_utils.plan import (
     STATE_OVERRIDDEN,
     WRITE_STATES,
 )
-from ansible_collections.hairpin.routeros.plugins.module_utils.render import quote_value
+from ansible_collections.hairpin.routeros.plugins.module_utils.script_reader import read_menu_adds
 from ansible_collections.hairpin.routeros.plugins.module_utils.validate import ValidationError
 from ansible_collections.hairpin.routeros.plugins.module_utils.values import (
     DNS_NAME_PATTERN,
@@ -146,6 +147,9 @@ DNS_STATIC = EntryMenu(
         "disabled": normalize_flag,
     },
 )
+
+# The properties of both menus that are flags (written yes/no).
+_FLAGS = frozenset(("disabled",))
 
 MENUS: Mapping[str, EntryMenu] = {menu.kind: menu for menu in (ADDRESS_LIST, DNS_STATIC)}
 
@@ -554,19 +558,11 @@ def entry_commands(plan: EntryPlan) -> List[Command]:
 
 
 def _ordered(menu: EntryMenu, fields: Mapping[str, str]) -> Dict[str, str]:
-    known = {name: fields[name] for name in menu.fields if name in fields}
-    known.update((name, value) for name, value in fields.items() if name not in menu.fields)
-    return known
-
-
-def _cli_value(name: str, value: str) -> str:
-    if name == "disabled" and value in ("true", "false"):
-        return "yes" if value == "true" else "no"
-    return quote_value(value)
+    return dict(ordered(fields, menu.fields))
 
 
 def _assignments(menu: EntryMenu, fields: Mapping[str, str]) -> str:
-    return " ".join("{0}={1}".format(name, _cli_value(name, value)) for name, value in _ordered(menu, fields).items())
+    return assignments(fields, menu.fields, _FLAGS)
 
 
 def render_entry_operation(menu: EntryMenu, op: EntryOperation) -> str:
@@ -621,7 +617,4 @@ def rows_to_entry_config(menu: EntryMenu, rows: Sequence[Row]) -> Dict[str, List
 def parse_entries_rsc(menu: EntryMenu, text: str) -> List[Dict[str, str]]:
     """Rows of every ``add`` in ``menu``'s section of RouterOS script ``text`` (an ``/export``
     or our own rendered lines); other menus and commands are skipped."""
-    # render.py owns RouterOS script reading (quoting, continuations, menu headers).
-    from ansible_collections.hairpin.routeros.plugins.module_utils.render import parse_menu_adds
-
-    return parse_menu_adds(text, menu.cli_menu.strip("/"))
+    return read_menu_adds(text, menu.cli_menu.strip("/"))

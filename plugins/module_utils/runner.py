@@ -56,12 +56,8 @@ from ansible_collections.hairpin.routeros.plugins.module_utils.plan import (
     PlanError,
     plan_changes,
 )
-from ansible_collections.hairpin.routeros.plugins.module_utils.render import (
-    RscParseError,
-    parse_nat_rsc,
-    render_commands,
-    rows_to_config,
-)
+from ansible_collections.hairpin.routeros.plugins.module_utils.render import render_commands, rows_to_config
+from ansible_collections.hairpin.routeros.plugins.module_utils.script_reader import RscParseError, read_nat_adds
 from ansible_collections.hairpin.routeros.plugins.module_utils.validate import (
     BUILTIN_INTERFACE_LISTS,
     InvalidConfigError,
@@ -468,7 +464,7 @@ def run_module(module: ModuleLike, resource: NatResource) -> None:
 
     if state == "parsed":
         try:
-            rows = parse_nat_rsc(params["running_config"])
+            rows = read_nat_adds(params["running_config"])
         except RscParseError as exc:
             module.fail_json(msg="running_config: %s" % exc)
         result["parsed"] = resource.shape_config(rows_to_config(rows, resource.scope_kinds))

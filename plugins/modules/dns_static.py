@@ -131,11 +131,11 @@ from ansible_collections.hairpin.routeros.plugins.module_utils.options import (
     module_argument_spec,
     module_requirements,
 )
-from ansible_collections.hairpin.routeros.plugins.module_utils.render import RscParseError
 from ansible_collections.hairpin.routeros.plugins.module_utils.runner import (
     DNS_ENTRIES,
     router_failure,
 )
+from ansible_collections.hairpin.routeros.plugins.module_utils.script_reader import RscParseError
 
 DNS_OPTIONS = dict(
     name=dict(type="str", required=True),

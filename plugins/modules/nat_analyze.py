@@ -215,7 +215,7 @@ from ansible_collections.hairpin.routeros.plugins.module_utils.api import (
     connect,
     connection_warnings,
 )
-from ansible_collections.hairpin.routeros.plugins.module_utils.render import RscParseError
+from ansible_collections.hairpin.routeros.plugins.module_utils.script_reader import RscParseError
 
 
 def module_spec():

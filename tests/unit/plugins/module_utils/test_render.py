@@ -14,69 +14,13 @@ from ansible_collections.hairpin.routeros.plugins.module_utils.model import (
 )
 from ansible_collections.hairpin.routeros.plugins.module_utils.plan import Operation, plan_changes
 from ansible_collections.hairpin.routeros.plugins.module_utils.render import (
-    RscParseError,
-    parse_nat_rsc,
-    quote_value,
     render_commands,
     render_operation,
     rows_to_config,
 )
-from hypothesis import given, settings
-from hypothesis import strategies as st
+from ansible_collections.hairpin.routeros.plugins.module_utils.script_reader import read_nat_adds
 
 WEB_TCP = RuleKey("dstnat", "web", "tcp")
-
-# --- quoting -----------------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    ("value", "quoted"),
-    [
-        ("dstnat", "dstnat"),
-        ("192.168.88.0/24", "192.168.88.0/24"),
-        ("8000-8100", "8000-8100"),
-        ("out,none", "out,none"),
-        ("*1A", "*1A"),
-        ("", '""'),
-        ("two words", '"two words"'),
-        ("hairpin:dstnat:web:tcp", '"hairpin:dstnat:web:tcp"'),
-        ('say "hi"', '"say \\"hi\\""'),
-        ("back\\slash", '"back\\\\slash"'),
-        ("$HOME", '"\\$HOME"'),
-        ("why?", '"why\\?"'),
-        ("a=b;c", '"a=b;c"'),
-        ("line\nbreak\r\ttab", '"line\\nbreak\\r\\ttab"'),
-        ("nul\x00bell\x07del\x7f", '"nul\\00bell\\07del\\7F"'),
-        ("ü", '"\\C3\\BC"'),
-        ("😀", '"\\F0\\9F\\98\\80"'),
-        ("[find]", '"[find]"'),
-    ],
-)
-def test_quote_value_follows_routeros_scripting(value, quoted):
-    assert quote_value(value) == quoted
-
-
-def _quoted_char_by_char(value: str) -> str:
-    """RouterOS's quoting, one character at a time (what quote_value must give for any text)."""
-    if value and all(char.isascii() and (char.isalnum() or char in "._/,*!+@-") for char in value):
-        return value
-    escapes = {'"': '\\"', "\\": "\\\\", "$": "\\$", "?": "\\?", "\n": "\\n", "\r": "\\r", "\t": "\\t"}
-    parts = []
-    for char in value:
-        if char in escapes:
-            parts.append(escapes[char])
-        elif " " <= char <= "~":
-            parts.append(char)
-        else:
-            parts.extend(f"\\{byte:02X}" for byte in char.encode("utf-8", "surrogatepass"))
-    return '"' + "".join(parts) + '"'
-
-
-@settings(max_examples=500, deadline=None)
-@given(st.text(alphabet=st.characters(max_codepoint=0x17F), max_size=12) | st.text(max_size=6))
-def test_quote_value_escapes_exactly_what_routeros_needs(value):
-    assert quote_value(value) == _quoted_char_by_char(value)
-
 
 # --- rendering ---------------------------------------------------------------------------------
 
@@ -162,90 +106,6 @@ def test_render_commands_for_a_whole_plan():
     assert render_commands(result.operations) == render_commands(result)
 
 
-# --- reading .rsc --------------------------------------------------------------------------------
-
-EXPORT = """\
-# 2025-01-01 12:00:00 by RouterOS 7.16
-# software id = ABCD-1234
-#
-/interface bridge
-add name=bridge
-/ip firewall filter
-add action=accept chain=input comment="not nat"
-/ip firewall nat
-add action=masquerade chain=srcnat comment="defconf: masquerade" \\
-    ipsec-policy=out,none out-interface-list=WAN
-add action=dst-nat chain=dstnat comment="hairpin:dstnat:web:tcp A long descr\\
-    iption with \\"quotes\\", \\\\, \\$, \\?, \\_ and \\C3\\BC" dst-port=443 \\
-    protocol=tcp to-addresses=\\
-    192.168.88.10 to-ports=443
-add action=dst-nat chain=dstnat disabled=yes dst-port=22 protocol=tcp \\
-    to-addresses=192.168.88.11
-set [ find comment="defconf: masquerade" ] disabled=no
-/ip service
-set telnet disabled=yes
-"""
-
-
-def test_parse_export_reads_only_nat_add_lines():
-    assert parse_nat_rsc(EXPORT) == [
-        {
-            "action": "masquerade",
-            "chain": "srcnat",
-            "comment": "defconf: masquerade",
-            "ipsec-policy": "out,none",
-            "out-interface-list": "WAN",
-        },
-        {
-            "action": "dst-nat",
-            "chain": "dstnat",
-            "comment": 'hairpin:dstnat:web:tcp A long description with "quotes", \\, $, ?,   and ü',
-            "dst-port": "443",
-            "protocol": "tcp",
-            "to-addresses": "192.168.88.10",
-            "to-ports": "443",
-        },
-        {
-            "action": "dst-nat",
-            "chain": "dstnat",
-            "disabled": "yes",
-            "dst-port": "22",
-            "protocol": "tcp",
-            "to-addresses": "192.168.88.11",
-        },
-    ]
-
-
-def test_parse_windows_line_endings_and_slash_paths():
-    text = (
-        "/ip/firewall/nat\r\n"
-        "add chain=srcnat action=masquerade \\\r\n    out-interface=ether1\r\n"
-        "/ip/firewall/nat/add chain=dstnat action=dst-nat to-addresses=10.0.0.1 place-before=*3\r\n"
-        "/ip firewall nat add chain=dstnat action=redirect to-ports=53; /ip firewall nat remove *3\r\n"
-    )
-    assert parse_nat_rsc(text) == [
-        {"chain": "srcnat", "action": "masquerade", "out-interface": "ether1"},
-        {"chain": "dstnat", "action": "dst-nat", "to-addresses": "10.0.0.1"},
-        {"chain": "dstnat", "action": "redirect", "to-ports": "53"},
-    ]
-
-
-def test_parse_errors_name_the_line():
-    with pytest.raises(RscParseError, match="line 2: unterminated string"):
-        parse_nat_rsc('/ip firewall nat\nadd comment="open\n')
-    with pytest.raises(RscParseError, match=r"line 2: unknown escape sequence \\q"):
-        parse_nat_rsc('/ip firewall nat\nadd comment="\\q"\n')
-    with pytest.raises(RscParseError, match="line 2: 'dynamic' is not name=value"):
-        parse_nat_rsc("/ip firewall nat\nadd chain=srcnat dynamic\n")
-
-
-@settings(max_examples=300, deadline=None)
-@given(st.text())
-def test_any_comment_round_trips_through_render_and_parse(description):
-    op = Operation("add", None, fields={"chain": "srcnat", "action": "masquerade", "comment": description})
-    assert parse_nat_rsc(render_operation(op)) == [{"chain": "srcnat", "action": "masquerade", "comment": description}]
-
-
 # --- rows -> config ----------------------------------------------------------------------------
 
 
@@ -260,7 +120,7 @@ def test_rendered_rules_read_back_as_the_same_config():
     subnets = [HairpinSubnet("192.168.88.0/24", lan_interface_list="LAN", comment="all of the LAN")]
     rules = desired_rules(forwards, hairpins, masquerades, subnets)
     result = plan_changes(rules, [], state="merged", scope_kinds=["dstnat", "hairpin", "masquerade", "hairpin-subnet"])
-    rows = parse_nat_rsc("\n".join(render_commands(result)))
+    rows = read_nat_adds("\n".join(render_commands(result)))
     config = rows_to_config(rows)
     assert config == {
         "port_forwards": [
