@@ -37,12 +37,17 @@ _COMMON_OPTIONS: Dict[str, Dict[str, Any]] = dict(
     **_PLACEMENT_OPTIONS,
 )
 
-PORT_FORWARD_OPTIONS: Dict[str, Dict[str, Any]] = dict(
+# What a published service is, in a port forward as in the services module.
+_PUBLISHED_OPTIONS: Dict[str, Dict[str, Any]] = dict(
     name=dict(type="str", required=True),
     protocol=dict(type="str", default="tcp", choices=["tcp", "udp", "both"]),
     port=dict(type="str"),
     host=dict(type="str"),
     host_port=dict(type="str"),
+)
+
+PORT_FORWARD_OPTIONS: Dict[str, Dict[str, Any]] = dict(
+    **{name: dict(spec) for name, spec in _PUBLISHED_OPTIONS.items()},
     public_address=dict(type="str"),
     public_address_list=dict(type="str"),
     public_local=dict(type="bool", default=False),
@@ -132,11 +137,7 @@ def module_requirements() -> Dict[str, Any]:
 SERVICE_MODES = ("per_service", "subnet", "split_dns", "none")
 
 SERVICE_OPTIONS: Dict[str, Dict[str, Any]] = dict(
-    name=dict(type="str", required=True),
-    protocol=dict(type="str", default="tcp", choices=["tcp", "udp", "both"]),
-    port=dict(type="str"),
-    host=dict(type="str"),
-    host_port=dict(type="str"),
+    **{name: dict(spec) for name, spec in _PUBLISHED_OPTIONS.items()},
     dns_name=dict(type="str"),
     hairpin=dict(type="bool"),
     state=dict(type="str", default="present", choices=["present", "absent"]),
