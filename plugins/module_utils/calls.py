@@ -20,15 +20,8 @@ from ansible_collections.hairpin.routeros.plugins.module_utils.converge import (
     router_failure,
 )
 from ansible_collections.hairpin.routeros.plugins.module_utils.desired import CallError, EntryJob
-from ansible_collections.hairpin.routeros.plugins.module_utils.entries import (
-    DNS_STATIC,
-    check_dns_config,
-    dns_entries,
-    entry_commands,
-    parse_entries_rsc,
-    render_entry_commands,
-    rows_to_entry_config,
-)
+from ansible_collections.hairpin.routeros.plugins.module_utils.entries import DNS_STATIC, dns_entries
+from ansible_collections.hairpin.routeros.plugins.module_utils.gather import parse_entries_rsc, rows_to_entry_config
 from ansible_collections.hairpin.routeros.plugins.module_utils.read import (
     ADDRESS_LISTS,
     DNS_ENTRIES,
@@ -36,8 +29,11 @@ from ansible_collections.hairpin.routeros.plugins.module_utils.read import (
     RouterView,
     describe_table,
 )
+from ansible_collections.hairpin.routeros.plugins.module_utils.render import render_entry_commands
 from ansible_collections.hairpin.routeros.plugins.module_utils.runner import Call
 from ansible_collections.hairpin.routeros.plugins.module_utils.script_reader import RscParseError
+from ansible_collections.hairpin.routeros.plugins.module_utils.validate import check_dns_config
+from ansible_collections.hairpin.routeros.plugins.module_utils.writes import entry_commands
 
 
 class DnsStaticCall(Call):

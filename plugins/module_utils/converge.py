@@ -15,13 +15,11 @@ from typing import Any, Callable, Dict, FrozenSet, List, Mapping, Optional, Sequ
 
 from ansible_collections.hairpin.routeros.plugins.module_utils.api import Command, CommandError, RouterError
 from ansible_collections.hairpin.routeros.plugins.module_utils.desired import CallError, Desired, EntryJob
-from ansible_collections.hairpin.routeros.plugins.module_utils.entries import (
-    EntryError,
+from ansible_collections.hairpin.routeros.plugins.module_utils.entries import EntryError
+from ansible_collections.hairpin.routeros.plugins.module_utils.entry_plan import (
     EntryPlan,
     apply_entry_plan,
-    entry_commands,
     plan_entries,
-    render_entry_commands,
 )
 from ansible_collections.hairpin.routeros.plugins.module_utils.hairpins import finish_hairpins
 from ansible_collections.hairpin.routeros.plugins.module_utils.plan import (
@@ -31,14 +29,20 @@ from ansible_collections.hairpin.routeros.plugins.module_utils.plan import (
     plan_changes,
 )
 from ansible_collections.hairpin.routeros.plugins.module_utils.read import RouterView, owned_rows
-from ansible_collections.hairpin.routeros.plugins.module_utils.render import render_commands
+from ansible_collections.hairpin.routeros.plugins.module_utils.render import render_commands, render_entry_commands
 from ansible_collections.hairpin.routeros.plugins.module_utils.validate import (
     InvalidConfigError,
     RouterFacts,
     ValidationError,
     validate_services,
 )
-from ansible_collections.hairpin.routeros.plugins.module_utils.writes import Settled, api_commands, layout, write_batch
+from ansible_collections.hairpin.routeros.plugins.module_utils.writes import (
+    Settled,
+    api_commands,
+    entry_commands,
+    layout,
+    write_batch,
+)
 
 
 def problems_failure(prefix: str, errors: Sequence[ValidationError]) -> CallError:

@@ -19,14 +19,17 @@ from ansible_collections.hairpin.routeros.plugins.module_utils.entries import (
     DNS_STATIC,
     EntryMenu,
     address_list_entries,
-    check_address_list_config,
-    check_dns_config,
     dns_entries,
 )
+from ansible_collections.hairpin.routeros.plugins.module_utils.gather import rows_to_config
 from ansible_collections.hairpin.routeros.plugins.module_utils.model import is_owned, parse_marker
 from ansible_collections.hairpin.routeros.plugins.module_utils.options import NAT_PATH
-from ansible_collections.hairpin.routeros.plugins.module_utils.render import rows_to_config
-from ansible_collections.hairpin.routeros.plugins.module_utils.validate import RouterFacts, ValidationError
+from ansible_collections.hairpin.routeros.plugins.module_utils.validate import (
+    RouterFacts,
+    ValidationError,
+    check_address_list_config,
+    check_dns_config,
+)
 from ansible_collections.hairpin.routeros.plugins.module_utils.values import interface_address, is_true
 
 _NAT_READ = Command(NAT_PATH + "/print")

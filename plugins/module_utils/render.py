@@ -6,7 +6,7 @@
 # The data inside here is private to this collection. If you use this from outside the collection,
 # you are on your own. There can be random changes to its format even in bugfix releases!
 
-"""RouterOS CLI text: operations -> command lines, and rows -> service-shaped config.
+"""RouterOS CLI text: the operations of a NAT plan or an entry plan as command lines.
 
 CLI forms written (one line per operation, ids as ``*HEX``):
 
@@ -24,21 +24,14 @@ Values are quoted by cli.py; ``.rsc`` text is read by script_reader.py.
 
 from __future__ import annotations
 
-from typing import Dict, Iterable, List, Mapping, Optional, Sequence
+from typing import List, Mapping, Sequence
 
 from ansible_collections.hairpin.routeros.plugins.module_utils.cli import assignments, ordered
+from ansible_collections.hairpin.routeros.plugins.module_utils.entries import ENTRY_FLAGS, EntryMenu
+from ansible_collections.hairpin.routeros.plugins.module_utils.entry_plan import EntryOperation, EntryPlan
 from ansible_collections.hairpin.routeros.plugins.module_utils.model import (
     BOOLEAN_FIELDS,
-    KIND_DSTNAT,
-    KIND_HAIRPIN,
-    KIND_HAIRPIN_SUBNET,
-    KIND_MASQUERADE,
-    KINDS,
     NAT_FIELDS,
-    RuleKey,
-    effective_value,
-    normalize_value,
-    split_comment,
 )
 from ansible_collections.hairpin.routeros.plugins.module_utils.plan import (
     ACTION_ADD,
@@ -54,7 +47,6 @@ from ansible_collections.hairpin.routeros.plugins.module_utils.script_reader imp
     read_commands,
     read_nat_adds,
 )
-from ansible_collections.hairpin.routeros.plugins.module_utils.values import is_true
 
 NAT_MENU = "/ip firewall nat"
 # Counters change all the time; they are not configuration.
@@ -97,137 +89,20 @@ def render_commands(plan: object) -> List[str]:
     return [render_operation(op) for op in operations]
 
 
-# ---------------------------------------------------------------------------------------------
-# Rows -> service-shaped config (gathered / parsed)
-# ---------------------------------------------------------------------------------------------
+def _entry_assignments(menu: EntryMenu, fields: Mapping[str, str]) -> str:
+    return assignments(fields, menu.fields, ENTRY_FLAGS)
 
 
-def _value(row: Mapping[str, object], name: str) -> Optional[str]:
-    return effective_value(name, row.get(name))
+def render_entry_operation(menu: EntryMenu, op: EntryOperation) -> str:
+    if op.action == ACTION_ADD:
+        return "{0} add {1}".format(menu.cli_menu, _entry_assignments(menu, op.fields))
+    if op.action == ACTION_SET:
+        return "{0} set {1} {2}".format(menu.cli_menu, op.id, _entry_assignments(menu, op.fields))
+    if op.action == ACTION_REMOVE:
+        return "{0} remove {1}".format(menu.cli_menu, op.id)
+    raise ValueError("unknown operation {0!r}".format(op.action))
 
 
-def _bool(row: Mapping[str, object], name: str) -> bool:
-    return _value(row, name) == "true"
-
-
-def _compact(values: Mapping[str, object]) -> Dict[str, object]:
-    return {name: value for name, value in values.items() if value is not None}
-
-
-def _port_forward(key: RuleKey, description: Optional[str], row: Mapping[str, object]) -> Dict[str, object]:
-    port = _value(row, "dst-port")
-    to_ports = _value(row, "to-ports")
-    return _compact(
-        {
-            "name": key.name,
-            "protocol": key.protocol,
-            "port": port,
-            "host": _value(row, "to-addresses"),
-            "host_port": to_ports if to_ports != port else None,
-            "public_address": _value(row, "dst-address"),
-            "public_address_list": _value(row, "dst-address-list"),
-            "public_local": True if _value(row, "dst-address-type") == "local" else None,
-            "in_interface": _value(row, "in-interface"),
-            "in_interface_list": _value(row, "in-interface-list"),
-            "comment": description,
-            "disabled": _bool(row, "disabled"),
-        }
-    )
-
-
-def _hairpin(key: RuleKey, description: Optional[str], row: Mapping[str, object]) -> Dict[str, object]:
-    return _compact(
-        {
-            "name": key.name,
-            "protocol": key.protocol,
-            "host": _value(row, "dst-address"),
-            "host_port": _value(row, "dst-port"),
-            "lan_subnet": _value(row, "src-address"),
-            "lan_interface": _value(row, "out-interface"),
-            "lan_interface_list": _value(row, "out-interface-list"),
-            "comment": description,
-            "disabled": _bool(row, "disabled"),
-        }
-    )
-
-
-def _masquerade(key: RuleKey, description: Optional[str], row: Mapping[str, object]) -> Dict[str, object]:
-    return _compact(
-        {
-            "out_interface": _value(row, "out-interface"),
-            "out_interface_list": _value(row, "out-interface-list"),
-            "ipsec_policy": _value(row, "ipsec-policy"),
-            "comment": description,
-            "disabled": _bool(row, "disabled"),
-        }
-    )
-
-
-def _hairpin_subnet(key: RuleKey, description: Optional[str], row: Mapping[str, object]) -> Dict[str, object]:
-    return _compact(
-        {
-            "subnet": key.name,
-            "lan_interface": _value(row, "out-interface"),
-            "lan_interface_list": _value(row, "out-interface-list"),
-            "comment": description,
-            "disabled": _bool(row, "disabled"),
-        }
-    )
-
-
-_SECTIONS = {
-    KIND_DSTNAT: ("port_forwards", _port_forward),
-    KIND_HAIRPIN: ("hairpins", _hairpin),
-    KIND_MASQUERADE: ("masquerades", _masquerade),
-    KIND_HAIRPIN_SUBNET: ("hairpin_subnets", _hairpin_subnet),
-}
-
-
-def _merge_protocols(entries: List[Dict[str, object]]) -> List[Dict[str, object]]:
-    """One entry per service: tcp and udp rules identical but for the protocol become ``both``."""
-    merged: List[Dict[str, object]] = []
-    first_of: Dict[object, int] = {}
-    for entry in entries:
-        name = entry["name"]
-        if name not in first_of:
-            first_of[name] = len(merged)
-            merged.append(entry)
-            continue
-        other = merged[first_of[name]]
-        same = {k: v for k, v in other.items() if k != "protocol"} == {
-            k: v for k, v in entry.items() if k != "protocol"
-        }
-        if same and {other["protocol"], entry["protocol"]} == {"tcp", "udp"}:
-            other["protocol"] = "both"
-        else:
-            merged.append(entry)  # differing rules of one service stay separate, both visible
-    return merged
-
-
-def rows_to_config(
-    rows: Sequence[Mapping[str, object]], kinds: Iterable[str] = KINDS
-) -> Dict[str, List[Dict[str, object]]]:
-    """Owned rows (of ``kinds``) as service-shaped config; every other row, as plain data.
-
-    Result keys: ``port_forwards``, ``hairpins``, ``masquerades``, ``hairpin_subnets`` (services
-    in table order; a later row with an already seen key is a leftover and skipped) and
-    ``foreign`` (rows we do not own: values as normalised strings, counters dropped).
-    """
-    scope = frozenset(kinds)
-    sections: Dict[str, List[Dict[str, object]]] = {name: [] for name, _builder in _SECTIONS.values()}
-    foreign: List[Dict[str, object]] = []
-    seen = set()
-    for row in rows:
-        key, description = split_comment(row.get("comment"))
-        if key is None or key.kind not in scope or is_true(row.get("dynamic")):
-            foreign.append({name: normalize_value(name, value) for name, value in row.items() if name not in _COUNTERS})
-            continue
-        if key in seen:
-            continue
-        seen.add(key)
-        section, builder = _SECTIONS[key.kind]
-        sections[section].append(builder(key, description, row))
-    sections["port_forwards"] = _merge_protocols(sections["port_forwards"])
-    sections["hairpins"] = _merge_protocols(sections["hairpins"])
-    sections["foreign"] = foreign
-    return sections
+def render_entry_commands(plan: EntryPlan) -> List[str]:
+    """CLI lines for ``plan``, in execution order (``/ip dns static add name=... address=... comment=...``)."""
+    return [render_entry_operation(plan.menu, op) for op in plan.operations]

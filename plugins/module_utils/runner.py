@@ -28,6 +28,7 @@ from ansible_collections.hairpin.routeros.plugins.module_utils.converge import (
     router_failure,
 )
 from ansible_collections.hairpin.routeros.plugins.module_utils.desired import CallError, Desired, desired_from_options
+from ansible_collections.hairpin.routeros.plugins.module_utils.gather import rows_to_config
 from ansible_collections.hairpin.routeros.plugins.module_utils.read import (  # noqa: F401 - the analyzer reads through these names
     ADDRESS_LISTS,
     DNS_ENTRIES,
@@ -35,7 +36,6 @@ from ansible_collections.hairpin.routeros.plugins.module_utils.read import (  # 
     RouterView,
     read_router,
 )
-from ansible_collections.hairpin.routeros.plugins.module_utils.render import rows_to_config
 from ansible_collections.hairpin.routeros.plugins.module_utils.script_reader import RscParseError, read_nat_adds
 
 if TYPE_CHECKING:  # typing.Protocol is newer than some Pythons a module may run on

@@ -20,6 +20,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Dict, FrozenSet, Iterable, List, Mapping, Optional, Sequence, Tuple
 
+from ansible_collections.hairpin.routeros.plugins.module_utils.entries import EntryKey, address_list_key, dns_key
 from ansible_collections.hairpin.routeros.plugins.module_utils.model import (
     Hairpin,
     HairpinSubnet,
@@ -29,10 +30,12 @@ from ansible_collections.hairpin.routeros.plugins.module_utils.model import (
 )
 from ansible_collections.hairpin.routeros.plugins.module_utils.values import (
     canonical_subnet,
+    dns_name_problem,
     host_port_problem,
     interface_address,
     ipv4_address,
     is_name,
+    list_address_problem,
     name_problem,
     port_problem,
     port_range,
@@ -433,3 +436,85 @@ def check_services(
     errors = validate_services(port_forwards, masquerades, hairpins, hairpin_subnets, facts, host)
     if errors:
         raise InvalidConfigError(errors)
+
+
+# ---------------------------------------------------------------------------------------------
+# Checks of config entries (messages name the entry and the field, like NAT services)
+# ---------------------------------------------------------------------------------------------
+
+
+def _entry_duplicates(labels: Iterable[Tuple[str, EntryKey]], what: str, host: Optional[str]) -> List[ValidationError]:
+    errors = []
+    seen: Dict[EntryKey, str] = {}
+    for label, key in labels:
+        if key in seen:
+            errors.append(
+                ValidationError(label, "name", "is given twice as {0} (also as {1!r})".format(what, seen[key]), host)
+            )
+        else:
+            seen[key] = label
+    return errors
+
+
+def check_address_list_config(
+    config: Sequence[Mapping[str, object]], *, host: Optional[str] = None
+) -> List[ValidationError]:
+    """Every problem with address-list config entries ``{list, address, comment}``."""
+    errors: List[ValidationError] = []
+    keys = []
+    for entry in config:
+        list_name, address = entry.get("list"), entry.get("address")
+        label = "{0}:{1}".format(list_name, address)
+        if not is_name(list_name):
+            errors.append(
+                ValidationError(
+                    label,
+                    "list",
+                    "{0!r} is not a list name hairpin can own (1-64 letters, digits, '_', '.', '-')".format(list_name),
+                    host,
+                )
+            )
+            continue
+        if address in (None, ""):
+            errors.append(ValidationError(label, "address", "is required", host))
+            continue
+        problem = list_address_problem(address)
+        if problem is not None:
+            errors.append(ValidationError(label, "address", problem, host))
+            continue
+        if entry.get("comment") is not None:
+            problem = text_problem(entry["comment"])
+            if problem is not None:
+                errors.append(ValidationError(label, "comment", problem, host))
+        keys.append((label, address_list_key(list_name, str(address))))
+    return errors + _entry_duplicates(keys, "an address-list entry", host)
+
+
+def check_dns_config(
+    config: Sequence[Mapping[str, object]], *, host: Optional[str] = None, need_address: bool = True
+) -> List[ValidationError]:
+    """Every problem with DNS config entries ``{name, address, comment}`` (``need_address``
+    is False for state deleted, where only names matter)."""
+    errors: List[ValidationError] = []
+    keys = []
+    for entry in config:
+        name = entry.get("name")
+        label = str(name)
+        problem = dns_name_problem(name) if name not in (None, "") else "is required"
+        if problem is not None:
+            errors.append(ValidationError(label, "name", problem, host))
+            continue
+        address = entry.get("address")
+        if address in (None, ""):
+            if need_address:
+                errors.append(ValidationError(label, "address", "is required", host))
+        else:
+            problem = unicast_problem(address)
+            if problem is not None:
+                errors.append(ValidationError(label, "address", problem, host))
+        if entry.get("comment") is not None:
+            problem = text_problem(entry["comment"])
+            if problem is not None:
+                errors.append(ValidationError(label, "comment", problem, host))
+        keys.append((label, dns_key(str(name))))
+    return errors + _entry_duplicates(keys, "a DNS name", host)
