@@ -20,9 +20,9 @@ import re
 from dataclasses import dataclass
 from typing import Callable, Collection, Dict, Iterable, List, Mapping, NamedTuple, Optional, Tuple
 
+from ansible_collections.hairpin.routeros.plugins.module_utils import values
 from ansible_collections.hairpin.routeros.plugins.module_utils.values import (
     NAME_PATTERN,
-    NAME_RE,  # noqa: F401 - the analyzer imports it from here
     as_text,
     canonical_subnet,
     is_true,
@@ -30,6 +30,9 @@ from ansible_collections.hairpin.routeros.plugins.module_utils.values import (
     normalize_flag,
     normalize_ports,
 )
+
+# The analyzer imports it from here.
+NAME_RE = values.NAME_RE
 
 # ---------------------------------------------------------------------------------------------
 # Value normalisers of the field table. Each takes what librouteros (or an export, or the user)

@@ -53,7 +53,7 @@ from ansible_collections.hairpin.routeros.plugins.module_utils.model import (
     normalize_value,
     parse_marker,
 )
-from ansible_collections.hairpin.routeros.plugins.module_utils.values import is_true
+from ansible_collections.hairpin.routeros.plugins.module_utils.values import is_true, parse_flag
 
 STATE_MERGED = "merged"
 STATE_REPLACED = "replaced"
@@ -134,15 +134,14 @@ def is_dynamic(row: Row) -> bool:
     return value is True or is_true(value)
 
 
-_BOOL_WORDS = {"yes": "\x00true", "true": "\x00true", "no": "\x00false", "false": "\x00false"}
-
-
 def _comment_match_key(value: object) -> str:
     # librouteros turns a comment "yes"/"true" into True and "no"/"false" into False; compare
     # anchors in a form where both spellings meet.
     text = value.strip() if isinstance(value, str) else normalize_value("comment", value)
     if len(text) <= 5:
-        return _BOOL_WORDS.get(text.lower(), text)
+        flag = parse_flag(text)
+        if flag is not None:
+            return "\x00true" if flag else "\x00false"
     return text
 
 

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 from typing import List, Mapping, Sequence
 
+from ansible_collections.hairpin.routeros.plugins.module_utils import script_reader
 from ansible_collections.hairpin.routeros.plugins.module_utils.cli import assignments, ordered
 from ansible_collections.hairpin.routeros.plugins.module_utils.entries import ENTRY_FLAGS, EntryMenu
 from ansible_collections.hairpin.routeros.plugins.module_utils.entry_plan import EntryOperation, EntryPlan
@@ -42,17 +43,14 @@ from ansible_collections.hairpin.routeros.plugins.module_utils.plan import (
     Operation,
     Plan,
 )
-from ansible_collections.hairpin.routeros.plugins.module_utils.script_reader import (
-    RscParseError,  # noqa: F401 - the NAT modules and the analyzer import it from here
-    read_commands,
-    read_nat_adds,
-)
+from ansible_collections.hairpin.routeros.plugins.module_utils.script_reader import read_commands, read_nat_adds
 
 NAT_MENU = "/ip firewall nat"
 # Counters change all the time; they are not configuration.
 _COUNTERS = frozenset(("bytes", "packets"))
 _NAT_ORDER = tuple(NAT_FIELDS)
 # The analyzer reads `.rsc` text through these names.
+RscParseError = script_reader.RscParseError
 parse_nat_rsc = read_nat_adds
 rsc_commands = read_commands
 

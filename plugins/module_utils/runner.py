@@ -15,6 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Callable, Dict, FrozenSet, List, Mapping, Optional, Sequence
 
+from ansible_collections.hairpin.routeros.plugins.module_utils import read
 from ansible_collections.hairpin.routeros.plugins.module_utils.api import (
     CONNECTION_OPTIONS,
     RouterError,
@@ -29,14 +30,11 @@ from ansible_collections.hairpin.routeros.plugins.module_utils.converge import (
 )
 from ansible_collections.hairpin.routeros.plugins.module_utils.desired import CallError, Desired, desired_from_options
 from ansible_collections.hairpin.routeros.plugins.module_utils.gather import rows_to_config
-from ansible_collections.hairpin.routeros.plugins.module_utils.read import (  # noqa: F401 - the analyzer reads through these names
-    ADDRESS_LISTS,
-    DNS_ENTRIES,
-    EntrySection,
-    RouterView,
-    read_router,
-)
+from ansible_collections.hairpin.routeros.plugins.module_utils.read import EntrySection, RouterView, read_router
 from ansible_collections.hairpin.routeros.plugins.module_utils.script_reader import RscParseError, read_nat_adds
+
+# The analyzer reads the router through these names.
+ADDRESS_LISTS, DNS_ENTRIES = read.ADDRESS_LISTS, read.DNS_ENTRIES
 
 if TYPE_CHECKING:  # typing.Protocol is newer than some Pythons a module may run on
     from typing import NoReturn, Protocol

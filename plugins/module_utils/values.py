@@ -144,7 +144,7 @@ def interface_address(value: object) -> Optional[ipaddress.IPv4Interface]:
 
 def first_address(value: object) -> Optional[ipaddress.IPv4Address]:
     """The first address an address, ``A-B`` range or ``address/prefix`` names, or None."""
-    return ipv4_address(as_text(value).split("-")[0].split("/")[0])
+    return ipv4_address(as_text(value).split("-", maxsplit=1)[0].split("/", maxsplit=1)[0])
 
 
 def address_span(value: object) -> Optional[AddressSpan]:

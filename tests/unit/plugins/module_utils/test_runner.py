@@ -62,7 +62,7 @@ class FakeConnection:
             raise self.fail
         self.round_trips += 1
         self.reads.append([command.path for command in commands])
-        return [[] for _ in commands]
+        return [[] for _command in commands]
 
 
 def run(module, call, connection=None, monkeypatch=None):
@@ -114,7 +114,7 @@ def test_one_connection_one_read(monkeypatch):
 
 def test_a_failed_read_says_nothing_was_written(monkeypatch):
     connection = FakeConnection(fail=RouterError("192.0.2.1:8729: connection reset."))
-    ended, _ = run(FakeModule(), Probe({}), connection, monkeypatch)
+    ended, _connections = run(FakeModule(), Probe({}), connection, monkeypatch)
     assert ended.kind == "fail"
     assert ended.result["msg"] == "192.0.2.1:8729: connection reset; nothing was written"
 
