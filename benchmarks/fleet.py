@@ -109,16 +109,15 @@ def nat_rules(service_list: Sequence[dict[str, Any]]) -> list[dict[str, str]]:
     Computed by the collection's own engine, offline (the module's `rendered` path), so both
     contenders converge to the same owned rules; the benchmark checks that they did."""
     use_checkout()
-    from ansible_collections.hairpin.routeros.plugins.module_utils.model import desired_rules
-    from ansible_collections.hairpin.routeros.plugins.module_utils.runner import build_desired, finish_hairpins
+    from ansible_collections.hairpin.routeros.plugins.module_utils.desired import desired_from_options
+    from ansible_collections.hairpin.routeros.plugins.module_utils.hairpins import finish_hairpins
 
     options = nat_options(service_list)
     sections = {"port_forwards": options["port_forwards"], "masquerades": options["masquerades"]}
-    desired = build_desired({"auto_hairpin": options["auto_hairpin"]}, sections, state="overridden")
+    desired = desired_from_options({"auto_hairpin": options["auto_hairpin"]}, sections, state="overridden")
     finish_hairpins(desired, None)
     assert not desired.errors, desired.errors
-    rules = desired_rules(desired.port_forwards, desired.hairpins, desired.hairpin_subnets, desired.masquerades)
-    return [dict(rule.fields) for rule in rules]
+    return [dict(rule.fields) for rule in desired.rules()]
 
 
 def role_vars(service_list: list[dict[str, Any]]) -> dict[str, Any]:

@@ -83,14 +83,10 @@ def engine_args(port: int, ca: Path, owned_services: int) -> dict[str, Any]:
 def engine_once(args: dict[str, Any]) -> dict[str, Any]:
     """One call of the in-worker path, in this process (run by `large_table.py engine`)."""
     use_checkout()
-    from ansible_collections.hairpin.routeros.plugins.module_utils.runner import run_module
-    from ansible_collections.hairpin.routeros.plugins.modules.nat import RESOURCE, module_spec
+    from ansible_collections.hairpin.routeros.plugins.modules.nat import module_spec, run
     from ansible_collections.hairpin.routeros.plugins.plugin_utils.in_worker import run_in_worker
 
     spec = module_spec()
-
-    def run(module: Any) -> None:
-        run_module(module, RESOURCE)
 
     rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     calls = []

@@ -72,14 +72,14 @@ def _module_options() -> tuple[dict[str, Any], frozenset[str], dict[str, str]]:
     """(the services module's argument spec, the names of its own options (not the connection's),
     variable -> option as `from_variables: hairpin` reads them)."""
     sys.path.insert(0, str(REPO / "build" / "collections"))
-    from ansible_collections.hairpin.routeros.plugins.module_utils.services import (
+    from ansible_collections.hairpin.routeros.plugins.module_utils.options import (
         SETTINGS_OPTIONS,
-        module_spec,
         option_variables,
+        services_module_spec,
     )
 
     variables = {variable: option for option, variable in option_variables("hairpin").items()}
-    return module_spec()["argument_spec"], frozenset(SETTINGS_OPTIONS), variables
+    return services_module_spec()["argument_spec"], frozenset(SETTINGS_OPTIONS), variables
 
 
 def _differences(where: str, role_option: dict[str, Any], module_option: dict[str, Any]) -> list[str]:

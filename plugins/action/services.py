@@ -14,12 +14,9 @@ from typing import Any, Callable, Dict, Mapping, Optional
 
 # Imported with this file, so the controller's main process imports the engine once and every
 # forked worker inherits it (see plugins/action/nat.py).
-from ansible_collections.hairpin.routeros.plugins.module_utils.services import (
-    module_spec,
-    option_variables,
-    rehearse,
-    run_services,
-)
+from ansible_collections.hairpin.routeros.plugins.module_utils.options import option_variables
+from ansible_collections.hairpin.routeros.plugins.module_utils.options import services_module_spec as module_spec
+from ansible_collections.hairpin.routeros.plugins.module_utils.services import rehearse, run_services
 from ansible_collections.hairpin.routeros.plugins.plugin_utils.in_worker import InWorkerModuleAction, validated
 
 # One rehearsal of the engine here, in the main process, saves every forked worker its own

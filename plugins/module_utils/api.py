@@ -207,7 +207,7 @@ class _BufferedReads:
         self._transport.close()
 
 
-class Router:
+class Connection:
     """A logged-in API session. Use as a context manager, or call close()."""
 
     def __init__(self, api: Any, target: str, timeout: Optional[float] = None):
@@ -216,7 +216,7 @@ class Router:
         self.timeout = timeout
         self.round_trips = 0
 
-    def __enter__(self) -> "Router":
+    def __enter__(self) -> "Connection":
         return self
 
     def __exit__(self, *exc_info: Any) -> None:
@@ -284,7 +284,7 @@ class Router:
         return [result.rows for result in self.run(commands)]
 
 
-def connect(params: Mapping[str, Any]) -> Router:
+def connect(params: Mapping[str, Any]) -> Connection:
     """Log in to the router described by the connection options, or raise RouterError."""
     if LIBROUTEROS_IMPORT_ERROR is not None:
         raise RouterError("the librouteros Python library is needed on this host: %s" % LIBROUTEROS_IMPORT_ERROR)
@@ -313,7 +313,7 @@ def connect(params: Mapping[str, Any]) -> Router:
     except (TrapError, ConnectionClosed, FatalError) as exc:
         raise _connect_error(target, params, kwargs["timeout"], exc) from None
     api.protocol.transport = _BufferedReads(api.protocol.transport)
-    return Router(api, target, kwargs["timeout"])
+    return Connection(api, target, kwargs["timeout"])
 
 
 def _handshake_reason(exc: BaseException, timeout: float) -> str:

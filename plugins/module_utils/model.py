@@ -16,19 +16,25 @@ user's config compare equal exactly when RouterOS would store them the same way.
 from __future__ import annotations
 
 import functools
-import ipaddress
 import re
 from dataclasses import dataclass
 from typing import Callable, Collection, Dict, Iterable, List, Mapping, NamedTuple, Optional, Tuple
 
-# ---------------------------------------------------------------------------------------------
-# Value normalisers. Each takes what librouteros (or an export, or the user) gives -- str, int,
-# bool -- and returns the canonical string RouterOS would print. They are idempotent and never
-# raise: a value they do not understand is returned as its string form, unchanged.
-# ---------------------------------------------------------------------------------------------
+from ansible_collections.hairpin.routeros.plugins.module_utils.values import (
+    NAME_PATTERN,
+    as_text,
+    canonical_subnet,
+    is_true,
+    normalize_address,
+    normalize_flag,
+    normalize_ports,
+)
 
-_TRUE_WORDS = frozenset(("true", "yes"))
-_FALSE_WORDS = frozenset(("false", "no"))
+# ---------------------------------------------------------------------------------------------
+# Value normalisers of the field table. Each takes what librouteros (or an export, or the user)
+# gives -- str, int, bool -- and returns the canonical string RouterOS would print; the parsing
+# behind them is values.py's.
+# ---------------------------------------------------------------------------------------------
 
 # IANA protocol numbers for the names RouterOS prints (``/ip firewall nat print`` shows names).
 PROTOCOL_NAMES: Mapping[str, str] = {
@@ -52,15 +58,8 @@ PROTOCOL_NAMES: Mapping[str, str] = {
 }
 
 
-def _as_text(value: object) -> str:
-    # librouteros turns "yes"/"true" into True and digit strings into int; undo that.
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return str(value).strip()
-
-
 def normalize_text(value: object) -> str:
-    return _as_text(value)
+    return as_text(value)
 
 
 def normalize_verbatim(value: object) -> str:
@@ -70,96 +69,14 @@ def normalize_verbatim(value: object) -> str:
     return str(value)
 
 
-def normalize_bool(value: object) -> str:
-    text = _as_text(value).lower()
-    if text in _TRUE_WORDS:
-        return "true"
-    if text in _FALSE_WORDS:
-        return "false"
-    return text
-
-
 def normalize_protocol(value: object) -> str:
-    text = _as_text(value).lower()
+    text = as_text(value).lower()
     return PROTOCOL_NAMES.get(text, text)
 
 
-# One run normalises the same few values over and over (each desired rule's and each table row's
-# addresses, ports, chains): the pure functions of a string below are cached. The size bounds
-# the memory of a long-lived process; a run uses a few hundred entries.
+# The planner compares every field of every owned row with its desired rule, and rows and rules
+# repeat the same values: effective values are cached, with this bound.
 _CACHE_SIZE = 4096
-
-
-@functools.lru_cache(maxsize=_CACHE_SIZE)
-def ipv4_address(text: str) -> Optional[ipaddress.IPv4Address]:
-    """``text`` as an IPv4 address, or None when it is not one (cached; the object is immutable)."""
-    try:
-        return ipaddress.IPv4Address(text)
-    except ValueError:
-        return None
-
-
-@functools.lru_cache(maxsize=_CACHE_SIZE)
-def ipv4_network(text: str) -> Optional[ipaddress.IPv4Network]:
-    """``text`` (``address/prefix``, host bits allowed) as its IPv4 network, or None when it is not
-    one (cached; the object is immutable)."""
-    try:
-        return ipaddress.IPv4Network(text, strict=False)
-    except ValueError:
-        return None
-
-
-def _normalize_one_port(text: str) -> str:
-    low, sep, high = text.partition("-")
-    try:
-        low_n = int(low)
-        high_n = int(high) if sep else low_n
-    except ValueError:
-        return text
-    return str(low_n) if low_n == high_n else "{0}-{1}".format(low_n, high_n)
-
-
-def normalize_ports(value: object) -> str:
-    """``80-80`` -> ``80``, ``0080`` -> ``80``, ``80,443-443`` -> ``80,443``, ``!80`` kept negated."""
-    return _canonical_ports(_as_text(value).replace(" ", ""))
-
-
-@functools.lru_cache(maxsize=_CACHE_SIZE)
-def _canonical_ports(text: str) -> str:
-    negated = text.startswith("!")
-    body = text[1:] if negated else text
-    parts = [_normalize_one_port(part) for part in body.split(",")]
-    return ("!" if negated else "") + ",".join(parts)
-
-
-def _normalize_one_address(text: str) -> str:
-    if "/" in text:
-        network = ipv4_network(text)
-        if network is None:
-            return text
-        if network.prefixlen == 32:
-            return str(network.network_address)
-        return str(network)
-    low, sep, high = text.partition("-")
-    if sep:
-        low_a, high_a = ipv4_address(low), ipv4_address(high)
-        if low_a is None or high_a is None:
-            return text
-        return str(low_a) if low_a == high_a else "{0}-{1}".format(low_a, high_a)
-    address = ipv4_address(text)
-    return text if address is None else str(address)
-
-
-def normalize_address(value: object) -> str:
-    """``x/32`` -> ``x``, ``192.168.1.7/24`` -> ``192.168.1.0/24``, ``a-a`` -> ``a``; ``!`` kept."""
-    return _canonical_address(_as_text(value).replace(" ", ""))
-
-
-@functools.lru_cache(maxsize=_CACHE_SIZE)
-def _canonical_address(text: str) -> str:
-    negated = text.startswith("!")
-    body = text[1:] if negated else text
-    return ("!" if negated else "") + _normalize_one_address(body)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -206,13 +123,13 @@ NAT_FIELDS: Mapping[str, FieldInfo] = _fields(
     FieldInfo("ipsec-policy", None, True, normalize_text),
     FieldInfo("to-addresses", None, True, normalize_address),
     FieldInfo("to-ports", None, True, normalize_ports),
-    FieldInfo("log", "false", False, normalize_bool),
+    FieldInfo("log", "false", False, normalize_flag),
     FieldInfo("log-prefix", "", False, normalize_verbatim),
     FieldInfo("comment", None, True, normalize_verbatim),
-    FieldInfo("disabled", "false", False, normalize_bool),
+    FieldInfo("disabled", "false", False, normalize_flag),
 )
 
-BOOLEAN_FIELDS = frozenset(name for name, info in NAT_FIELDS.items() if info.normalizer is normalize_bool)
+BOOLEAN_FIELDS = frozenset(name for name, info in NAT_FIELDS.items() if info.normalizer is normalize_flag)
 
 
 def normalize_value(field_name: str, value: object) -> str:
@@ -222,7 +139,7 @@ def normalize_value(field_name: str, value: object) -> str:
     """
     info = NAT_FIELDS.get(field_name)
     if info is None:
-        return _as_text(value)
+        return as_text(value)
     return info.normalizer(value)
 
 
@@ -252,10 +169,6 @@ def _present_value(field_name: str, value: object) -> Optional[str]:
     return normalized
 
 
-def is_true(value: object) -> bool:
-    return value is not None and normalize_bool(value) == "true"
-
-
 # ---------------------------------------------------------------------------------------------
 # The ownership marker
 # ---------------------------------------------------------------------------------------------
@@ -270,8 +183,6 @@ PROTOCOL_KINDS = frozenset((KIND_DSTNAT, KIND_HAIRPIN))
 PROTOCOLS: Tuple[str, ...] = ("tcp", "udp")
 
 MARKER_PREFIX = "hairpin:"
-NAME_PATTERN = r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}"
-NAME_RE = re.compile(r"\A" + NAME_PATTERN + r"\Z")
 _SUBNET_PATTERN = r"[0-9]{1,3}(?:\.[0-9]{1,3}){3}/[0-9]{1,2}"
 
 # Marker grammar (the comment of every rule we own starts with it):
@@ -612,30 +523,3 @@ def desired_rules(*groups: Iterable[object]) -> List[NatRule]:
         for service in group:
             result.extend(service.rules())  # type: ignore[attr-defined]
     return result
-
-
-def canonical_subnet(text: object) -> str:
-    """``192.168.1.7/24`` -> ``192.168.1.0/24``; unlike :func:`normalize_address` a ``/32`` keeps
-    its prefix (marker names of hairpin-subnet rules always carry the ``/``)."""
-    value = _as_text(text)
-    network = ipv4_network(value)
-    return value if network is None else str(network)
-
-
-def lan_subnet_for(host: str, subnets: Iterable[str]) -> Optional[str]:
-    """The most specific of ``subnets`` that contains ``host`` (normalised), or None.
-
-    Only that subnet needs hairpin NAT: a client on another subnet reaches the server through
-    the router both ways anyway.
-    """
-    address = ipv4_address(str(host))
-    if address is None:
-        return None
-    best: Optional[ipaddress.IPv4Network] = None
-    for subnet in subnets:
-        network = ipv4_network(str(subnet))
-        if network is None:
-            continue
-        if address in network and (best is None or network.prefixlen > best.prefixlen):
-            best = network
-    return None if best is None else str(best)

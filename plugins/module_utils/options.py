@@ -13,10 +13,12 @@ from __future__ import annotations
 from typing import Any, Dict
 
 from ansible_collections.hairpin.routeros.plugins.module_utils.api import CONNECTION_OPTIONS, api_argument_spec
+from ansible_collections.hairpin.routeros.plugins.module_utils.plan import WRITE_STATES
 
 NAT_PATH = "/ip/firewall/nat"
-WRITE_STATES = ("merged", "replaced", "overridden", "deleted")
-STATES = (*WRITE_STATES, "gathered", "rendered", "parsed")
+
+# The states a module takes: the planner's, and the ones that only read or only render.
+MODULE_STATES = (*WRITE_STATES, "gathered", "rendered", "parsed")
 OFFLINE_STATES = ("rendered", "parsed")
 
 # ---------------------------------------------------------------------------------------------
@@ -35,12 +37,17 @@ _COMMON_OPTIONS: Dict[str, Dict[str, Any]] = dict(
     **_PLACEMENT_OPTIONS,
 )
 
-PORT_FORWARD_OPTIONS: Dict[str, Dict[str, Any]] = dict(
+# What a published service is, in a port forward as in the services module.
+_PUBLISHED_OPTIONS: Dict[str, Dict[str, Any]] = dict(
     name=dict(type="str", required=True),
     protocol=dict(type="str", default="tcp", choices=["tcp", "udp", "both"]),
     port=dict(type="str"),
     host=dict(type="str"),
     host_port=dict(type="str"),
+)
+
+PORT_FORWARD_OPTIONS: Dict[str, Dict[str, Any]] = dict(
+    **{name: dict(spec) for name, spec in _PUBLISHED_OPTIONS.items()},
     public_address=dict(type="str"),
     public_address_list=dict(type="str"),
     public_local=dict(type="bool", default=False),
@@ -108,7 +115,7 @@ def module_argument_spec(config_spec: Dict[str, Any]) -> Dict[str, Any]:
     the connection options of the `hairpin.routeros.api` doc fragment."""
     spec: Dict[str, Any] = dict(config_spec)
     spec.update(
-        state=dict(type="str", default="merged", choices=list(STATES)),
+        state=dict(type="str", default="merged", choices=list(MODULE_STATES)),
         running_config=dict(type="str"),
     )
     spec.update(api_argument_spec())
@@ -117,5 +124,171 @@ def module_argument_spec(config_spec: Dict[str, Any]) -> Dict[str, Any]:
 
 def module_requirements() -> Dict[str, Any]:
     """required_if rules shared by every NAT module."""
-    needs_router = [["state", state, list(CONNECTION_OPTIONS)] for state in STATES if state not in OFFLINE_STATES]
+    needs_router = [
+        ["state", state, list(CONNECTION_OPTIONS)] for state in MODULE_STATES if state not in OFFLINE_STATES
+    ]
     return dict(required_if=[*needs_router, ["state", "parsed", ["running_config"]]])
+
+
+# ---------------------------------------------------------------------------------------------
+# The services module (the hairpin role's one task)
+# ---------------------------------------------------------------------------------------------
+
+SERVICE_MODES = ("per_service", "subnet", "split_dns", "none")
+
+SERVICE_OPTIONS: Dict[str, Dict[str, Any]] = dict(
+    **{name: dict(spec) for name, spec in _PUBLISHED_OPTIONS.items()},
+    dns_name=dict(type="str"),
+    hairpin=dict(type="bool"),
+    state=dict(type="str", default="present", choices=["present", "absent"]),
+)
+
+# The options of the services module; the role's variables are these with the prefix hairpin_
+# (scripts/check-role-spec.py keeps roles/hairpin/meta/argument_specs.yml in step).
+SETTINGS_OPTIONS: Dict[str, Dict[str, Any]] = dict(
+    services=list_option(SERVICE_OPTIONS, default=[]),
+    public_address=dict(type="raw", required=True),
+    mode=dict(type="str", default="per_service", choices=list(SERVICE_MODES)),
+    wan_interface=dict(type="str"),
+    wan_interface_list=dict(type="str"),
+    lan_interface=dict(type="str"),
+    lan_interface_list=dict(type="str"),
+    lan_subnets=dict(type="list", elements="str", default=[]),
+    masquerade=dict(type="bool", default=True),
+    purge=dict(type="bool", default=True),
+    analyze=dict(type="bool", default=False),
+    analyze_fail_on_findings=dict(type="bool", default=True),
+)
+
+# The connection options a variable can give (from_variables): option -> name after the prefix.
+CONNECTION_VARIABLES: Dict[str, str] = dict(
+    hostname="api_host",
+    port="api_port",
+    username="api_username",
+    password="api_password",
+    tls="api_tls",
+    validate_certs="api_validate_certs",
+    ca_path="api_ca_path",
+)
+
+
+def option_variables(prefix: str) -> Dict[str, str]:
+    """Option -> the variable that gives it with from_variables=`prefix`: `<prefix>_<option>`
+    for the services options, `<prefix>_api_<name>` for the connection."""
+    names = {option: option for option in SETTINGS_OPTIONS}
+    names.update(CONNECTION_VARIABLES)
+    return {option: "%s_%s" % (prefix, name) for option, name in names.items()}
+
+
+def services_module_spec() -> Dict[str, Any]:
+    """The arguments of AnsibleModule for the services module (and its action plugin)."""
+    spec = dict(SETTINGS_OPTIONS)
+    spec.update(api_argument_spec())
+    # Resolved by the action plugin on the controller (plugins/action/services.py), which then
+    # drops it: the module's own code never needs it.
+    spec.update(from_variables=dict(type="str"))
+    return dict(argument_spec=spec, supports_check_mode=True)
+
+
+# ---------------------------------------------------------------------------------------------
+# dns_static, nat_info, nat_analyze
+# ---------------------------------------------------------------------------------------------
+
+DNS_STATIC_CONFIG_OPTIONS: Dict[str, Dict[str, Any]] = dict(
+    name=dict(type="str", required=True),
+    address=dict(type="str"),
+    comment=dict(type="str"),
+)
+
+
+def dns_static_module_spec() -> Dict[str, Any]:
+    return dict(
+        argument_spec=module_argument_spec(dict(config=list_option(DNS_STATIC_CONFIG_OPTIONS))),
+        supports_check_mode=True,
+        **module_requirements(),
+    )
+
+
+def nat_info_module_spec() -> Dict[str, Any]:
+    return dict(argument_spec=api_argument_spec(), supports_check_mode=True)
+
+
+NAT_ANALYZE_OPTIONS: Dict[str, Dict[str, Any]] = dict(
+    rules=dict(type="list", elements="dict"),
+    running_config=dict(type="str"),
+    facts=dict(type="dict"),
+    wan_interface=dict(type="str"),
+    wan_interface_list=dict(type="str"),
+    lan_interface=dict(type="str"),
+    lan_interface_list=dict(type="str"),
+    lan_subnets=dict(type="list", elements="str"),
+    public_address=dict(type="str"),
+    internet_client=dict(type="str"),
+    lan_client=dict(type="str"),
+    fail_on_findings=dict(type="bool", default=False),
+)
+
+
+def nat_analyze_module_spec() -> Dict[str, Any]:
+    argument_spec = dict(NAT_ANALYZE_OPTIONS)
+    argument_spec.update(api_argument_spec())
+    return dict(
+        argument_spec=argument_spec,
+        mutually_exclusive=[
+            ["rules", "running_config"],
+            ["wan_interface", "wan_interface_list"],
+            ["lan_interface", "lan_interface_list"],
+        ],
+        required_one_of=[["hostname", "rules", "running_config"]],
+        supports_check_mode=True,
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# The NAT modules: the arguments of AnsibleModule (and of each action plugin's validation)
+# ---------------------------------------------------------------------------------------------
+
+# hairpin_nat: name -> a per-service rule, subnet -> a broad rule; both live in `config`.
+HAIRPIN_NAT_CONFIG_OPTIONS: Dict[str, Dict[str, Any]] = dict(
+    HAIRPIN_OPTIONS, name=dict(type="str"), subnet=dict(type="str")
+)
+
+
+def _nat_module_spec(config_spec: Dict[str, Any]) -> Dict[str, Any]:
+    return dict(argument_spec=module_argument_spec(config_spec), supports_check_mode=True, **module_requirements())
+
+
+def port_forward_module_spec() -> Dict[str, Any]:
+    return _nat_module_spec(dict(config=list_option(PORT_FORWARD_OPTIONS)))
+
+
+def masquerade_module_spec() -> Dict[str, Any]:
+    return _nat_module_spec(
+        dict(config=list_option(MASQUERADE_OPTIONS, required_one_of=[["out_interface", "out_interface_list"]]))
+    )
+
+
+def hairpin_nat_module_spec() -> Dict[str, Any]:
+    return _nat_module_spec(
+        dict(
+            config=list_option(
+                HAIRPIN_NAT_CONFIG_OPTIONS,
+                mutually_exclusive=[["name", "subnet"]],
+                required_one_of=[["name", "subnet"]],
+            )
+        )
+    )
+
+
+def nat_module_spec() -> Dict[str, Any]:
+    return _nat_module_spec(
+        dict(
+            port_forwards=list_option(PORT_FORWARD_OPTIONS),
+            masquerades=list_option(MASQUERADE_OPTIONS),
+            hairpins=list_option(HAIRPIN_OPTIONS),
+            hairpin_subnets=list_option(HAIRPIN_SUBNET_OPTIONS),
+            auto_hairpin=dict(type="dict", options=AUTO_HAIRPIN_OPTIONS),
+            address_lists=list_option(ADDRESS_LIST_OPTIONS),
+            dns_static=list_option(DNS_STATIC_OPTIONS),
+        )
+    )

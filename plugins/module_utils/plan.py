@@ -50,16 +50,18 @@ from ansible_collections.hairpin.routeros.plugins.module_utils.model import (
     NatRule,
     RuleKey,
     effective_value,
-    is_true,
     normalize_value,
     parse_marker,
 )
+from ansible_collections.hairpin.routeros.plugins.module_utils.values import is_true, parse_flag
 
 STATE_MERGED = "merged"
 STATE_REPLACED = "replaced"
 STATE_OVERRIDDEN = "overridden"
 STATE_DELETED = "deleted"
-STATES = (STATE_MERGED, STATE_REPLACED, STATE_OVERRIDDEN, STATE_DELETED)
+# The states a plan brings owned rules to; the modules' states add the read-only ones
+# (options.MODULE_STATES).
+WRITE_STATES = (STATE_MERGED, STATE_REPLACED, STATE_OVERRIDDEN, STATE_DELETED)
 
 ACTION_ADD = "add"
 ACTION_SET = "set"
@@ -132,15 +134,14 @@ def is_dynamic(row: Row) -> bool:
     return value is True or is_true(value)
 
 
-_BOOL_WORDS = {"yes": "\x00true", "true": "\x00true", "no": "\x00false", "false": "\x00false"}
-
-
 def _comment_match_key(value: object) -> str:
     # librouteros turns a comment "yes"/"true" into True and "no"/"false" into False; compare
     # anchors in a form where both spellings meet.
     text = value.strip() if isinstance(value, str) else normalize_value("comment", value)
     if len(text) <= 5:
-        return _BOOL_WORDS.get(text.lower(), text)
+        flag = parse_flag(text)
+        if flag is not None:
+            return "\x00true" if flag else "\x00false"
     return text
 
 
@@ -468,8 +469,8 @@ def plan_changes(
     ``services``: names the config mentions (replaced/deleted act on these); default: the names
     of ``desired``. States: merged, replaced, overridden, deleted (see docs/engine-design.md).
     """
-    if state not in STATES:
-        raise PlanError("state must be one of {0}, not {1!r}".format(", ".join(STATES), state))
+    if state not in WRITE_STATES:
+        raise PlanError("state must be one of {0}, not {1!r}".format(", ".join(WRITE_STATES), state))
     scope = frozenset(scope_kinds)
     unknown = scope - set(KINDS)
     if unknown:

@@ -14,147 +14,65 @@
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass, field
 from typing import Any, Dict, List, Mapping, Optional, Sequence
 
-from ansible_collections.hairpin.routeros.plugins.module_utils.api import (
-    CONNECTION_OPTIONS,
-    RouterError,
-    api_argument_spec,
-    connect,
-    connection_warnings,
+from ansible_collections.hairpin.routeros.plugins.module_utils.converge import (
+    converge,
+    fail_on_errors,
+    plan_nat,
+    router_failure,
+    validate_desired,
 )
+from ansible_collections.hairpin.routeros.plugins.module_utils.desired import (
+    AutoHairpin,
+    CallError,
+    Desired,
+    entry_job,
+)
+from ansible_collections.hairpin.routeros.plugins.module_utils.hairpins import finish_hairpins
 from ansible_collections.hairpin.routeros.plugins.module_utils.model import (
     KIND_DSTNAT,
     KIND_HAIRPIN,
     KIND_HAIRPIN_SUBNET,
     KIND_MASQUERADE,
-    desired_rules,
+    Masquerade,
+    PortForward,
 )
-from ansible_collections.hairpin.routeros.plugins.module_utils.options import list_option
-from ansible_collections.hairpin.routeros.plugins.module_utils.plan import plan_changes
+from ansible_collections.hairpin.routeros.plugins.module_utils.read import ADDRESS_LISTS, DNS_ENTRIES, RouterView
 from ansible_collections.hairpin.routeros.plugins.module_utils.render import render_commands
-from ansible_collections.hairpin.routeros.plugins.module_utils.runner import (
-    ADDRESS_LISTS,
-    DNS_ENTRIES,
-    EntryJob,
-    NatResource,
-    build_desired,
-    check_entry_jobs,
-    converge,
-    entry_sections,
-    finish_hairpins,
-    read_router,
-    router_failure,
-    validate_desired,
+from ansible_collections.hairpin.routeros.plugins.module_utils.runner import Call, run_call
+from ansible_collections.hairpin.routeros.plugins.module_utils.values import (
+    NAME_RULES,
+    address_list_name_problem,
+    dns_name_problem,
+    host_port_problem,
+    ipv4_address,
+    is_name,
+    normalize_dns_name,
+    port_problem,
+    port_span,
+    subnet_problem,
+    unicast_problem,
 )
-
-MODES = ("per_service", "subnet", "split_dns", "none")
 
 # The owned address list that holds the DNS name of a {ddns_name: FQDN} public address. A fixed
 # name (each router has its own address lists), so renaming an inventory host does not churn
 # the router.
 DDNS_LIST = "hairpin-wan"
 
-SERVICE_OPTIONS: Dict[str, Dict[str, Any]] = dict(
-    name=dict(type="str", required=True),
-    protocol=dict(type="str", default="tcp", choices=["tcp", "udp", "both"]),
-    port=dict(type="str"),
-    host=dict(type="str"),
-    host_port=dict(type="str"),
-    dns_name=dict(type="str"),
-    hairpin=dict(type="bool"),
-    state=dict(type="str", default="present", choices=["present", "absent"]),
-)
-
-# The options of the services module; the role's variables are these with the prefix hairpin_
-# (scripts/check-role-spec.py keeps roles/hairpin/meta/argument_specs.yml in step).
-SETTINGS_OPTIONS: Dict[str, Dict[str, Any]] = dict(
-    services=list_option(SERVICE_OPTIONS, default=[]),
-    public_address=dict(type="raw", required=True),
-    mode=dict(type="str", default="per_service", choices=list(MODES)),
-    wan_interface=dict(type="str"),
-    wan_interface_list=dict(type="str"),
-    lan_interface=dict(type="str"),
-    lan_interface_list=dict(type="str"),
-    lan_subnets=dict(type="list", elements="str", default=[]),
-    masquerade=dict(type="bool", default=True),
-    purge=dict(type="bool", default=True),
-    analyze=dict(type="bool", default=False),
-    analyze_fail_on_findings=dict(type="bool", default=True),
-)
-
-# The connection options a variable can give (from_variables): option -> name after the prefix.
-CONNECTION_VARIABLES: Dict[str, str] = dict(
-    hostname="api_host",
-    port="api_port",
-    username="api_username",
-    password="api_password",
-    tls="api_tls",
-    validate_certs="api_validate_certs",
-    ca_path="api_ca_path",
-)
-
-
-def option_variables(prefix: str) -> Dict[str, str]:
-    """Option -> the variable that gives it with from_variables=`prefix`: `<prefix>_<option>`
-    for the services options, `<prefix>_api_<name>` for the connection."""
-    names = {option: option for option in SETTINGS_OPTIONS}
-    names.update(CONNECTION_VARIABLES)
-    return {option: "%s_%s" % (prefix, name) for option, name in names.items()}
-
-
 # Every kind of owned NAT rule: the services model manages the whole NAT state hairpin owns.
-RESOURCE = NatResource(
-    scope_kinds=frozenset((KIND_DSTNAT, KIND_MASQUERADE, KIND_HAIRPIN, KIND_HAIRPIN_SUBNET)),
-    sections=lambda params: {},
-    shape_config=lambda config: config,
-)
-
-
-def module_spec() -> Dict[str, Any]:
-    """The arguments of AnsibleModule for the services module (and its action plugin)."""
-    spec = dict(SETTINGS_OPTIONS)
-    spec.update(api_argument_spec())
-    # Resolved by the action plugin on the controller (plugins/action/services.py), which then
-    # drops it: the module's own code never needs it.
-    spec.update(from_variables=dict(type="str"))
-    return dict(argument_spec=spec, supports_check_mode=True)
+SCOPE_KINDS = frozenset((KIND_DSTNAT, KIND_MASQUERADE, KIND_HAIRPIN, KIND_HAIRPIN_SUBNET))
 
 
 # ---------------------------------------------------------------------------------------------
 # Checks between options: every problem, each naming the service and the field
 # ---------------------------------------------------------------------------------------------
 
-_OCTET = r"(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])"
-_IPV4_RE = re.compile(r"^(" + _OCTET + r"[.]){3}" + _OCTET + r"$")
-_SUBNET_RE = re.compile(r"^(" + _OCTET + r"[.]){3}" + _OCTET + r"/(3[0-2]|[12]?[0-9])$")
-_NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
-_PORT_RE = re.compile(r"^[0-9]{1,5}(-[0-9]{1,5})?$")
-_DNS_LABEL = r"[A-Za-z0-9_]([A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?"
-_DNS_NAME_RE = re.compile(r"^(" + _DNS_LABEL + r"[.])*" + _DNS_LABEL + r"[.]?$")
-
 
 def _text(value: Any) -> str:
     if isinstance(value, bool):
         return "True" if value else "False"
     return str(value)
-
-
-def _not_unicast(text: str) -> bool:
-    first = int(text.split(".")[0])
-    return first in (0, 127) or first >= 224
-
-
-def _not_dns_name(value: Any) -> bool:
-    text = _text(value)
-    return not _DNS_NAME_RE.match(text) or re.match(r"^[0-9.]+$", text) is not None
-
-
-def _dns_key(name: Any) -> str:
-    """A DNS name as the router's static entries compare it: lower case, no final dot."""
-    return re.sub(r"[.]$", "", _text(name).lower())
 
 
 def present(params: Mapping[str, Any]) -> List[Mapping[str, Any]]:
@@ -187,26 +105,23 @@ def _setting_problems(where: str, params: Mapping[str, Any]) -> List[str]:
                 "%sfield 'public_address': a mapping must have exactly one key, address_list or ddns_name, not %s"
                 % (where, ", ".join(_text(k) for k in keys))
             )
-        elif "address_list" in public and not re.match(r"^[^\s]+$", _text(public["address_list"])):
-            out.append(
-                "%sfield 'public_address.address_list': '%s' is not an address list name"
-                % (where, _text(public["address_list"]))
+        elif "address_list" in public:
+            out.extend(
+                _problem(where, "public_address.address_list", address_list_name_problem(public["address_list"]))
             )
-        elif "ddns_name" in public and _not_dns_name(public["ddns_name"]):
-            out.append(
-                "%sfield 'public_address.ddns_name': '%s' is not a DNS name" % (where, _text(public["ddns_name"]))
-            )
+        else:
+            out.extend(_problem(where, "public_address.ddns_name", dns_name_problem(_text(public["ddns_name"]))))
     elif public is None:
         out.append("%sfield 'public_address': is required" % where)
     elif public != "local":
         text = _text(public)
-        if not _IPV4_RE.match(text):
+        if ipv4_address(text) is None:
             out.append(
                 "%sfield 'public_address': '%s' is not an IPv4 address, 'local', {address_list: NAME} or "
                 "{ddns_name: FQDN}" % (where, text)
             )
-        elif _not_unicast(text):
-            out.append("%sfield 'public_address': %s is not a unicast IPv4 host address" % (where, text))
+        else:
+            out.extend(_problem(where, "public_address", unicast_problem(text, detail=False)))
     wan, wan_list = params.get("wan_interface"), params.get("wan_interface_list")
     if wan and wan_list:
         out.append("%sfield 'wan_interface_list': cannot be combined with 'wan_interface'; give only one" % where)
@@ -224,61 +139,41 @@ def _setting_problems(where: str, params: Mapping[str, Any]) -> List[str]:
             "lan_interface_list is needed" % (where, params.get("mode"), ", ".join(with_hairpin))
         )
     for subnet in params.get("lan_subnets") or []:
-        if not _SUBNET_RE.match(_text(subnet)):
-            out.append(
-                "%sfield 'lan_subnets': '%s' is not an IPv4 subnet (address/prefix, e.g. 192.168.88.0/24)"
-                % (where, _text(subnet))
-            )
+        out.extend(_problem(where, "lan_subnets", subnet_problem(_text(subnet))))
     return out
 
 
-def _port_problems(where: str, service: Mapping[str, Any], name: str) -> List[str]:
-    text = _text(service[name])
-    if not _PORT_RE.match(text):
-        return ["%s: field '%s': '%s' is not a port (1-65535) or a port range (N-M)" % (where, name, text)]
-    parts = text.split("-")
-    low, high = int(parts[0]), int(parts[-1])
-    for number in (low, high):
-        if number < 1 or number > 65535:
-            return ["%s: field '%s': %s is not a port (1-65535)" % (where, name, number)]
-    if low > high:
-        return ["%s: field '%s': %s is not a port range: N-M needs N <= M" % (where, name, text)]
-    if name == "host_port" and low != high and text != _text(service.get("port")):
-        return [
-            "%s: field 'host_port': %s is a different port range than port %s; a range can only be forwarded to "
-            "the same range or to a single port" % (where, text, _text(service.get("port")))
-        ]
-    return []
+def _problem(where: str, name: str, problem: Optional[str]) -> List[str]:
+    """``where`` ends with ``: `` or is empty (a setting of the router, not of a service)."""
+    return [] if problem is None else ["%sfield '%s': %s" % (where, name, problem)]
 
 
 def _service_problems(where_host: str, params: Mapping[str, Any]) -> List[str]:
     out = []
     for service in params.get("services") or []:
         where = "%sservice '%s'" % (where_host, _text(service.get("name")))
-        if not _NAME_RE.match(_text(service.get("name"))):
-            out.append(
-                "%s: field 'name': not a valid name (1-64 characters: letters, digits, '_', '.', '-'; starting with "
-                "a letter or digit)" % where
-            )
+        if not is_name(_text(service.get("name"))):
+            out.append("%s: field 'name': not a valid name %s" % (where, NAME_RULES))
         if service.get("state") == "absent":
             continue
-        for name in ("port", "host_port"):
-            if service.get(name) is not None:
-                out.extend(_port_problems(where, service, name))
+        where = where + ": "
+        if service.get("port") is not None:
+            out.extend(_problem(where, "port", port_problem(_text(service["port"]))))
+        if service.get("host_port") is not None:
+            problem = host_port_problem(_text(service["host_port"]), _text(service.get("port")))
+            out.extend(_problem(where, "host_port", problem))
         if service.get("port") in (None, ""):
-            out.append("%s: field 'port': is required (the public port, N or N-M)" % where)
+            out.append("%sfield 'port': is required (the public port, N or N-M)" % where)
         host = service.get("host")
         if host in (None, ""):
-            out.append("%s: field 'host': is required (the server's IPv4 address)" % where)
-        elif not _IPV4_RE.match(_text(host)):
-            out.append("%s: field 'host': '%s' is not an IPv4 address" % (where, _text(host)))
-        elif _not_unicast(_text(host)):
-            out.append("%s: field 'host': %s is not a unicast IPv4 host address" % (where, _text(host)))
-        if service.get("dns_name") and _not_dns_name(service["dns_name"]):
-            out.append("%s: field 'dns_name': '%s' is not a DNS name" % (where, _text(service["dns_name"])))
+            out.append("%sfield 'host': is required (the server's IPv4 address)" % where)
+        else:
+            out.extend(_problem(where, "host", unicast_problem(_text(host), detail=False)))
+        if service.get("dns_name"):
+            out.extend(_problem(where, "dns_name", dns_name_problem(_text(service["dns_name"]))))
         if params.get("mode") == "subnet" and service.get("hairpin") is False:
             out.append(
-                "%s: field 'hairpin': false has no effect with mode subnet, whose rule covers every host of the "
+                "%sfield 'hairpin': false has no effect with mode subnet, whose rule covers every host of the "
                 "subnet; remove it or choose mode per_service" % where
             )
     return out
@@ -301,15 +196,13 @@ def _overlap_problems(where: str, params: Mapping[str, Any]) -> List[str]:
     out: List[str] = []
     spans: List[Dict[str, Any]] = []
     for service in present(params):
-        if service.get("port") is None or not _PORT_RE.match(_text(service["port"])):
+        ports = port_span(service.get("port"))
+        if ports is None:
             continue
         text = _text(service["port"])
         protocol = service.get("protocol") or "tcp"
         protocols = ["tcp", "udp"] if protocol == "both" else [protocol]
-        parts = text.split("-")
-        span = dict(
-            name=_text(service.get("name")), port=text, protocols=protocols, low=int(parts[0]), high=int(parts[-1])
-        )
+        span = dict(name=_text(service.get("name")), port=text, protocols=protocols, low=ports[0], high=ports[1])
         for earlier in spans:
             common = [p for p in protocols if p in earlier["protocols"]]
             if common and span["low"] <= earlier["high"] and earlier["low"] <= span["high"]:
@@ -329,7 +222,7 @@ def _dns_problems(where: str, params: Mapping[str, Any]) -> List[str]:
     for service in present(params):
         if not service.get("dns_name"):
             continue
-        name, host = _dns_key(service["dns_name"]), _text(service.get("host"))
+        name, host = normalize_dns_name(service["dns_name"]), _text(service.get("host"))
         if name in seen and seen[name]["host"] != host:
             out.append(
                 "%sservice '%s': field 'dns_name': %s is also the name of service '%s' at %s; split DNS answers a "
@@ -359,21 +252,8 @@ def services_problems(params: Mapping[str, Any], host: Optional[str] = None) -> 
 # ---------------------------------------------------------------------------------------------
 
 
-@dataclass
-class NatCall:
-    """What the NAT engine does for one router's services, in one call."""
-
-    state: str
-    port_forwards: List[Dict[str, Any]] = field(default_factory=list)
-    masquerades: List[Dict[str, Any]] = field(default_factory=list)
-    auto_hairpin: Dict[str, Any] = field(default_factory=dict)
-    # Names of services whose owned rules go, though the call does not purge (state absent).
-    removed: List[str] = field(default_factory=list)
-    entry_jobs: List[EntryJob] = field(default_factory=list)
-
-
 def _public_match(public: Any) -> Dict[str, Any]:
-    """How a port forward matches the public side."""
+    """How a port forward matches the public side (PortForward fields)."""
     if public == "local":
         return dict(public_local=True)
     if isinstance(public, Mapping) and "address_list" in public:
@@ -397,15 +277,21 @@ def _dns_entries(services: Sequence[Mapping[str, Any]]) -> List[Dict[str, Any]]:
     entries: Dict[str, Dict[str, Any]] = {}
     for service in services:
         if service.get("dns_name"):
-            name = _dns_key(service["dns_name"])
+            name = normalize_dns_name(service["dns_name"])
             entries.setdefault(
                 name, dict(name=name, address=_text(service.get("host")), comment="service %s" % service["name"])
             )
     return list(entries.values())
 
 
-def nat_call(params: Mapping[str, Any]) -> NatCall:
-    """The engine's work for services and settings that passed services_problems().
+def _add_entry_job(desired: Desired, section: Any, config: List[Dict[str, Any]], state: str, host: Any) -> None:
+    job, errors = entry_job(section, config, state, host)
+    desired.entry_jobs.append(job)
+    desired.errors.extend(errors)
+
+
+def services_desired(params: Mapping[str, Any], host: Optional[str] = None) -> Desired:
+    """The engine's work for services and settings that passed services_problems(), typed.
 
     purge true: state overridden, so the owned rules and entries of services that left the
     inventory go with the rest. purge false: state replaced over the services named in the
@@ -413,39 +299,41 @@ def nat_call(params: Mapping[str, Any]) -> NatCall:
     and a named service keeps exactly the rules it has now."""
     purge = bool(params.get("purge", True))
     mode = params.get("mode") or "per_service"
-    call = NatCall(state="overridden" if purge else "replaced")
+    desired = Desired(state="overridden" if purge else "replaced")
     with_hairpin = set(hairpinned(params))
     public = _public_match(params.get("public_address"))
     for service in present(params):
         name = _text(service["name"])
-        forward = dict(
+        host_port = service.get("host_port")
+        # A forward whose LAN clients get no hairpin NAT only matches packets from the WAN, so
+        # LAN traffic to the public address is never half-translated.
+        ingress = _interface(params, "wan", "in") if name not in with_hairpin else {}
+        forward = PortForward(
             name=name,
             protocol=service.get("protocol") or "tcp",
             port=_text(service["port"]),
             host=_text(service["host"]),
-            hairpin=name in with_hairpin,
+            host_port=None if host_port in (None, "") else _text(host_port),
             **public,
+            **ingress,
         )
-        if service.get("host_port") not in (None, ""):
-            forward["host_port"] = _text(service["host_port"])
-        if name not in with_hairpin:
-            # A forward whose LAN clients get no hairpin NAT only matches packets from the WAN, so
-            # LAN traffic to the public address is never half-translated.
-            forward.update(_interface(params, "wan", "in"))
-        call.port_forwards.append(forward)
+        desired.port_forwards.append(forward)
+        desired.services.append(name)
+        if name in with_hairpin:
+            desired.auto_hairpin_for.append(forward)
     wan_out = _interface(params, "wan", "out")
     if params.get("masquerade", True) and wan_out:
-        call.masquerades.append(wan_out)
+        masquerade = Masquerade(**wan_out)
+        desired.masquerades.append(masquerade)
+        desired.services.append(masquerade.name)
 
     auto_mode = "per_service" if with_hairpin else "none"
     if mode == "subnet" and present(params):
         auto_mode = "subnet"
-    call.auto_hairpin = dict(mode=auto_mode)
     if auto_mode != "none":
-        call.auto_hairpin.update(_interface(params, "lan", "lan"))
-        if params.get("lan_subnets"):
-            call.auto_hairpin["lan_subnets"] = list(params["lan_subnets"])
-    call.removed = [_text(service["name"]) for service in absent(params)]
+        lan = _interface(params, "lan", "lan")
+        desired.auto_hairpin = AutoHairpin(auto_mode, lan_subnets=tuple(params.get("lan_subnets") or ()), **lan)
+    desired.services.extend(_text(service["name"]) for service in absent(params))
 
     # The DDNS entry is always managed (even as no entry), so an earlier DDNS form's entry
     # follows purge like the rules do.
@@ -453,21 +341,21 @@ def nat_call(params: Mapping[str, Any]) -> NatCall:
     addresses = []
     if isinstance(ddns, Mapping) and "ddns_name" in ddns:
         addresses.append(dict(list=DDNS_LIST, address=_text(ddns["ddns_name"])))
-    call.entry_jobs.append(EntryJob(ADDRESS_LISTS, addresses, call.state))
+    _add_entry_job(desired, ADDRESS_LISTS, addresses, desired.state, host)
 
     # Split DNS: the services' names. In the other modes, with purge, none (so entries an earlier
     # split_dns run made go); without purge, DNS is left alone but for absent services' names,
-    # removed before the present ones are planned on the same menu (see runner._plan_entry_jobs).
+    # removed before the present ones are planned on the same menu (see converge.plan_entry_jobs).
     split_dns = mode == "split_dns"
     if split_dns and not purge:
-        kept = {_dns_key(service["dns_name"]) for service in present(params) if service.get("dns_name")}
-        gone = sorted({_dns_key(s["dns_name"]) for s in absent(params) if s.get("dns_name")} - kept)
+        kept = {normalize_dns_name(service["dns_name"]) for service in present(params) if service.get("dns_name")}
+        gone = sorted({normalize_dns_name(s["dns_name"]) for s in absent(params) if s.get("dns_name")} - kept)
         if gone:
-            call.entry_jobs.append(EntryJob(DNS_ENTRIES, [dict(name=name) for name in gone], "deleted"))
+            _add_entry_job(desired, DNS_ENTRIES, [dict(name=name) for name in gone], "deleted", host)
     if split_dns or purge:
-        dns_state = call.state if purge else "merged"
-        call.entry_jobs.append(EntryJob(DNS_ENTRIES, _dns_entries(present(params)) if split_dns else [], dns_state))
-    return call
+        dns_state = desired.state if purge else "merged"
+        _add_entry_job(desired, DNS_ENTRIES, _dns_entries(present(params)) if split_dns else [], dns_state, host)
+    return desired
 
 
 # ---------------------------------------------------------------------------------------------
@@ -488,48 +376,52 @@ def analysis_facts(params: Mapping[str, Any]) -> Dict[str, Any]:
     )
 
 
+class ServicesCall(Call):
+    """A services module call: the services model's checks, then its Desired, converged."""
+
+    missing_connection = "missing required arguments: %s"
+    check_before_warnings = True
+
+    def __init__(self, params: Mapping[str, Any]) -> None:
+        super().__init__(params)
+        self.host = params.get("hostname")
+        self.desired: Optional[Desired] = None
+        self.report: Any = None
+
+    def check(self) -> None:
+        problems = services_problems(self.params, self.host)
+        if problems:
+            raise CallError("invalid services, nothing was written: " + "; ".join(problems), problems=problems)
+        self.desired = services_desired(self.params, self.host)
+        fail_on_errors(self.desired.errors, "invalid services")
+
+    def entries(self) -> Sequence[Any]:
+        return self.desired.entry_sections()
+
+    def on_router(self, module: Any, connection: Any, view: RouterView, result: Dict[str, Any]) -> None:
+        converge(module, connection, view, self.desired, SCOPE_KINDS, result)
+        if not module._diff:
+            # The rules before and after come with --diff: every router's result passes
+            # through the controller's one main process, and at fleet scale their size shows.
+            result.pop("before", None)
+            result.pop("after", None)
+        if self.params.get("analyze") and not module.check_mode:
+            self.report = _analysis(connection, self.params, result)
+            result["analysis"] = self.report.as_dict()
+
+    def read_failure(self, exc: Any, result: Dict[str, Any]) -> CallError:
+        return CallError(router_failure(exc, False), **result)
+
+    def finish(self, result: Dict[str, Any]) -> None:
+        report = self.report
+        if report is not None and report.errors and self.params.get("analyze_fail_on_findings"):
+            messages = ["[%s] %s" % (finding.code, finding.message) for finding in report.errors]
+            raise CallError("%d finding(s): %s" % (len(messages), "; ".join(messages)), **result)
+
+
 def run_services(module: Any) -> None:
     """The whole life of a services module call; ends with exit_json or fail_json."""
-    params = module.params
-    host = params.get("hostname")
-    result: Dict[str, Any] = dict(changed=False)
-    missing = [name for name in CONNECTION_OPTIONS if not params.get(name)]
-    if missing:
-        module.fail_json(msg="missing required arguments: %s" % ", ".join(missing))
-    problems = services_problems(params, host)
-    if problems:
-        module.fail_json(msg="invalid services, nothing was written: " + "; ".join(problems), problems=problems)
-    call = nat_call(params)
-    sections = dict(port_forwards=call.port_forwards, masquerades=call.masquerades)
-    desired = build_desired(dict(auto_hairpin=call.auto_hairpin), sections, state=call.state, host=host)
-    desired.services.extend(call.removed)
-    desired.errors.extend(check_entry_jobs(call.entry_jobs, host))
-    if desired.errors:
-        problems = [error.text for error in desired.errors]
-        module.fail_json(msg="invalid services, nothing was written: " + "; ".join(problems), problems=problems)
-    for warning in connection_warnings(params):
-        module.warn(warning)
-    report = None
-    try:
-        with connect(params) as router:
-            view = read_router(router, entries=entry_sections(call.entry_jobs))
-            converge(module, router, view, desired, call.state, RESOURCE, call.entry_jobs, result)
-            if not module._diff:
-                # The rules before and after come with --diff: every router's result passes
-                # through the controller's one main process, and at fleet scale their size shows.
-                result.pop("before", None)
-                result.pop("after", None)
-            if params.get("analyze") and not module.check_mode:
-                report = _analysis(module, router, params, result)
-                result["analysis"] = report.as_dict()
-            result["round_trips"] = router.round_trips
-    except RouterError as exc:
-        # Connecting or reading failed: converge() reports failures of its writes itself.
-        module.fail_json(msg=router_failure(exc, False), **result)
-    if report is not None and report.findings and params.get("analyze_fail_on_findings"):
-        messages = ["[%s] %s" % (finding.code, finding.message) for finding in report.findings]
-        module.fail_json(msg="%d finding(s): %s" % (len(messages), "; ".join(messages)), **result)
-    module.exit_json(**result)
+    run_call(module, ServicesCall(module.params))
 
 
 def rehearse(params: Mapping[str, Any]) -> None:
@@ -541,26 +433,21 @@ def rehearse(params: Mapping[str, Any]) -> None:
     compiled on first use, caches, first-use initialisation in the standard library) is then
     inherited by every worker instead of made again in each."""
     services_problems(params, params.get("hostname"))
-    call = nat_call(params)
-    sections = dict(port_forwards=call.port_forwards, masquerades=call.masquerades)
-    desired = build_desired(dict(auto_hairpin=call.auto_hairpin), sections, state=call.state)
-    check_entry_jobs(call.entry_jobs, None)
+    desired = services_desired(params)
     finish_hairpins(desired, None)
     validate_desired(desired, None, None)
-    rules = desired_rules(desired.port_forwards, desired.hairpins, desired.hairpin_subnets, desired.masquerades)
-    plan = plan_changes(rules, [], state=call.state, scope_kinds=RESOURCE.scope_kinds, services=desired.services)
+    plan = plan_nat(desired, [], desired.state, SCOPE_KINDS)
     render_commands(plan)
-    plan_changes(rules, plan.after, state=call.state, scope_kinds=RESOURCE.scope_kinds, services=desired.services)
+    plan_nat(desired, plan.after, desired.state, SCOPE_KINDS)
 
 
-def _analysis(module: Any, router: Any, params: Mapping[str, Any], result: Dict[str, Any]) -> Any:
+def _analysis(connection: Any, params: Mapping[str, Any], result: Dict[str, Any]) -> Any:
     """The analysis of the router read again: what was written, as the router shows it."""
     from ansible_collections.hairpin.routeros.plugins.module_utils.analyze import AnalyzeError, analyze, read_live
 
-    rows, facts = read_live(router)
+    rows, facts = read_live(connection)
     facts.update(analysis_facts(params))
     try:
         return analyze(rows, facts)
     except AnalyzeError as exc:
-        module.fail_json(msg="cannot analyse the NAT table: %s" % exc, **result)
-        raise  # pragma: no cover - fail_json exits
+        raise CallError("cannot analyse the NAT table: %s" % exc, **result) from None

@@ -15,22 +15,35 @@ text names the service and the field, e.g.
 
 from __future__ import annotations
 
-import functools
 import ipaddress
 import re
 from dataclasses import dataclass, field
 from typing import Dict, FrozenSet, Iterable, List, Mapping, Optional, Sequence, Tuple
 
+from ansible_collections.hairpin.routeros.plugins.module_utils.entries import EntryKey, address_list_key, dns_key
 from ansible_collections.hairpin.routeros.plugins.module_utils.model import (
-    NAME_RE,
     Hairpin,
     HairpinSubnet,
     Masquerade,
     PortForward,
-    canonical_subnet,
-    ipv4_address,
-    ipv4_network,
     protocols_of,
+)
+from ansible_collections.hairpin.routeros.plugins.module_utils.values import (
+    canonical_subnet,
+    dns_name_problem,
+    host_port_problem,
+    interface_address,
+    ipv4_address,
+    is_name,
+    list_address_problem,
+    name_problem,
+    port_problem,
+    port_range,
+    router_name_problem,
+    subnet,
+    subnet_problem,
+    text_problem,
+    unicast_problem,
 )
 
 PROTOCOL_CHOICES = ("tcp", "udp", "both")
@@ -38,9 +51,6 @@ PROTOCOL_CHOICES = ("tcp", "udp", "both")
 BUILTIN_INTERFACE_LISTS = frozenset(("all", "none", "dynamic", "static"))
 # /ip/service entries are TCP services; these are the ones a dstnat on a router address can hide.
 _IPSEC_POLICY_RE = re.compile(r"\A(?:in|out),(?:ipsec|none)\Z")
-_PORT_RE = re.compile(r"\A([0-9]{1,5})(?:-([0-9]{1,5}))?\Z")
-_CONTROL_NAMES = {"\x00": "a NUL character (\\0)", "\n": "a newline (\\n)", "\r": "a carriage return (\\r)"}
-_CONTROL_NAMES["\t"] = "a tab (\\t)"
 
 
 class ValidationError(ValueError):
@@ -102,129 +112,14 @@ class RouterFacts:
     services: Mapping[str, int] = field(default_factory=dict)
 
     def own_addresses(self) -> FrozenSet[ipaddress.IPv4Address]:
-        result = set()
-        for text in self.addresses:
-            try:
-                result.add(ipaddress.IPv4Interface(str(text)).ip)
-            except ValueError:
-                continue
-        return frozenset(result)
-
-
-# ---------------------------------------------------------------------------------------------
-# Single-value checks: each returns a message (without the service/field prefix) or None.
-# ---------------------------------------------------------------------------------------------
-
-
-def port_range(value: object) -> Optional[Tuple[int, int]]:
-    """(low, high) of a valid ``N`` / ``N-M`` port spec, else None."""
-    match = _PORT_RE.match(str(value).strip()) if not isinstance(value, bool) else None
-    if match is None:
-        return None
-    low = int(match.group(1))
-    high = int(match.group(2)) if match.group(2) is not None else low
-    if not (1 <= low <= 65535 and 1 <= high <= 65535 and low <= high):
-        return None
-    return low, high
-
-
-def port_problem(value: object) -> Optional[str]:
-    text = str(value).strip()
-    match = _PORT_RE.match(text) if not isinstance(value, bool) else None
-    if match is None:
-        return "{0} is not a port (1-65535) or a port range (N-M)".format(text or "''")
-    low = int(match.group(1))
-    high = int(match.group(2)) if match.group(2) is not None else None
-    for number in (low, high):
-        if number is not None and not 1 <= number <= 65535:
-            return "{0} is not a port (1-65535)".format(number)
-    if high is not None and low > high:
-        return "{0} is not a port range: N-M needs N <= M".format(text)
-    return None
+        interfaces = (interface_address(text) for text in self.addresses)
+        return frozenset(interface.ip for interface in interfaces if interface is not None)
 
 
 def protocol_problem(value: object) -> Optional[str]:
     if value in PROTOCOL_CHOICES:
         return None
     return "{0!r} is not one of {1}".format(value, ", ".join(PROTOCOL_CHOICES))
-
-
-def name_problem(value: object) -> Optional[str]:
-    if isinstance(value, str) and NAME_RE.match(value):
-        return None
-    return (
-        "{0!r} is not a valid name (1-64 characters: letters, digits, '_', '.', '-'; "
-        "starting with a letter or digit)".format(value)
-    )
-
-
-def _address(value: object) -> Optional[ipaddress.IPv4Address]:
-    return ipv4_address(str(value).strip())
-
-
-_BROADCAST = ipaddress.IPv4Address("255.255.255.255")
-
-
-def unicast_problem(value: object) -> Optional[str]:
-    """Problem with ``value`` as a unicast IPv4 host address (a server or a public address)."""
-    text = str(value).strip()
-    if ipv4_address(text) is None:
-        return "{0!r} is not an IPv4 address".format(value)
-    return _not_unicast(text)
-
-
-# Cached: the checks ask about the same few addresses again and again (every service's host and
-# public address), and each property below tests the address against networks.
-@functools.lru_cache(maxsize=1024)
-def _not_unicast(text: str) -> Optional[str]:
-    """Why the IPv4 address ``text`` is not a unicast host address; None when it is one (or when
-    it is no address at all, which unicast_problem reports itself)."""
-    address = ipv4_address(text)
-    if address is None:
-        return None
-    reasons = (
-        (address.is_unspecified, "unspecified"),
-        (address == _BROADCAST, "broadcast"),
-        (address.is_multicast, "multicast"),
-        (address.is_loopback, "loopback"),
-        (address.is_reserved, "reserved"),
-    )
-    for applies, reason in reasons:
-        if applies:
-            return "{0} is not a unicast IPv4 host address ({1})".format(address, reason)
-    return None
-
-
-def subnet_problem(value: object) -> Optional[str]:
-    text = str(value).strip()
-    if "/" not in text or ipv4_network(text) is None:
-        return "{0!r} is not an IPv4 subnet (address/prefix, e.g. 192.168.88.0/24)".format(value)
-    return None
-
-
-def text_problem(value: object) -> Optional[str]:
-    """Free text (comments, descriptions): anything but control characters.
-
-    ``"``, ``\\``, ``=``, ``?``, ``$`` and non-ASCII are fine: they are stored verbatim (the API
-    carries them as-is; rendered CLI escapes them).
-    """
-    text = str(value)
-    for index, char in enumerate(text):
-        if ord(char) < 0x20 or ord(char) == 0x7F:
-            what = _CONTROL_NAMES.get(char, "the control character U+{0:04X}".format(ord(char)))
-            return (
-                "contains {0} at position {1}; RouterOS comments are one line of text, "
-                "so control characters cannot be stored".format(what, index)
-            )
-    return None
-
-
-def router_name_problem(value: object) -> Optional[str]:
-    """Names of interfaces, interface lists and address lists: non-empty text, no control chars."""
-    if not isinstance(value, str) or not value.strip():
-        return "{0!r} is not a name".format(value)
-    problem = text_problem(value)
-    return None if problem is None else "{0!r} {1}".format(value, problem)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -285,6 +180,10 @@ def _check_duplicates(out: _Collector, names: Iterable[str], what: str) -> None:
             out.add(name, "name", "{0!r} is defined {1} times as a {2}; names must be unique".format(name, count, what))
 
 
+def _address(value: object) -> Optional[ipaddress.IPv4Address]:
+    return ipv4_address(str(value).strip())
+
+
 def _public_label(forward: PortForward) -> str:
     if forward.public_address is not None:
         return "public address {0}".format(forward.public_address)
@@ -343,15 +242,7 @@ def _check_port_forward(out: _Collector, forward: PortForward, facts: Optional[R
     out.add(name, "protocol", protocol_problem(forward.protocol))
     out.add(name, "port", port_problem(forward.port))
     if forward.host_port is not None:
-        problem = port_problem(forward.host_port)
-        if problem is None:
-            public, private = port_range(forward.port), port_range(forward.host_port)
-            if public is not None and private is not None and private[0] != private[1] and private != public:
-                problem = (
-                    "{0} is a different port range than port {1}; a range can only be forwarded to the same "
-                    "range or to a single port".format(forward.host_port, forward.port)
-                )
-        out.add(name, "host_port", problem)
+        out.add(name, "host_port", host_port_problem(forward.host_port, forward.port))
     out.add(name, "host", unicast_problem(forward.host))
     _check_exclusive(out, name, forward, _PUBLIC_FIELDS, required=False)
     if forward.public_address is not None:
@@ -422,7 +313,7 @@ def _check_masquerade(out: _Collector, masquerade: Masquerade, facts: Optional[R
     name = masquerade.name or "masquerade"
     _check_exclusive(out, name, masquerade, ("out_interface", "out_interface_list"), required=True)
     _check_interfaces(out, name, masquerade, (("out_interface", "out_interface_list"),), facts)
-    if masquerade.name and NAME_RE.match(masquerade.name) is None:
+    if masquerade.name and not is_name(masquerade.name):
         field_name = "out_interface" if masquerade.out_interface is not None else "out_interface_list"
         out.add(
             name,
@@ -443,11 +334,10 @@ def _check_hairpin(out: _Collector, hairpin: Hairpin, facts: Optional[RouterFact
     out.add(name, "host_port", port_problem(hairpin.host_port))
     host_problem = unicast_problem(hairpin.host)
     out.add(name, "host", host_problem)
-    subnet = subnet_problem(hairpin.lan_subnet)
-    out.add(name, "lan_subnet", subnet)
-    network = ipv4_network(str(hairpin.lan_subnet).strip())
+    out.add(name, "lan_subnet", subnet_problem(hairpin.lan_subnet))
+    network = subnet(hairpin.lan_subnet)
     address = _address(hairpin.host)
-    if host_problem is None and subnet is None and network is not None and address is not None:
+    if host_problem is None and network is not None and address is not None:
         if address not in network:
             out.add(name, "lan_subnet", "{0} does not contain host {1}".format(network, address))
         elif network.prefixlen < 31 and address in (network.network_address, network.broadcast_address):
@@ -546,3 +436,85 @@ def check_services(
     errors = validate_services(port_forwards, masquerades, hairpins, hairpin_subnets, facts, host)
     if errors:
         raise InvalidConfigError(errors)
+
+
+# ---------------------------------------------------------------------------------------------
+# Checks of config entries (messages name the entry and the field, like NAT services)
+# ---------------------------------------------------------------------------------------------
+
+
+def _entry_duplicates(labels: Iterable[Tuple[str, EntryKey]], what: str, host: Optional[str]) -> List[ValidationError]:
+    errors = []
+    seen: Dict[EntryKey, str] = {}
+    for label, key in labels:
+        if key in seen:
+            errors.append(
+                ValidationError(label, "name", "is given twice as {0} (also as {1!r})".format(what, seen[key]), host)
+            )
+        else:
+            seen[key] = label
+    return errors
+
+
+def check_address_list_config(
+    config: Sequence[Mapping[str, object]], *, host: Optional[str] = None
+) -> List[ValidationError]:
+    """Every problem with address-list config entries ``{list, address, comment}``."""
+    errors: List[ValidationError] = []
+    keys = []
+    for entry in config:
+        list_name, address = entry.get("list"), entry.get("address")
+        label = "{0}:{1}".format(list_name, address)
+        if not is_name(list_name):
+            errors.append(
+                ValidationError(
+                    label,
+                    "list",
+                    "{0!r} is not a list name hairpin can own (1-64 letters, digits, '_', '.', '-')".format(list_name),
+                    host,
+                )
+            )
+            continue
+        if address in (None, ""):
+            errors.append(ValidationError(label, "address", "is required", host))
+            continue
+        problem = list_address_problem(address)
+        if problem is not None:
+            errors.append(ValidationError(label, "address", problem, host))
+            continue
+        if entry.get("comment") is not None:
+            problem = text_problem(entry["comment"])
+            if problem is not None:
+                errors.append(ValidationError(label, "comment", problem, host))
+        keys.append((label, address_list_key(list_name, str(address))))
+    return errors + _entry_duplicates(keys, "an address-list entry", host)
+
+
+def check_dns_config(
+    config: Sequence[Mapping[str, object]], *, host: Optional[str] = None, need_address: bool = True
+) -> List[ValidationError]:
+    """Every problem with DNS config entries ``{name, address, comment}`` (``need_address``
+    is False for state deleted, where only names matter)."""
+    errors: List[ValidationError] = []
+    keys = []
+    for entry in config:
+        name = entry.get("name")
+        label = str(name)
+        problem = dns_name_problem(name) if name not in (None, "") else "is required"
+        if problem is not None:
+            errors.append(ValidationError(label, "name", problem, host))
+            continue
+        address = entry.get("address")
+        if address in (None, ""):
+            if need_address:
+                errors.append(ValidationError(label, "address", "is required", host))
+        else:
+            problem = unicast_problem(address)
+            if problem is not None:
+                errors.append(ValidationError(label, "address", problem, host))
+        if entry.get("comment") is not None:
+            problem = text_problem(entry["comment"])
+            if problem is not None:
+                errors.append(ValidationError(label, "comment", problem, host))
+        keys.append((label, dns_key(str(name))))
+    return errors + _entry_duplicates(keys, "a DNS name", host)

@@ -14,7 +14,9 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Dict, FrozenSet, List, Mapping, Optional, Sequence
 
 from ansible_collections.hairpin.routeros.plugins.module_utils.api import Command, CommandError
-from ansible_collections.hairpin.routeros.plugins.module_utils.model import is_owned, is_true, parse_marker
+from ansible_collections.hairpin.routeros.plugins.module_utils.cli import ordered
+from ansible_collections.hairpin.routeros.plugins.module_utils.entry_plan import EntryPlan
+from ansible_collections.hairpin.routeros.plugins.module_utils.model import is_owned, parse_marker
 from ansible_collections.hairpin.routeros.plugins.module_utils.options import NAT_PATH
 from ansible_collections.hairpin.routeros.plugins.module_utils.plan import (
     ACTION_ADD,
@@ -26,6 +28,7 @@ from ansible_collections.hairpin.routeros.plugins.module_utils.plan import (
     PlanError,
 )
 from ansible_collections.hairpin.routeros.plugins.module_utils.validate import InvalidConfigError
+from ansible_collections.hairpin.routeros.plugins.module_utils.values import is_true
 
 # ---------------------------------------------------------------------------------------------
 # Operations -> API sentences
@@ -187,3 +190,21 @@ def write_batch(
         rows = results[-1].rows
     settled.settled = False
     return settled
+
+
+def entry_commands(plan: EntryPlan) -> List[Command]:
+    """The API sentences that carry out ``plan``, in order (the CLI twin is :func:`render_entry_commands`)."""
+    path = plan.menu.path
+    commands = []
+    for op in plan.operations:
+        if op.action == ACTION_ADD:
+            commands.append(Command(path + "/add", dict(ordered(op.fields, plan.menu.fields))))
+        elif op.action == ACTION_SET:
+            attributes = {".id": str(op.id)}
+            attributes.update(dict(ordered(op.fields, plan.menu.fields)))
+            commands.append(Command(path + "/set", attributes))
+        elif op.action == ACTION_REMOVE:
+            commands.append(Command(path + "/remove", {".id": str(op.id)}))
+        else:  # pragma: no cover - the planner makes no other action
+            raise ValueError("unknown operation {0!r}".format(op.action))
+    return commands

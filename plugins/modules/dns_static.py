@@ -111,110 +111,20 @@ round_trips:
 """
 
 from ansible.module_utils.basic import AnsibleModule
-from ansible_collections.hairpin.routeros.plugins.module_utils.api import (
-    RouterError,
-    connect,
-    connection_warnings,
-)
-from ansible_collections.hairpin.routeros.plugins.module_utils.entries import (
-    DNS_STATIC,
-    EntryError,
-    check_dns_config,
-    dns_entries,
-    entry_commands,
-    parse_entries_rsc,
-    plan_entries,
-    render_entry_commands,
-    rows_to_entry_config,
-)
+from ansible_collections.hairpin.routeros.plugins.module_utils.calls import DnsStaticCall
 from ansible_collections.hairpin.routeros.plugins.module_utils.options import (
-    list_option,
-    module_argument_spec,
-    module_requirements,
+    dns_static_module_spec,
 )
-from ansible_collections.hairpin.routeros.plugins.module_utils.render import RscParseError
-from ansible_collections.hairpin.routeros.plugins.module_utils.runner import (
-    DNS_ENTRIES,
-    router_failure,
-)
-
-DNS_OPTIONS = dict(
-    name=dict(type="str", required=True),
-    address=dict(type="str"),
-    comment=dict(type="str"),
-)
-
-
-def _fail_on_problems(module, problems):
-    if problems:
-        texts = [problem.text for problem in problems]
-        module.fail_json(msg="invalid DNS configuration, nothing was written: " + "; ".join(texts), problems=texts)
-
-
-def _plan(module, entries, rows, state):
-    try:
-        return plan_entries(DNS_STATIC, entries, rows, state=state)
-    except EntryError as exc:
-        module.fail_json(msg="cannot plan the DNS changes, nothing was written: %s" % exc)
-        raise  # pragma: no cover - fail_json exits
+from ansible_collections.hairpin.routeros.plugins.module_utils.runner import run_call
 
 
 def run(module):
-    params = module.params
-    state = params["state"]
-    host = params.get("hostname")
-    config = params.get("config") or []
-    result = dict(changed=False)
-
-    if state == "parsed":
-        try:
-            rows = parse_entries_rsc(DNS_STATIC, params["running_config"])
-        except RscParseError as exc:
-            module.fail_json(msg="running_config: %s" % exc)
-        result["parsed"] = rows_to_entry_config(DNS_STATIC, rows)
-        module.exit_json(**result)
-
-    if state != "gathered":
-        _fail_on_problems(module, check_dns_config(config, host=host, need_address=state != "deleted"))
-    entries = dns_entries(config) if state != "gathered" else []
-
-    if state == "rendered":
-        result["rendered"] = render_entry_commands(_plan(module, entries, [], "merged"))
-        module.exit_json(**result)
-
-    for warning in connection_warnings(params):
-        module.warn(warning)
-    writing = False
-    try:
-        with connect(params) as router:
-            (rows,) = router.read([DNS_ENTRIES.read])
-            if state == "gathered":
-                result["gathered"] = rows_to_entry_config(DNS_STATIC, rows)
-                result["round_trips"] = router.round_trips
-                module.exit_json(**result)
-            plan = _plan(module, entries, rows, state)
-            commands = render_entry_commands(plan)
-            result.update(changed=plan.changed, commands=commands, before=plan.before)
-            if plan.changed:
-                result["after"] = plan.after
-            if module._diff and plan.changed:
-                result["diff"] = dict(prepared="\n".join(commands) + "\n")
-            if plan.changed and not module.check_mode:
-                writing = True
-                router.run(entry_commands(plan))
-            result["round_trips"] = router.round_trips
-    except RouterError as exc:
-        module.fail_json(msg=router_failure(exc, writing), commands=result.get("commands", []))
-    module.exit_json(**result)
+    run_call(module, DnsStaticCall(module.params))
 
 
 def module_spec():
     """The arguments of AnsibleModule; the action plugin validates with the same spec."""
-    return dict(
-        argument_spec=module_argument_spec(dict(config=list_option(DNS_OPTIONS))),
-        supports_check_mode=True,
-        **module_requirements(),
-    )
+    return dns_static_module_spec()
 
 
 def main():

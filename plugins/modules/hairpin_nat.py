@@ -95,19 +95,11 @@ from ansible_collections.hairpin.routeros.plugins.module_utils.model import (
     KIND_HAIRPIN,
     KIND_HAIRPIN_SUBNET,
 )
-from ansible_collections.hairpin.routeros.plugins.module_utils.options import (
-    HAIRPIN_OPTIONS,
-    list_option,
-    module_argument_spec,
-    module_requirements,
-)
+from ansible_collections.hairpin.routeros.plugins.module_utils.options import hairpin_nat_module_spec
 from ansible_collections.hairpin.routeros.plugins.module_utils.runner import (
     NatResource,
     run_module,
 )
-
-# name -> a per-service rule, subnet -> a broad rule: both live in `config`.
-CONFIG_OPTIONS = dict(HAIRPIN_OPTIONS, name=dict(type="str"), subnet=dict(type="str"))
 
 
 def _sections(params):
@@ -128,17 +120,7 @@ RESOURCE = NatResource(
 
 def module_spec():
     """The arguments of AnsibleModule; the action plugin validates with the same spec."""
-    return dict(
-        argument_spec=module_argument_spec(
-            dict(
-                config=list_option(
-                    CONFIG_OPTIONS, mutually_exclusive=[["name", "subnet"]], required_one_of=[["name", "subnet"]]
-                )
-            )
-        ),
-        supports_check_mode=True,
-        **module_requirements(),
-    )
+    return hairpin_nat_module_spec()
 
 
 def run(module):

@@ -85,12 +85,7 @@ from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.hairpin.routeros.plugins.module_utils.model import (
     KIND_MASQUERADE,
 )
-from ansible_collections.hairpin.routeros.plugins.module_utils.options import (
-    MASQUERADE_OPTIONS,
-    list_option,
-    module_argument_spec,
-    module_requirements,
-)
+from ansible_collections.hairpin.routeros.plugins.module_utils.options import masquerade_module_spec
 from ansible_collections.hairpin.routeros.plugins.module_utils.runner import (
     NatResource,
     run_module,
@@ -105,13 +100,7 @@ RESOURCE = NatResource(
 
 def module_spec():
     """The arguments of AnsibleModule; the action plugin validates with the same spec."""
-    return dict(
-        argument_spec=module_argument_spec(
-            dict(config=list_option(MASQUERADE_OPTIONS, required_one_of=[["out_interface", "out_interface_list"]]))
-        ),
-        supports_check_mode=True,
-        **module_requirements(),
-    )
+    return masquerade_module_spec()
 
 
 def run(module):

@@ -250,18 +250,7 @@ from ansible_collections.hairpin.routeros.plugins.module_utils.model import (
     KIND_HAIRPIN_SUBNET,
     KIND_MASQUERADE,
 )
-from ansible_collections.hairpin.routeros.plugins.module_utils.options import (
-    ADDRESS_LIST_OPTIONS,
-    AUTO_HAIRPIN_OPTIONS,
-    DNS_STATIC_OPTIONS,
-    HAIRPIN_OPTIONS,
-    HAIRPIN_SUBNET_OPTIONS,
-    MASQUERADE_OPTIONS,
-    PORT_FORWARD_OPTIONS,
-    list_option,
-    module_argument_spec,
-    module_requirements,
-)
+from ansible_collections.hairpin.routeros.plugins.module_utils.options import nat_module_spec
 from ansible_collections.hairpin.routeros.plugins.module_utils.runner import (
     NatResource,
     run_module,
@@ -277,23 +266,8 @@ RESOURCE = NatResource(
 
 
 def module_spec():
-    """The arguments of AnsibleModule for this module. The action plugin (plugins/action/nat.py)
-    validates the task's options with the same spec when it runs the engine in the worker."""
-    return dict(
-        argument_spec=module_argument_spec(
-            dict(
-                port_forwards=list_option(PORT_FORWARD_OPTIONS),
-                masquerades=list_option(MASQUERADE_OPTIONS),
-                hairpins=list_option(HAIRPIN_OPTIONS),
-                hairpin_subnets=list_option(HAIRPIN_SUBNET_OPTIONS),
-                auto_hairpin=dict(type="dict", options=AUTO_HAIRPIN_OPTIONS),
-                address_lists=list_option(ADDRESS_LIST_OPTIONS),
-                dns_static=list_option(DNS_STATIC_OPTIONS),
-            )
-        ),
-        supports_check_mode=True,
-        **module_requirements(),
-    )
+    """The arguments of AnsibleModule; the action plugin validates with the same spec."""
+    return nat_module_spec()
 
 
 def run(module):

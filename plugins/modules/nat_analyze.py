@@ -210,87 +210,18 @@ round_trips:
 """
 
 from ansible.module_utils.basic import AnsibleModule
-from ansible_collections.hairpin.routeros.plugins.module_utils.analyze import (
-    AnalyzeError,
-    Facts,
-    analyze,
-    facts_from_rsc,
-    read_live,
-    rows_from_rsc,
-)
-from ansible_collections.hairpin.routeros.plugins.module_utils.api import (
-    CONNECTION_OPTIONS,
-    RouterError,
-    api_argument_spec,
-    connect,
-    connection_warnings,
-)
-from ansible_collections.hairpin.routeros.plugins.module_utils.render import RscParseError
+from ansible_collections.hairpin.routeros.plugins.module_utils.calls import AnalyzeCall
+from ansible_collections.hairpin.routeros.plugins.module_utils.options import nat_analyze_module_spec
+from ansible_collections.hairpin.routeros.plugins.module_utils.runner import run_call
 
 
 def module_spec():
     """The arguments of AnsibleModule; the action plugin validates with the same spec."""
-    argument_spec = dict(
-        rules=dict(type="list", elements="dict"),
-        running_config=dict(type="str"),
-        facts=dict(type="dict"),
-        wan_interface=dict(type="str"),
-        wan_interface_list=dict(type="str"),
-        lan_interface=dict(type="str"),
-        lan_interface_list=dict(type="str"),
-        lan_subnets=dict(type="list", elements="str"),
-        public_address=dict(type="str"),
-        internet_client=dict(type="str"),
-        lan_client=dict(type="str"),
-        fail_on_findings=dict(type="bool", default=False),
-    )
-    argument_spec.update(api_argument_spec())
-    return dict(
-        argument_spec=argument_spec,
-        mutually_exclusive=[
-            ["rules", "running_config"],
-            ["wan_interface", "wan_interface_list"],
-            ["lan_interface", "lan_interface_list"],
-        ],
-        required_one_of=[["hostname", "rules", "running_config"]],
-        supports_check_mode=True,
-    )
+    return nat_analyze_module_spec()
 
 
 def run(module):
-    params = module.params
-    result = dict(changed=False)
-    try:
-        if params["running_config"] is not None:
-            rows = rows_from_rsc(params["running_config"])
-            facts = facts_from_rsc(params["running_config"])
-        elif params["rules"] is not None:
-            rows, facts = params["rules"], Facts()
-        else:
-            missing = [name for name in CONNECTION_OPTIONS if not params.get(name)]
-            if missing:
-                module.fail_json(
-                    msg="reading the router needs %s (or give rules or running_config)" % ", ".join(missing)
-                )
-            for warning in connection_warnings(params):
-                module.warn(warning)
-            with connect(params) as router:
-                rows, facts = read_live(router)
-                result["round_trips"] = router.round_trips
-        facts = facts.merged(params["facts"])
-        facts.update(params)
-        report = analyze(rows, facts)
-    except RscParseError as exc:
-        module.fail_json(msg="running_config: %s" % exc)
-    except AnalyzeError as exc:
-        module.fail_json(msg="cannot analyse the NAT table: %s" % exc)
-    except RouterError as exc:
-        module.fail_json(msg=str(exc))
-    result.update(report.as_dict())
-    if params["fail_on_findings"] and report.errors:
-        messages = ["[%s] %s" % (finding.code, finding.message) for finding in report.errors]
-        module.fail_json(msg="%d finding(s): %s" % (len(messages), "; ".join(messages)), **result)
-    module.exit_json(**result)
+    run_call(module, AnalyzeCall(module.params))
 
 
 def main():

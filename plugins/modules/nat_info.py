@@ -66,34 +66,18 @@ round_trips:
 """
 
 from ansible.module_utils.basic import AnsibleModule
-from ansible_collections.hairpin.routeros.plugins.module_utils.api import (
-    CONNECTION_OPTIONS,
-    RouterError,
-    api_argument_spec,
-    connect,
-    connection_warnings,
-)
-from ansible_collections.hairpin.routeros.plugins.module_utils.runner import describe_table, read_router
+from ansible_collections.hairpin.routeros.plugins.module_utils.calls import InfoCall
+from ansible_collections.hairpin.routeros.plugins.module_utils.options import nat_info_module_spec
+from ansible_collections.hairpin.routeros.plugins.module_utils.runner import run_call
 
 
 def module_spec():
     """The arguments of AnsibleModule; the action plugin validates with the same spec."""
-    return dict(argument_spec=api_argument_spec(), supports_check_mode=True)
+    return nat_info_module_spec()
 
 
 def run(module):
-    missing = [name for name in CONNECTION_OPTIONS if not module.params.get(name)]
-    if missing:
-        module.fail_json(msg="missing required arguments: %s" % ", ".join(missing))
-    for warning in connection_warnings(module.params):
-        module.warn(warning)
-    try:
-        with connect(module.params) as router:
-            result = describe_table(read_router(router))
-            result["round_trips"] = router.round_trips
-    except RouterError as exc:
-        module.fail_json(msg=str(exc))
-    module.exit_json(changed=False, **result)
+    run_call(module, InfoCall(module.params))
 
 
 def main():

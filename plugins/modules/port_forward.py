@@ -93,12 +93,7 @@ from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.hairpin.routeros.plugins.module_utils.model import (
     KIND_DSTNAT,
 )
-from ansible_collections.hairpin.routeros.plugins.module_utils.options import (
-    PORT_FORWARD_OPTIONS,
-    list_option,
-    module_argument_spec,
-    module_requirements,
-)
+from ansible_collections.hairpin.routeros.plugins.module_utils.options import port_forward_module_spec
 from ansible_collections.hairpin.routeros.plugins.module_utils.runner import (
     NatResource,
     run_module,
@@ -113,11 +108,7 @@ RESOURCE = NatResource(
 
 def module_spec():
     """The arguments of AnsibleModule; the action plugin validates with the same spec."""
-    return dict(
-        argument_spec=module_argument_spec(dict(config=list_option(PORT_FORWARD_OPTIONS))),
-        supports_check_mode=True,
-        **module_requirements(),
-    )
+    return port_forward_module_spec()
 
 
 def run(module):

@@ -264,11 +264,12 @@ round_trips:
 """
 
 from ansible.module_utils.basic import AnsibleModule
-from ansible_collections.hairpin.routeros.plugins.module_utils.services import module_spec, run_services
+from ansible_collections.hairpin.routeros.plugins.module_utils.options import services_module_spec
+from ansible_collections.hairpin.routeros.plugins.module_utils.services import run_services
 
 
 def main():
-    run_services(AnsibleModule(**module_spec()))
+    run_services(AnsibleModule(**services_module_spec()))
 
 
 if __name__ == "__main__":

@@ -10,7 +10,8 @@
 # (delegate_to: localhost, connection: local) the separate Python process and the AnsiballZ
 # payload Ansible builds for it only cost time: at fleet scale they are most of the run. The
 # action plugin validates the task's options with the module's own argument spec, runs the same
-# run_module() through a small adapter, and returns what the module would have returned.
+# run loop (runner.run_call) through a small adapter, and returns what the module would have
+# returned.
 # Anywhere else (another host, become, async, a task environment, no librouteros here) it runs
 # the module as usual.
 
@@ -50,7 +51,7 @@ LOCAL_TRANSPORTS = frozenset(("local", "ansible.builtin.local", "ansible.legacy.
 
 class ModuleExit(BaseException):
     """Raised by the adapter's exit_json and fail_json: like AnsibleModule's sys.exit, it ends
-    run_module wherever it is (a BaseException, so no `except Exception` in between can keep it)."""
+    the run loop wherever it is (a BaseException, so no `except Exception` in between can keep it)."""
 
     def __init__(self, result: Dict[str, Any]):
         super().__init__()
@@ -58,7 +59,7 @@ class ModuleExit(BaseException):
 
 
 class WorkerModule:
-    """The part of AnsibleModule that run_module uses (runner.ModuleLike), for the worker.
+    """The part of AnsibleModule that the run loop uses (runner.ModuleLike), for the worker.
 
     `params` are the task's options after validation with the module's argument spec; the
     result is formatted as AnsibleModule formats it: warnings, the invocation (when Ansible
@@ -190,7 +191,8 @@ def run_in_worker(
     diff: bool,
     inject_invocation: bool,
 ) -> Dict[str, Any]:
-    """What the module returns for `args`, computed in this process by `run` (run_module)."""
+    """What the module returns for `args`, computed in this process by `run` (the module's own
+    run, which goes through runner.run_call)."""
     params, no_log_values, error, warnings = validated(module_name, spec, args)
     module = WorkerModule(
         params, check_mode=check_mode, diff=diff, no_log_values=no_log_values, inject_invocation=inject_invocation

@@ -20,7 +20,7 @@ from ansible_collections.hairpin.routeros.plugins.module_utils.analysis.live imp
 from ansible_collections.hairpin.routeros.plugins.module_utils.analysis.readers import facts_from_rsc, rows_from_rsc
 from ansible_collections.hairpin.routeros.plugins.module_utils.analysis.report import analyze, has_errors, render_table
 from ansible_collections.hairpin.routeros.plugins.module_utils.api import RouterError, connect
-from ansible_collections.hairpin.routeros.plugins.module_utils.render import RscParseError
+from ansible_collections.hairpin.routeros.plugins.module_utils.script_reader import RscParseError
 
 EXIT_OK = 0
 EXIT_ERROR = 1

@@ -41,11 +41,11 @@ from ansible_collections.hairpin.routeros.plugins.module_utils.analysis.walk imp
 from ansible_collections.hairpin.routeros.plugins.module_utils.model import (
     KIND_HAIRPIN,
     KIND_HAIRPIN_SUBNET,
-    NAME_RE,
     Hairpin,
 )
 from ansible_collections.hairpin.routeros.plugins.module_utils.plan import ACTION_ADD, Operation
 from ansible_collections.hairpin.routeros.plugins.module_utils.render import render_operation
+from ansible_collections.hairpin.routeros.plugins.module_utils.values import NAME_RE
 
 # Finding codes (stable: CI pipelines filter on them).
 SHADOWED = "shadowed"

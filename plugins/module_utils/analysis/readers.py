@@ -19,18 +19,18 @@ from ansible_collections.hairpin.routeros.plugins.module_utils.analysis.facts im
     Facts,
     addresses_from_data,
 )
-from ansible_collections.hairpin.routeros.plugins.module_utils.model import is_true
-from ansible_collections.hairpin.routeros.plugins.module_utils.render import (
-    parse_menu_adds,
-    parse_nat_rsc,
-    rsc_commands,
+from ansible_collections.hairpin.routeros.plugins.module_utils.script_reader import (
+    read_commands,
+    read_menu_adds,
+    read_nat_adds,
 )
+from ansible_collections.hairpin.routeros.plugins.module_utils.values import is_true
 
 
 def _rsc_lines(text: str) -> Iterable[Tuple[int, str, str, List[str]]]:
     """(line number, menu, command, arguments) of every command line of RouterOS script."""
-    # render.py owns RouterOS script reading (quoting, continuations, menu headers).
-    return rsc_commands(text)
+    # script_reader.py owns RouterOS script reading (quoting, continuations, menu headers).
+    return read_commands(text)
 
 
 def _assignments(arguments: Sequence[str]) -> Tuple[List[str], Dict[str, str]]:
@@ -86,7 +86,7 @@ def facts_from_rsc(text: str) -> Facts:
     facts.service_addresses = {name: v for name, v in facts.service_addresses.items() if name in facts.services and v}
     # An export lists every filter rule, so no filter section means an empty filter; disabled
     # rules stay in, since positions count them.
-    facts.firewall_filter = parse_menu_adds(text, FILTER_MENU, drop=("place-before",))
+    facts.firewall_filter = read_menu_adds(text, FILTER_MENU, drop=("place-before",))
     return facts
 
 
@@ -106,17 +106,15 @@ def _service_name(positional: Sequence[str]) -> Optional[str]:
 
 def rows_from_rsc(text: str) -> List[Dict[str, str]]:
     """The NAT table of an ``/export`` (the engine's reader)."""
-    return parse_nat_rsc(text)
+    return read_nat_adds(text)
 
 
 def facts_from_view(view: Any) -> Facts:
     """The router side of Facts from a router view (``runner.read_router`` with the address-list
     and static DNS entries read, ``entries=[ADDRESS_LISTS, DNS_ENTRIES]``).
 
-    The firewall filter comes from ``view.filter`` (the ``/ip/firewall/filter`` rows in table
-    order), else from ``view.entries["firewall_filter"]``; a view with neither has not read the
-    filter. ``view.service_addresses`` (service name -> its ``address=`` prefixes), else the
-    ``/ip/service`` rows in ``view.entries["ip_services"]``, say which clients each service accepts."""
+    The firewall filter comes from ``view.filter`` (None: not read); ``view.service_addresses``
+    says which clients each service accepts."""
     facts = Facts()
     facts.addresses = addresses_from_data(sorted(view.facts.addresses), view.networks)
     facts.interface_list_members = {name: sorted(members) for name, members in view.list_members.items()}
@@ -129,18 +127,6 @@ def facts_from_view(view: Any) -> Facts:
     for row in view.entries.get("dns_static", []):
         if enabled(row) and row.get("name") and row.get("address") and str(row.get("type", "A")) == "A":
             facts.dns_static.append((str(row["name"]).rstrip(".").lower(), str(row["address"])))
-    rows = getattr(view, "filter", None)
-    if rows is None:
-        rows = view.entries.get("firewall_filter")
-    facts.firewall_filter = None if rows is None else [dict(row) for row in rows]
-    allowed = getattr(view, "service_addresses", None)
-    if allowed is None:
-        allowed = {str(row["name"]): row.get("address") for row in view.entries.get("ip_services", []) if "name" in row}
-    facts.service_addresses = {str(name): _listed(v) for name, v in allowed.items() if _listed(v)}
+    facts.firewall_filter = None if view.filter is None else [dict(row) for row in view.filter]
+    facts.service_addresses = {name: list(prefixes) for name, prefixes in view.service_addresses.items() if prefixes}
     return facts
-
-
-def _listed(value: Any) -> List[str]:
-    if isinstance(value, (list, tuple, set, frozenset)):
-        return [str(v) for v in value if v]
-    return _address_entries(value) if value else []

@@ -20,9 +20,10 @@ from ansible_collections.hairpin.routeros.plugins.module_utils.analysis.addressi
     split_negation,
 )
 from ansible_collections.hairpin.routeros.plugins.module_utils.analysis.topology import Topology
-from ansible_collections.hairpin.routeros.plugins.module_utils.model import effective_value, is_true, split_comment
+from ansible_collections.hairpin.routeros.plugins.module_utils.model import effective_value, split_comment
 from ansible_collections.hairpin.routeros.plugins.module_utils.plan import ACTION_ADD, Operation
 from ansible_collections.hairpin.routeros.plugins.module_utils.render import NAT_MENU, render_operation
+from ansible_collections.hairpin.routeros.plugins.module_utils.values import is_true
 
 TABLE_NAT = "nat"
 TABLE_FILTER = "filter"

@@ -13,7 +13,7 @@ import pytest
 from ansible_collections.hairpin.routeros.plugins.module_utils.api import (
     Command,
     CommandError,
-    Router,
+    Connection,
     RouterError,
     _BufferedReads,
 )
@@ -52,7 +52,7 @@ class ScriptedSocket:
 
 
 class FakeApi:
-    """librouteros's Api as Router uses it: its protocol (on our buffered transport, as after
+    """librouteros's Api as Connection uses it: its protocol (on our buffered transport, as after
     connect) and close()."""
 
     def __init__(self, transport: _BufferedReads):
@@ -68,7 +68,7 @@ def sentence(*words: str) -> bytes:
 
 def router_answering(reply: bytes, sizes: Sequence[int] = (1 << 20,), error: Optional[BaseException] = None):
     sock = ScriptedSocket(reply, sizes, error)
-    return Router(FakeApi(_BufferedReads(SocketTransport(sock))), "192.0.2.1:8729", 10), sock
+    return Connection(FakeApi(_BufferedReads(SocketTransport(sock))), "192.0.2.1:8729", 10), sock
 
 
 def test_a_batch_is_one_write_and_answers_are_matched_by_tag():

@@ -13,21 +13,21 @@ from ansible_collections.hairpin.routeros.plugins.module_utils.entries import (
     EntryKey,
     address_list_entry,
     address_list_key,
-    apply_entry_plan,
-    check_address_list_config,
-    check_dns_config,
     dns_entries,
     dns_entry,
     dns_key,
-    entry_commands,
     format_entry_marker,
-    parse_entries_rsc,
     parse_entry_marker,
-    plan_entries,
-    render_entry_commands,
-    rows_to_entry_config,
     split_entry_comment,
 )
+from ansible_collections.hairpin.routeros.plugins.module_utils.entry_plan import apply_entry_plan, plan_entries
+from ansible_collections.hairpin.routeros.plugins.module_utils.gather import parse_entries_rsc, rows_to_entry_config
+from ansible_collections.hairpin.routeros.plugins.module_utils.render import render_entry_commands
+from ansible_collections.hairpin.routeros.plugins.module_utils.validate import (
+    check_address_list_config,
+    check_dns_config,
+)
+from ansible_collections.hairpin.routeros.plugins.module_utils.writes import entry_commands
 
 from routeros_sim import rsc
 from routeros_sim.router import Router

@@ -17,16 +17,18 @@ from ansible_collections.hairpin.routeros.plugins.module_utils.model import (
     Masquerade,
     PortForward,
     RuleKey,
-    canonical_subnet,
     desired_rules,
     effective_value,
     format_marker,
-    ipv4_address,
-    ipv4_network,
-    lan_subnet_for,
     normalize_value,
     parse_marker,
     split_comment,
+)
+from ansible_collections.hairpin.routeros.plugins.module_utils.values import (
+    canonical_subnet,
+    ipv4_address,
+    ipv4_network,
+    lan_subnet_for,
 )
 
 # --- normalize_value ---------------------------------------------------------------------------

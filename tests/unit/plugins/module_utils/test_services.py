@@ -3,9 +3,12 @@ checks between options, and the NAT engine's work they turn into."""
 
 from __future__ import annotations
 
+from ansible_collections.hairpin.routeros.plugins.module_utils.desired import AutoHairpin
+from ansible_collections.hairpin.routeros.plugins.module_utils.entries import address_list_entry, dns_entry
+from ansible_collections.hairpin.routeros.plugins.module_utils.model import Masquerade, PortForward
 from ansible_collections.hairpin.routeros.plugins.module_utils.services import (
     DDNS_LIST,
-    nat_call,
+    services_desired,
     services_problems,
 )
 
@@ -128,53 +131,51 @@ def test_every_problem_is_reported_at_once():
 
 
 def test_per_service_hairpins_each_service_and_masquerades_the_wan():
-    call = nat_call(settings(lan_subnets=["192.168.1.0/24"]))
-    assert call.state == "overridden"
-    assert call.port_forwards == [
-        {
-            "name": "web",
-            "protocol": "tcp",
-            "port": "80",
-            "host": "192.168.1.2",
-            "hairpin": True,
-            "public_address": "203.0.113.1",
-        }
-    ]
-    assert call.masquerades == [{"out_interface": "ether1"}]
-    assert call.auto_hairpin == {"mode": "per_service", "lan_interface": "bridge", "lan_subnets": ["192.168.1.0/24"]}
-    assert call.removed == []
+    desired = services_desired(settings(lan_subnets=["192.168.1.0/24"]))
+    assert desired.state == "overridden"
+    web = PortForward(name="web", protocol="tcp", port="80", host="192.168.1.2", public_address="203.0.113.1")
+    assert desired.port_forwards == [web]
+    assert desired.auto_hairpin_for == [web]
+    assert desired.masquerades == [Masquerade(out_interface="ether1")]
+    assert desired.auto_hairpin == AutoHairpin("per_service", lan_interface="bridge", lan_subnets=("192.168.1.0/24",))
+    # The services the call names: nothing removed.
+    assert desired.services == ["web", "ether1"]
     # The DDNS entry and split DNS are managed as "none" so that earlier ones go with purge.
-    assert [(job.section.option, job.config, job.state) for job in call.entry_jobs] == [
+    assert [(job.section.option, job.entries, job.state) for job in desired.entry_jobs] == [
         ("address_lists", [], "overridden"),
         ("dns_static", [], "overridden"),
     ]
 
 
 def test_a_forward_without_hairpin_only_matches_the_wan():
-    call = nat_call(settings(mode="none", wan_interface=None, wan_interface_list="WAN", masquerade=True))
-    assert call.port_forwards[0]["hairpin"] is False
-    assert call.port_forwards[0]["in_interface_list"] == "WAN"
-    assert call.masquerades == [{"out_interface_list": "WAN"}]
-    assert call.auto_hairpin == {"mode": "none"}
+    desired = services_desired(settings(mode="none", wan_interface=None, wan_interface_list="WAN", masquerade=True))
+    assert desired.auto_hairpin_for == []
+    assert desired.port_forwards[0].in_interface_list == "WAN"
+    assert desired.masquerades == [Masquerade(out_interface_list="WAN")]
+    assert desired.auto_hairpin == AutoHairpin("none")
     # A service's own hairpin: true wins over the mode.
-    call = nat_call(settings(mode="none", services=[service(hairpin=True), service(name="b", port="81")]))
-    assert [forward["hairpin"] for forward in call.port_forwards] == [True, False]
-    assert "in_interface" not in call.port_forwards[0]
-    assert call.port_forwards[1]["in_interface"] == "ether1"
-    assert call.auto_hairpin == {"mode": "per_service", "lan_interface": "bridge"}
+    desired = services_desired(settings(mode="none", services=[service(hairpin=True), service(name="b", port="81")]))
+    assert [forward.name for forward in desired.auto_hairpin_for] == ["web"]
+    assert desired.port_forwards[0].in_interface is None
+    assert desired.port_forwards[1].in_interface == "ether1"
+    assert desired.auto_hairpin == AutoHairpin("per_service", lan_interface="bridge")
 
 
 def test_subnet_mode_and_the_public_side():
-    call = nat_call(settings(mode="subnet", public_address="local", lan_interface_list="LAN", lan_interface=None))
-    assert call.auto_hairpin == {"mode": "subnet", "lan_interface_list": "LAN"}
-    assert call.port_forwards[0]["public_local"] is True
-    call = nat_call(settings(public_address={"address_list": "WAN-IP"}, masquerade=False, services=[]))
-    assert call.port_forwards == [] and call.masquerades == []
-    assert call.auto_hairpin == {"mode": "none"}
-    call = nat_call(settings(public_address={"ddns_name": "gw.example.net"}, services=[service(host_port="8080")]))
-    assert call.port_forwards[0]["public_address_list"] == DDNS_LIST
-    assert call.port_forwards[0]["host_port"] == "8080"
-    assert call.entry_jobs[0].config == [{"list": DDNS_LIST, "address": "gw.example.net"}]
+    desired = services_desired(
+        settings(mode="subnet", public_address="local", lan_interface_list="LAN", lan_interface=None)
+    )
+    assert desired.auto_hairpin == AutoHairpin("subnet", lan_interface_list="LAN")
+    assert desired.port_forwards[0].public_local is True
+    desired = services_desired(settings(public_address={"address_list": "WAN-IP"}, masquerade=False, services=[]))
+    assert desired.port_forwards == [] and desired.masquerades == []
+    assert desired.auto_hairpin == AutoHairpin("none")
+    desired = services_desired(
+        settings(public_address={"ddns_name": "gw.example.net"}, services=[service(host_port="8080")])
+    )
+    assert desired.port_forwards[0].public_address_list == DDNS_LIST
+    assert desired.port_forwards[0].host_port == "8080"
+    assert desired.entry_jobs[0].entries == [address_list_entry(DDNS_LIST, "gw.example.net")]
 
 
 def test_split_dns_one_entry_per_name():
@@ -183,14 +184,14 @@ def test_split_dns_one_entry_per_name():
         service(name="alt", port="8080", dns_name="www.example.net"),
         service(name="mail", port="25", host="192.168.1.3", dns_name="mail.example.net"),
     ]
-    call = nat_call(settings(mode="split_dns", services=shared))
-    assert call.auto_hairpin == {"mode": "none"}
-    dns = [job for job in call.entry_jobs if job.section.option == "dns_static"]
-    assert [(job.config, job.state) for job in dns] == [
+    desired = services_desired(settings(mode="split_dns", services=shared))
+    assert desired.auto_hairpin == AutoHairpin("none")
+    dns = [job for job in desired.entry_jobs if job.section.option == "dns_static"]
+    assert [(job.entries, job.state) for job in dns] == [
         (
             [
-                {"name": "www.example.net", "address": "192.168.1.2", "comment": "service web"},
-                {"name": "mail.example.net", "address": "192.168.1.3", "comment": "service mail"},
+                dns_entry("www.example.net", "192.168.1.2", "service web"),
+                dns_entry("mail.example.net", "192.168.1.3", "service mail"),
             ],
             "overridden",
         )
@@ -203,17 +204,18 @@ def test_without_purge_only_absent_services_go():
         service(name="old", state="absent", dns_name="old.example.net"),
         service(name="alias", state="absent", dns_name="www.example.net"),
     ]
-    call = nat_call(settings(purge=False, mode="split_dns", services=services))
-    assert call.state == "replaced"
-    assert [forward["name"] for forward in call.port_forwards] == ["web"]
-    assert call.removed == ["old", "alias"]
-    dns = [(job.config, job.state) for job in call.entry_jobs if job.section.option == "dns_static"]
+    desired = services_desired(settings(purge=False, mode="split_dns", services=services))
+    assert desired.state == "replaced"
+    assert [forward.name for forward in desired.port_forwards] == ["web"]
+    # The absent services are named, so their owned rules go.
+    assert desired.services == ["web", "ether1", "old", "alias"]
+    dns = [(job.entries, job.state) for job in desired.entry_jobs if job.section.option == "dns_static"]
     # A name a present service still uses stays; the deleted job comes first.
     assert dns == [
-        ([{"name": "old.example.net"}], "deleted"),
-        ([{"name": "www.example.net", "address": "192.168.1.2", "comment": "service web"}], "merged"),
+        ([dns_entry("old.example.net")], "deleted"),
+        ([dns_entry("www.example.net", "192.168.1.2", "service web")], "merged"),
     ]
     # Without purge and without split DNS, static DNS is left alone.
-    call = nat_call(settings(purge=False))
-    assert [job.section.option for job in call.entry_jobs] == ["address_lists"]
-    assert call.entry_jobs[0].state == "replaced"
+    desired = services_desired(settings(purge=False))
+    assert [job.section.option for job in desired.entry_jobs] == ["address_lists"]
+    assert desired.entry_jobs[0].state == "replaced"

@@ -1,0 +1,187 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026, hairpin maintainers
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+# Private to the hairpin.routeros collection: no compatibility promise outside it.
+#
+# Desired services against the router as read: check, plan, render, and write the plan in one
+# pipelined batch. Failures are raised as desired.CallError; the run loop (runner.py) reports them.
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any, Callable, Dict, FrozenSet, List, Mapping, Optional, Sequence
+
+from ansible_collections.hairpin.routeros.plugins.module_utils.api import Command, CommandError, RouterError
+from ansible_collections.hairpin.routeros.plugins.module_utils.desired import CallError, Desired, EntryJob
+from ansible_collections.hairpin.routeros.plugins.module_utils.entries import EntryError
+from ansible_collections.hairpin.routeros.plugins.module_utils.entry_plan import (
+    EntryPlan,
+    apply_entry_plan,
+    plan_entries,
+)
+from ansible_collections.hairpin.routeros.plugins.module_utils.hairpins import finish_hairpins
+from ansible_collections.hairpin.routeros.plugins.module_utils.plan import (
+    ACTION_ADD,
+    Plan,
+    PlanError,
+    plan_changes,
+)
+from ansible_collections.hairpin.routeros.plugins.module_utils.read import RouterView, owned_rows
+from ansible_collections.hairpin.routeros.plugins.module_utils.render import render_commands, render_entry_commands
+from ansible_collections.hairpin.routeros.plugins.module_utils.validate import (
+    InvalidConfigError,
+    RouterFacts,
+    ValidationError,
+    validate_services,
+)
+from ansible_collections.hairpin.routeros.plugins.module_utils.writes import (
+    Settled,
+    api_commands,
+    entry_commands,
+    layout,
+    write_batch,
+)
+
+
+def problems_failure(prefix: str, errors: Sequence[ValidationError]) -> CallError:
+    problems = [error.text for error in errors]
+    return CallError("%s, nothing was written: %s" % (prefix, "; ".join(problems)), problems=problems)
+
+
+def fail_on_errors(errors: Sequence[ValidationError], prefix: str = "invalid NAT configuration") -> None:
+    if errors:
+        raise problems_failure(prefix, errors)
+
+
+def validate_desired(desired: Desired, facts: Optional[RouterFacts], host: Optional[str]) -> List[ValidationError]:
+    return validate_services(
+        desired.port_forwards, desired.masquerades, desired.hairpins, desired.hairpin_subnets, facts, host
+    )
+
+
+def plan_nat(desired: Desired, current: Sequence[Mapping[str, Any]], state: str, scope_kinds: FrozenSet[str]) -> Plan:
+    """The NAT plan of `desired` over `current`; a plan that cannot be made fails the call."""
+    try:
+        return plan_changes(desired.rules(), current, state=state, scope_kinds=scope_kinds, services=desired.services)
+    except (PlanError, InvalidConfigError, ValueError) as exc:
+        raise CallError("cannot plan the NAT changes, nothing was written: %s" % exc) from None
+
+
+def plan_entry_jobs(
+    jobs: Sequence[EntryJob], rows: Mapping[str, Sequence[Mapping[str, Any]]], what: Optional[str] = None
+) -> List[EntryPlan]:
+    """One plan per job. Jobs on the same menu are planned one after the other, each on the
+    menu as the ones before leave it, so all their writes refer to entries read from the router.
+    A failure names the changes as `what` (default: the menu's option)."""
+    plans = []
+    menus: Dict[str, List[Dict[str, Any]]] = {option: [dict(row) for row in found] for option, found in rows.items()}
+    for job in jobs:
+        current = menus.get(job.section.option, [])
+        try:
+            plan = plan_entries(job.section.menu, list(job.entries), current, state=job.state)
+        except EntryError as exc:
+            raise CallError(
+                "cannot plan the %s changes, nothing was written: %s" % (what or job.section.option, exc)
+            ) from None
+        menus[job.section.option] = apply_entry_plan(current, plan)
+        plans.append(plan)
+    return plans
+
+
+def entry_lines(plans: Sequence[EntryPlan]) -> List[str]:
+    return [line for plan in plans for line in render_entry_commands(plan)]
+
+
+def render_offline(desired: Desired, scope_kinds: FrozenSet[str], host: Optional[str]) -> List[str]:
+    """The commands that create `desired` on a router with no owned rule or entry (rendered)."""
+    finish_hairpins(desired, None)
+    fail_on_errors(desired.errors + validate_desired(desired, None, host))
+    plan = plan_nat(desired, [], "merged", scope_kinds)
+    entry_plans = plan_entry_jobs([replace(job, state="merged") for job in desired.entry_jobs], {})
+    return entry_lines(entry_plans) + render_commands(plan)
+
+
+def router_failure(exc: RouterError, writing: bool) -> str:
+    """The failure message of a module call, saying whether anything may have been written."""
+    if isinstance(exc, CommandError):
+        return "%s (the writes before and after it were sent too; run again to converge)" % exc
+    # librouteros's messages end with a full stop; ours continue the sentence.
+    reason = str(exc).rstrip(".")
+    if writing:
+        return "%s; some of the writes may be done and others not: run again to converge" % reason
+    return "%s; nothing was written" % reason
+
+
+def converge(
+    module: Any,
+    connection: Any,
+    view: RouterView,
+    desired: Desired,
+    scope_kinds: FrozenSet[str],
+    result: Dict[str, Any],
+) -> None:
+    """Check `desired` against the router, plan, and (unless in check mode) write the plan in
+    one pipelined batch; fills `result` (changed, commands, before, after, the entries, notes,
+    diff). Raises CallError on bad input (before any write) and on a failed write. `module`
+    gives check_mode, _diff, warn and the hostname."""
+    state = desired.state
+    if state != "deleted":
+        finish_hairpins(desired, view)
+        fail_on_errors(desired.errors + validate_desired(desired, view.facts, module.params.get("hostname")))
+    plan = plan_nat(desired, view.nat, state, scope_kinds)
+    entry_plans = plan_entry_jobs(desired.entry_jobs, view.entries)
+    commands = entry_lines(entry_plans) + render_commands(plan)
+    changed = plan.changed or any(entry_plan.changed for entry_plan in entry_plans)
+    result.update(changed=changed, commands=commands, before=owned_rows(plan.before, scope_kinds))
+    if changed:
+        result["after"] = owned_rows(plan.after, scope_kinds)
+    for job, entry_plan in zip(desired.entry_jobs, entry_plans):
+        # The last job of a menu sees the others' work: its `after` is the menu's.
+        result[job.section.option] = entry_plan.after
+    if desired.notes:
+        result["notes"] = desired.notes
+    if module._diff and changed:
+        result["diff"] = dict(prepared="\n".join(commands) + "\n")
+    if not changed or module.check_mode:
+        return
+    writes = [command for entry_plan in entry_plans for command in entry_commands(entry_plan)] + api_commands(
+        plan.operations
+    )
+    old_ids = frozenset(str(row.get(".id")) for row in plan.before)
+    # Only a batch that adds can race another run into a duplicate: only it checks.
+    adds = any(op.action == ACTION_ADD for op in plan.operations)
+    expected = layout(plan.after, old_ids) if adds else None
+    try:
+        settled = write_batch(connection, writes, expected, old_ids, _replanner(desired, scope_kinds), scope_kinds)
+    except RouterError as exc:
+        raise CallError(router_failure(exc, True), commands=commands) from None
+    if settled.corrections:
+        module.warn(_settle_warning(settled))
+
+
+def _replanner(desired: Desired, scope_kinds: FrozenSet[str]) -> Callable[[List[Dict[str, Any]]], List[Command]]:
+    """The writes that would bring a table read after our own writes to this call's plan (only
+    needed when another run wrote at the same time)."""
+
+    def replan(rows: List[Dict[str, Any]]) -> List[Command]:
+        plan = plan_changes(
+            desired.rules(), rows, state=desired.state, scope_kinds=scope_kinds, services=desired.services
+        )
+        return api_commands(plan.operations)
+
+    return replan
+
+
+def _settle_warning(settled: Settled) -> str:
+    copies = " (removed the later copies %s)" % ", ".join(settled.removed) if settled.removed else ""
+    if settled.settled:
+        return "another run changed the NAT table at the same time; %d correction pass(es) brought it to the plan%s" % (
+            settled.corrections,
+            copies,
+        )
+    return (
+        "another run kept changing the NAT table at the same time; after %d correction passes it still differs "
+        "from the plan%s: run again to converge" % (settled.corrections, copies)
+    )

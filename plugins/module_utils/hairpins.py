@@ -1,0 +1,89 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026, hairpin maintainers
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+# Private to the hairpin.routeros collection: no compatibility promise outside it.
+#
+# Hairpin rules derived from what only the router knows: its LAN subnets (the addresses on the
+# LAN interface or list) decide which subnet each server's hairpin rule covers.
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Optional, Tuple
+
+from ansible_collections.hairpin.routeros.plugins.module_utils.desired import Desired
+from ansible_collections.hairpin.routeros.plugins.module_utils.model import Hairpin, HairpinSubnet
+from ansible_collections.hairpin.routeros.plugins.module_utils.read import RouterView
+from ansible_collections.hairpin.routeros.plugins.module_utils.validate import (
+    BUILTIN_INTERFACE_LISTS,
+    RouterFacts,
+    ValidationError,
+)
+from ansible_collections.hairpin.routeros.plugins.module_utils.values import canonical_subnet, lan_subnet_for
+
+
+def finish_hairpins(desired: Desired, view: Optional[RouterView]) -> None:
+    """Fill in what only the router knows: hairpin rules derived from port forwards, and LAN
+    subnets not given in the options (the router's addresses on the LAN). `view` None: no
+    router (rendered), so only given subnets count."""
+    auto = desired.auto_hairpin
+    mode = auto.mode
+    lan_if, lan_list = auto.lan_interface, auto.lan_interface_list
+    subnets = list(auto.lan_subnets)
+    if mode != "none" and view is not None:
+        missing = _missing_lan(view.facts, lan_if, lan_list)
+        if missing:
+            field_name, message = missing
+            for service in [forward.name for forward in desired.auto_hairpin_for] or ["auto_hairpin"]:
+                desired.errors.append(ValidationError(service, field_name, message))
+            return
+    if mode != "none" and not subnets and view is not None:
+        subnets = view.lan_networks(lan_if, lan_list)
+    if mode != "none" and not subnets:
+        where = "from the router's addresses on the LAN" if view is not None else "(no router to read them from)"
+        desired.errors.append(ValidationError("auto_hairpin", "lan_subnets", "no LAN subnet given or found %s" % where))
+        return
+    if mode == "per_service":
+        for forward in desired.auto_hairpin_for:
+            subnet = lan_subnet_for(forward.host, subnets)
+            if subnet is None:
+                desired.notes.append(
+                    "service %r: host %s is on none of the LAN subnets %s, so it needs no hairpin rule"
+                    % (forward.name, forward.host, ", ".join(subnets))
+                )
+                continue
+            desired.hairpins.append(Hairpin.for_port_forward(forward, subnet, lan_if, lan_list))
+    elif mode == "subnet":
+        seen = set()
+        for subnet in subnets:
+            network = canonical_subnet(subnet) if "/" in subnet else subnet
+            if network not in seen:
+                seen.add(network)
+                desired.hairpin_subnets.append(HairpinSubnet(network, lan_if, lan_list))
+    for index, hairpin in enumerate(desired.hairpins):
+        if hairpin.lan_subnet or view is None:
+            continue
+        found = lan_subnet_for(hairpin.host, view.lan_networks(hairpin.lan_interface, hairpin.lan_interface_list))
+        if found is None:
+            desired.errors.append(
+                ValidationError(
+                    hairpin.name,
+                    "lan_subnet",
+                    "not given, and no address of the router on the LAN holds %s" % hairpin.host,
+                )
+            )
+        else:
+            desired.hairpins[index] = replace(hairpin, lan_subnet=found)
+
+
+def _missing_lan(
+    facts: RouterFacts, lan_interface: Optional[str], lan_interface_list: Optional[str]
+) -> Optional[Tuple[str, str]]:
+    """(field, message) when the LAN the hairpin rules go out of does not exist on the router."""
+    if lan_interface and lan_interface not in facts.interfaces:
+        return "lan_interface", "interface %r does not exist on the router" % lan_interface
+    if lan_interface_list and lan_interface_list not in facts.interface_lists | BUILTIN_INTERFACE_LISTS:
+        return "lan_interface_list", "interface list %r does not exist on the router" % lan_interface_list
+    return None
