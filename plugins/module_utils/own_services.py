@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import FrozenSet, List, Mapping, Optional, Sequence, Tuple
 
 from ansible_collections.hairpin.routeros.plugins.module_utils.model import PortForward
+from ansible_collections.hairpin.routeros.plugins.module_utils.values import ip_network, ipv4_address, port_range
 
 # What an admin calls each service of /ip service, for messages.
 SERVICE_TITLES = {
@@ -109,23 +110,8 @@ class ServiceLoss:
 def service_networks(text: object) -> Tuple[ipaddress.IPv4Network, ...]:
     """The IPv4 networks of an /ip service ``address=`` value (comma-separated; IPv6 parts are
     left out, since the forwards here are IPv4)."""
-    out = []
-    for part in str(text or "").split(","):
-        part = part.strip()
-        if not part:
-            continue
-        try:
-            out.append(ipaddress.ip_network(part, strict=False))
-        except ValueError:
-            continue
-    return tuple(net for net in out if isinstance(net, ipaddress.IPv4Network))
-
-
-def _port_span(text: str) -> Optional[Tuple[int, int]]:
-    parts = str(text).split("-")
-    if len(parts) > 2 or not all(part.strip().isdigit() for part in parts):
-        return None
-    return int(parts[0]), int(parts[-1])
+    networks = (ip_network(part.strip()) for part in str(text or "").split(",") if part.strip())
+    return tuple(net for net in networks if isinstance(net, ipaddress.IPv4Network))
 
 
 def _ingress(forward: PortForward, router: RouterSide) -> Tuple[Optional[FrozenSet[str]], Optional[str]]:
@@ -143,11 +129,8 @@ def _taken(forward: PortForward, router: RouterSide) -> Tuple[List[IPv4], bool]:
     if forward.public_local or (forward.public_address is None and forward.public_address_list is None):
         return own, True
     if forward.public_address is not None:
-        try:
-            address = ipaddress.IPv4Address(str(forward.public_address))
-        except ValueError:
-            return [], False
-        return ([address] if address in own else []), False
+        address = ipv4_address(str(forward.public_address))
+        return ([address] if address is not None and address in own else []), False
     held = (router.address_lists or {}).get(str(forward.public_address_list), frozenset())
     return [address for address in own if address in held], False
 
@@ -185,7 +168,7 @@ def service_losses(
     """What each TCP forward on one of the router's addresses takes from its enabled services."""
     out: List[ServiceLoss] = []
     for forward in forwards:
-        span = _port_span(forward.port)
+        span = port_range(forward.port)
         if span is None or forward.protocol not in ("tcp", "both"):
             continue
         taken, every = _taken(forward, router)

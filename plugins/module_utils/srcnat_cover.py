@@ -13,7 +13,8 @@ from __future__ import annotations
 
 from typing import Any, Collection, Iterable, Mapping, Optional
 
-from ansible_collections.hairpin.routeros.plugins.module_utils.model import is_true, parse_marker
+from ansible_collections.hairpin.routeros.plugins.module_utils.model import parse_marker
+from ansible_collections.hairpin.routeros.plugins.module_utils.values import is_true
 
 # Fields of a srcnat row that say nothing about which packets it takes: identity, state,
 # counters, the translation itself and logging.
