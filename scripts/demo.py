@@ -1,11 +1,13 @@
 """`make demo`: start a simulated home router, run the main job against it, show the result.
 
-The router is routeros-sim loaded with a stock home-router configuration (WAN ether1 with
-203.0.113.1, LAN bridge 192.168.1.0/24). The main job is the collection's playbook
+The router is routeros-sim loaded with RouterOS 7's default configuration exactly as it ships
+(hAP ax^2: WAN ether1 with a DHCP lease of 203.0.113.10, LAN bridge 192.168.88.0/24, the defconf
+filter and masquerade, WebFig on tcp/80). The main job is the collection's playbook
 (`ansible-playbook hairpin.routeros.hairpin`) with an inventory that lists one service: it
-publishes a web server (192.168.1.2:80) on the public address, masquerades the WAN and adds the
-hairpin rule, over API-SSL with the certificate verified. Then it runs again to show that
-nothing changes, and prints the NAT table through librouteros, as any API client sees it.
+publishes a web server (192.168.88.2:80) on the public address, which takes tcp/80 on that
+address from WebFig (a warning says so), keeps defconf's masquerade as the WAN's only one and
+adds the hairpin rule, over API-SSL with the certificate verified. Then it runs again to show
+that nothing changes, and prints the NAT table through librouteros, as any API client sees it.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ import librouteros
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+from routeros_sim.state import ROUTEROS7_DEFCONF_SEED  # noqa: E402
 from tests.support.paths import use_checkout  # noqa: E402
 from tests.support.playbook import ansible_env, playbook_command  # noqa: E402
 from tests.support.simulator import USERNAME, serve_process  # noqa: E402
@@ -63,11 +66,16 @@ def main() -> None:
     WORK.mkdir(parents=True)
     password = secrets.token_urlsafe(16)
     served = serve_process(
-        WORK, state_path=WORK / "router.json", cert_dir=WORK / "certs", password=password, start_timeout=30
+        WORK,
+        state_path=WORK / "router.json",
+        cert_dir=WORK / "certs",
+        password=password,
+        seed=ROUTEROS7_DEFCONF_SEED,
+        start_timeout=30,
     )
     with served as simulator:
         port = simulator.tls_ports[0]
-        print(f"routeros-sim: a stock home router on 127.0.0.1:{port} (API-SSL), state in {WORK / 'router.json'}")
+        print(f"routeros-sim: RouterOS 7 as it ships on 127.0.0.1:{port} (API-SSL), state in {WORK / 'router.json'}")
         inventory = WORK / "inventory.yml"
         # The inventory a user keeps in Git: how to reach the router, where WAN and LAN are,
         # the public address, and the services to publish.
@@ -80,8 +88,8 @@ def main() -> None:
             "hairpin_api_ca_path": str(WORK / "certs" / "ca.pem"),
             "hairpin_wan_interface": "ether1",
             "hairpin_lan_interface": "bridge",
-            "hairpin_public_address": "203.0.113.1",
-            "hairpin_services": [{"name": "web", "protocol": "tcp", "port": 80, "host": "192.168.1.2"}],
+            "hairpin_public_address": "203.0.113.10",
+            "hairpin_services": [{"name": "web", "protocol": "tcp", "port": 80, "host": "192.168.88.2"}],
         }
         inventory.write_text(json.dumps({"routers": {"hosts": {"home-router": host_vars}}}, indent=2))
         run_playbook(inventory, "first run: the router gets its NAT rules")

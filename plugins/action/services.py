@@ -54,7 +54,8 @@ class ActionModule(InWorkerModuleAction):
         (`<prefix>_<option>`, `<prefix>_api_<name>` for the connection). Read here, the variables
         cost a fleet run far less than the same options written as templates in the task: Ansible
         templates every option of every task for every host, each a noticeable cost at scale."""
-        args = {name: value for name, value in self._task.args.items() if name != "from_variables"}
+        args = dict(self._task.args)
+        args.setdefault("inventory_hostname", task_vars.get("inventory_hostname"))
         for option, variable in option_variables(prefix).items():
             if args.get(option) is None and variable in task_vars:
                 args[option] = self._templar.template(task_vars[variable])

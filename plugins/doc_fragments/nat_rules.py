@@ -43,8 +43,9 @@ public_address_list:
   type: str
 public_local:
   description:
-    - Match any address of the router (C(dst-address-type=local)); refused for ports the
-      router's own services use.
+    - Match any address of the router (C(dst-address-type=local)). A port of the router's own
+      services (C(/ip service)) is then taken on every address, with a warning; the API port
+      this run connects to is refused.
   type: bool
   default: false
 in_interface:

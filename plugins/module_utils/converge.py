@@ -22,6 +22,12 @@ from ansible_collections.hairpin.routeros.plugins.module_utils.entry_plan import
     plan_entries,
 )
 from ansible_collections.hairpin.routeros.plugins.module_utils.hairpins import finish_hairpins
+from ansible_collections.hairpin.routeros.plugins.module_utils.own_services import (
+    cut_off_message,
+    management_path,
+    router_side,
+    service_losses,
+)
 from ansible_collections.hairpin.routeros.plugins.module_utils.plan import (
     ACTION_ADD,
     Plan,
@@ -30,6 +36,7 @@ from ansible_collections.hairpin.routeros.plugins.module_utils.plan import (
 )
 from ansible_collections.hairpin.routeros.plugins.module_utils.read import RouterView, owned_rows
 from ansible_collections.hairpin.routeros.plugins.module_utils.render import render_commands, render_entry_commands
+from ansible_collections.hairpin.routeros.plugins.module_utils.srcnat_cover import finish_masquerades
 from ansible_collections.hairpin.routeros.plugins.module_utils.validate import (
     InvalidConfigError,
     RouterFacts,
@@ -59,6 +66,29 @@ def validate_desired(desired: Desired, facts: Optional[RouterFacts], host: Optio
     return validate_services(
         desired.port_forwards, desired.masquerades, desired.hairpins, desired.hairpin_subnets, facts, host
     )
+
+
+def service_warnings(
+    desired: Desired, view: RouterView, params: Mapping[str, Any], errors: List[ValidationError]
+) -> List[Any]:
+    """What the port forwards take from the router's own services: (service, message) warnings;
+    a forward that would cut this run off from the router is added to `errors` instead."""
+    side = router_side(view)
+    path = management_path(params, side, view.facts.services)
+    warnings = []
+    for loss in service_losses(desired.port_forwards, side, path):
+        if loss.cuts_run and path is not None:
+            errors.append(ValidationError(loss.forward, "port", cut_off_message(loss, path), params.get("hostname")))
+        else:
+            warnings.append((loss.forward, loss.message))
+    return warnings
+
+
+def _unique(errors: Sequence[ValidationError]) -> List[ValidationError]:
+    seen: Dict[str, ValidationError] = {}
+    for error in errors:
+        seen.setdefault(error.text, error)
+    return list(seen.values())
 
 
 def plan_nat(desired: Desired, current: Sequence[Mapping[str, Any]], state: str, scope_kinds: FrozenSet[str]) -> Plan:
@@ -97,6 +127,7 @@ def entry_lines(plans: Sequence[EntryPlan]) -> List[str]:
 def render_offline(desired: Desired, scope_kinds: FrozenSet[str], host: Optional[str]) -> List[str]:
     """The commands that create `desired` on a router with no owned rule or entry (rendered)."""
     finish_hairpins(desired, None)
+    finish_masquerades(desired, None)
     fail_on_errors(desired.errors + validate_desired(desired, None, host))
     plan = plan_nat(desired, [], "merged", scope_kinds)
     entry_plans = plan_entry_jobs([replace(job, state="merged") for job in desired.entry_jobs], {})
@@ -121,15 +152,24 @@ def converge(
     desired: Desired,
     scope_kinds: FrozenSet[str],
     result: Dict[str, Any],
+    explain: Optional[Callable[[ValidationError], ValidationError]] = None,
 ) -> None:
     """Check `desired` against the router, plan, and (unless in check mode) write the plan in
     one pipelined batch; fills `result` (changed, commands, before, after, the entries, notes,
     diff). Raises CallError on bad input (before any write) and on a failed write. `module`
-    gives check_mode, _diff, warn and the hostname."""
+    gives check_mode, _diff, warn and the hostname; `explain` restates a problem in the
+    caller's words (the services model names its settings)."""
     state = desired.state
     if state != "deleted":
         finish_hairpins(desired, view)
-        fail_on_errors(desired.errors + validate_desired(desired, view.facts, module.params.get("hostname")))
+        finish_masquerades(desired, view)
+        host = module.params.get("hostname")
+        errors = desired.errors + validate_desired(desired, view.facts, host)
+        for forward, message in service_warnings(desired, view, module.params, errors):
+            module.warn("service %r: %s" % (forward, message))
+        if explain is not None:
+            errors = _unique([explain(error) for error in errors])
+        fail_on_errors(errors)
     plan = plan_nat(desired, view.nat, state, scope_kinds)
     entry_plans = plan_entry_jobs(desired.entry_jobs, view.entries)
     commands = entry_lines(entry_plans) + render_commands(plan)

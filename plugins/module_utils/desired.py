@@ -70,6 +70,8 @@ class Desired:
     state: str
     port_forwards: List[PortForward] = field(default_factory=list)
     masquerades: List[Masquerade] = field(default_factory=list)
+    # Masquerades made only where no foreign srcnat rule already covers their WAN (masquerade: auto).
+    auto_masquerades: List[Masquerade] = field(default_factory=list)
     hairpins: List[Hairpin] = field(default_factory=list)
     hairpin_subnets: List[HairpinSubnet] = field(default_factory=list)
     auto_hairpin: AutoHairpin = AutoHairpin()

@@ -154,7 +154,7 @@ SETTINGS_OPTIONS: Dict[str, Dict[str, Any]] = dict(
     lan_interface=dict(type="str"),
     lan_interface_list=dict(type="str"),
     lan_subnets=dict(type="list", elements="str", default=[]),
-    masquerade=dict(type="bool", default=True),
+    masquerade=dict(type="raw", default="auto"),
     purge=dict(type="bool", default=True),
     analyze=dict(type="bool", default=False),
     analyze_fail_on_findings=dict(type="bool", default=True),
@@ -184,9 +184,9 @@ def services_module_spec() -> Dict[str, Any]:
     """The arguments of AnsibleModule for the services module (and its action plugin)."""
     spec = dict(SETTINGS_OPTIONS)
     spec.update(api_argument_spec())
-    # Resolved by the action plugin on the controller (plugins/action/services.py), which then
-    # drops it: the module's own code never needs it.
-    spec.update(from_variables=dict(type="str"))
+    # Resolved by the action plugin on the controller (plugins/action/services.py); the module
+    # then names the variables, and the router by its inventory name, in its messages.
+    spec.update(from_variables=dict(type="str"), inventory_hostname=dict(type="str"))
     return dict(argument_spec=spec, supports_check_mode=True)
 
 

@@ -14,10 +14,16 @@ from __future__ import annotations
 
 import ipaddress
 from dataclasses import dataclass, field
-from typing import FrozenSet, List, Mapping, Optional, Sequence, Tuple
+from typing import Any, Dict, FrozenSet, List, Mapping, Optional, Sequence, Tuple
 
 from ansible_collections.hairpin.routeros.plugins.module_utils.model import PortForward
-from ansible_collections.hairpin.routeros.plugins.module_utils.values import ip_network, ipv4_address, port_range
+from ansible_collections.hairpin.routeros.plugins.module_utils.values import (
+    interface_address,
+    ip_network,
+    ipv4_address,
+    is_true,
+    port_range,
+)
 
 # What an admin calls each service of /ip service, for messages.
 SERVICE_TITLES = {
@@ -169,7 +175,7 @@ def service_losses(
     out: List[ServiceLoss] = []
     for forward in forwards:
         span = port_range(forward.port)
-        if span is None or forward.protocol not in ("tcp", "both"):
+        if span is None or forward.disabled or forward.protocol not in ("tcp", "both"):
             continue
         taken, every = _taken(forward, router)
         if not taken:
@@ -210,3 +216,39 @@ def cut_off_message(loss: ServiceLoss, path: ManagementPath) -> str:
             where=", ".join(str(a) for a in loss.lost) if loss.lost else "every address of the router",
         )
     )
+
+
+def router_side(view: Any) -> RouterSide:
+    """The router as these checks need it, from the one read (a read.RouterView)."""
+    addresses = {
+        interface: tuple(item for item in map(interface_address, texts) if item is not None)
+        for interface, texts in view.interface_addresses.items()
+    }
+    held: Dict[str, set] = {}
+    for row in view.entries.get("address_lists", ()):
+        address = ipv4_address(str(row.get("address", "")))
+        if address is not None and not is_true(row.get("disabled")):
+            held.setdefault(str(row.get("list", "")), set()).add(address)
+    services = tuple(
+        OwnService(name, int(port), service_networks(",".join(view.service_addresses.get(name, ()))))
+        for name, port in view.facts.services.items()
+    )
+    return RouterSide(
+        addresses=addresses,
+        list_members=view.list_members,
+        address_lists={name: frozenset(found) for name, found in held.items()},
+        services=services,
+    )
+
+
+def management_path(
+    params: Mapping[str, Any], side: RouterSide, services: Mapping[str, int]
+) -> Optional[ManagementPath]:
+    """The /ip service this run speaks to (api-ssl with TLS, else api), at the port the router
+    gives it (the run may reach it through a forwarded or proxied port), and the router address
+    it connects to, if the hostname is one."""
+    name = "api-ssl" if params.get("tls", True) else "api"
+    if name not in services:
+        return None
+    address = ipv4_address(str(params.get("hostname") or ""))
+    return ManagementPath(name, int(services[name]), address if address in side.own() else None)

@@ -41,6 +41,8 @@ from ansible_collections.hairpin.routeros.plugins.module_utils.model import (
 from ansible_collections.hairpin.routeros.plugins.module_utils.read import ADDRESS_LISTS, DNS_ENTRIES, RouterView
 from ansible_collections.hairpin.routeros.plugins.module_utils.render import render_commands
 from ansible_collections.hairpin.routeros.plugins.module_utils.runner import Call, run_call
+from ansible_collections.hairpin.routeros.plugins.module_utils.srcnat_cover import finish_masquerades
+from ansible_collections.hairpin.routeros.plugins.module_utils.validate import ValidationError
 from ansible_collections.hairpin.routeros.plugins.module_utils.values import (
     NAME_RULES,
     address_list_name_problem,
@@ -49,11 +51,23 @@ from ansible_collections.hairpin.routeros.plugins.module_utils.values import (
     ipv4_address,
     is_name,
     normalize_dns_name,
+    parse_flag,
     port_problem,
     port_span,
     subnet_problem,
     unicast_problem,
 )
+
+MASQUERADE_AUTO = "auto"
+
+
+def masquerade_mode(value: Any) -> Optional[str]:
+    """The masquerade setting as "auto", "true" or "false"; None when it is none of them."""
+    if isinstance(value, str) and value.strip().lower() == MASQUERADE_AUTO:
+        return MASQUERADE_AUTO
+    flag = parse_flag(value)
+    return None if flag is None else ("true" if flag else "false")
+
 
 # The owned address list that holds the DNS name of a {ddns_name: FQDN} public address. A fixed
 # name (each router has its own address lists), so renaming an inventory host does not churn
@@ -95,51 +109,91 @@ def hairpinned(params: Mapping[str, Any]) -> List[str]:
     return names
 
 
+def setting_name(params: Mapping[str, Any], option: str) -> str:
+    """What the user wrote for a setting: the variable (``hairpin_wan_interface``) when the
+    options come from variables, else the option."""
+    prefix = params.get("from_variables")
+    return "%s_%s" % (prefix, option) if prefix else option
+
+
+def setting_label(params: Mapping[str, Any], option: str) -> str:
+    kind = "variable" if params.get("from_variables") else "field"
+    return "%s '%s'" % (kind, setting_name(params, option))
+
+
+def host_label(params: Mapping[str, Any]) -> Optional[str]:
+    """The router in messages: its inventory name and API address (``gw-home (192.0.2.10)``)
+    when the inventory name is known, else the API address."""
+    address, name = params.get("hostname"), params.get("inventory_hostname")
+    if name and address and str(name) != str(address):
+        return "%s (%s)" % (name, address)
+    return address or name
+
+
 def _setting_problems(where: str, params: Mapping[str, Any]) -> List[str]:
     out = []
+
+    def add(option: str, message: Optional[str]) -> None:
+        if message is not None:
+            out.append("%s%s: %s" % (where, setting_label(params, option), message))
+
+    def name(option: str) -> str:
+        return setting_name(params, option)
+
     public = params.get("public_address")
     if isinstance(public, Mapping):
         keys = list(public)
         if len(keys) != 1 or keys[0] not in ("address_list", "ddns_name"):
-            out.append(
-                "%sfield 'public_address': a mapping must have exactly one key, address_list or ddns_name, not %s"
-                % (where, ", ".join(_text(k) for k in keys))
+            add(
+                "public_address",
+                "a mapping must have exactly one key, address_list or ddns_name, not %s"
+                % ", ".join(_text(k) for k in keys),
             )
         elif "address_list" in public:
-            out.extend(
-                _problem(where, "public_address.address_list", address_list_name_problem(public["address_list"]))
-            )
+            add("public_address.address_list", address_list_name_problem(public["address_list"]))
         else:
-            out.extend(_problem(where, "public_address.ddns_name", dns_name_problem(_text(public["ddns_name"]))))
+            add("public_address.ddns_name", dns_name_problem(_text(public["ddns_name"])))
     elif public is None:
-        out.append("%sfield 'public_address': is required" % where)
+        add("public_address", "is required")
     elif public != "local":
         text = _text(public)
         if ipv4_address(text) is None:
-            out.append(
-                "%sfield 'public_address': '%s' is not an IPv4 address, 'local', {address_list: NAME} or "
-                "{ddns_name: FQDN}" % (where, text)
+            add(
+                "public_address",
+                "'%s' is not an IPv4 address, 'local', {address_list: NAME} or {ddns_name: FQDN}" % text,
             )
         else:
-            out.extend(_problem(where, "public_address", unicast_problem(text, detail=False)))
+            add("public_address", unicast_problem(text, detail=False))
     wan, wan_list = params.get("wan_interface"), params.get("wan_interface_list")
+    masquerade = masquerade_mode(params.get("masquerade", MASQUERADE_AUTO))
+    if masquerade is None:
+        add("masquerade", "%r is not auto, true or false" % _text(params.get("masquerade")))
     if wan and wan_list:
-        out.append("%sfield 'wan_interface_list': cannot be combined with 'wan_interface'; give only one" % where)
-    elif params.get("masquerade") and not (wan or wan_list):
-        out.append(
-            "%sfield 'wan_interface': masquerade is true, so wan_interface or wan_interface_list is needed" % where
+        add("wan_interface_list", "cannot be combined with '%s'; give only one" % name("wan_interface"))
+    elif masquerade in (MASQUERADE_AUTO, "true") and not (wan or wan_list):
+        add(
+            "wan_interface",
+            "%s is %s, so %s or %s is needed"
+            % (name("masquerade"), masquerade, name("wan_interface"), name("wan_interface_list")),
         )
     lan, lan_list = params.get("lan_interface"), params.get("lan_interface_list")
     with_hairpin = hairpinned(params)
     if lan and lan_list:
-        out.append("%sfield 'lan_interface_list': cannot be combined with 'lan_interface'; give only one" % where)
+        add("lan_interface_list", "cannot be combined with '%s'; give only one" % name("lan_interface"))
     elif with_hairpin and not (lan or lan_list):
-        out.append(
-            "%sfield 'lan_interface': mode %s makes hairpin rules (services %s), so lan_interface or "
-            "lan_interface_list is needed" % (where, params.get("mode"), ", ".join(with_hairpin))
+        add(
+            "lan_interface",
+            "%s %s makes hairpin rules (services %s), so %s or %s is needed"
+            % (
+                name("mode"),
+                params.get("mode"),
+                ", ".join(with_hairpin),
+                name("lan_interface"),
+                name("lan_interface_list"),
+            ),
         )
     for subnet in params.get("lan_subnets") or []:
-        out.extend(_problem(where, "lan_subnets", subnet_problem(_text(subnet))))
+        add("lan_subnets", subnet_problem(_text(subnet)))
     return out
 
 
@@ -322,9 +376,15 @@ def services_desired(params: Mapping[str, Any], host: Optional[str] = None) -> D
         if name in with_hairpin:
             desired.auto_hairpin_for.append(forward)
     wan_out = _interface(params, "wan", "out")
-    if params.get("masquerade", True) and wan_out:
-        masquerade = Masquerade(**wan_out)
-        desired.masquerades.append(masquerade)
+    mode_of_masquerade = masquerade_mode(params.get("masquerade", MASQUERADE_AUTO))
+    if mode_of_masquerade != "false" and wan_out:
+        # ipsec-policy=out,none keeps what an IPsec policy encrypts out of NAT, as defconf's
+        # masquerade does: NAT on such packets breaks the tunnel.
+        masquerade = Masquerade(ipsec_policy="out,none", **wan_out)
+        if mode_of_masquerade == MASQUERADE_AUTO:
+            desired.auto_masquerades.append(masquerade)
+        else:
+            desired.masquerades.append(masquerade)
         desired.services.append(masquerade.name)
 
     auto_mode = "per_service" if with_hairpin else "none"
@@ -376,6 +436,22 @@ def analysis_facts(params: Mapping[str, Any]) -> Dict[str, Any]:
     )
 
 
+# Fields of the engine's rules that come from one of the services model's settings.
+_SETTING_OF_FIELD = {
+    "out_interface": "wan_interface",
+    "out_interface_list": "wan_interface_list",
+    "in_interface": "wan_interface",
+    "in_interface_list": "wan_interface_list",
+    "lan_interface": "lan_interface",
+    "lan_interface_list": "lan_interface_list",
+    "lan_subnets": "lan_subnets",
+    "lan_subnet": "lan_subnets",
+    "public_address": "public_address",
+    "public_address_list": "public_address",
+    "public_local": "public_address",
+}
+
+
 class ServicesCall(Call):
     """A services module call: the services model's checks, then its Desired, converged."""
 
@@ -384,7 +460,7 @@ class ServicesCall(Call):
 
     def __init__(self, params: Mapping[str, Any]) -> None:
         super().__init__(params)
-        self.host = params.get("hostname")
+        self.host = host_label(params)
         self.desired: Optional[Desired] = None
         self.report: Any = None
 
@@ -399,7 +475,7 @@ class ServicesCall(Call):
         return self.desired.entry_sections()
 
     def on_router(self, module: Any, connection: Any, view: RouterView, result: Dict[str, Any]) -> None:
-        converge(module, connection, view, self.desired, SCOPE_KINDS, result)
+        converge(module, connection, view, self.desired, SCOPE_KINDS, result, explain=self.explain)
         if not module._diff:
             # The rules before and after come with --diff: every router's result passes
             # through the controller's one main process, and at fleet scale their size shows.
@@ -411,6 +487,17 @@ class ServicesCall(Call):
 
     def read_failure(self, exc: Any, result: Dict[str, Any]) -> CallError:
         return CallError(router_failure(exc, False), **result)
+
+    def explain(self, error: ValidationError) -> ValidationError:
+        """A problem the engine found on a rule, in the words of the inventory: the setting it
+        comes from (the WAN of a masquerade or of a forward's in-interface, the LAN of a hairpin
+        rule, the public address), and the router by its label."""
+        setting = _SETTING_OF_FIELD.get(error.field)
+        if setting is None:
+            return ValidationError(error.service, error.field, error.message, self.host)
+        return ValidationError(
+            error.service, error.field, error.message, self.host, setting=setting_label(self.params, setting)
+        )
 
     def finish(self, result: Dict[str, Any]) -> None:
         report = self.report
@@ -435,6 +522,7 @@ def rehearse(params: Mapping[str, Any]) -> None:
     services_problems(params, params.get("hostname"))
     desired = services_desired(params)
     finish_hairpins(desired, None)
+    finish_masquerades(desired, None)
     validate_desired(desired, None, None)
     plan = plan_nat(desired, [], desired.state, SCOPE_KINDS)
     render_commands(plan)

@@ -125,3 +125,32 @@ def describe_rule(row: Mapping[str, Any]) -> str:
         "-list" if row.get("out-interface-list") else "",
         out,
     )
+
+
+def finish_masquerades(desired: Any, view: Any) -> None:
+    """Move each of `desired`'s auto masquerades into its masquerades unless a foreign rule of
+    the router (a read.RouterView; None: no router read) already covers its WAN, which a note
+    then names. A cover that disappears later gets the owned masquerade on the next run."""
+    for masquerade in desired.auto_masquerades:
+        cover = None
+        if view is not None:
+            cover = covering_rule(
+                view.nat,
+                out_interface=masquerade.out_interface,
+                out_interface_list=masquerade.out_interface_list,
+                list_members=view.list_members,
+            )
+        if cover is None:
+            desired.masquerades.append(masquerade)
+        else:
+            desired.notes.append(
+                "masquerade: what leaves %s is already masqueraded by the rule %s, so no owned masquerade is "
+                "added (masquerade: auto)" % (_wan_label(masquerade), describe_rule(cover))
+            )
+    desired.auto_masquerades = []
+
+
+def _wan_label(masquerade: Any) -> str:
+    if masquerade.out_interface is not None:
+        return "interface %r" % masquerade.out_interface
+    return "interface list %r" % masquerade.out_interface_list

@@ -56,16 +56,23 @@ _IPSEC_POLICY_RE = re.compile(r"\A(?:in|out),(?:ipsec|none)\Z")
 class ValidationError(ValueError):
     """One problem with one field of one service. ``host`` is the inventory host, if known."""
 
-    def __init__(self, service: str, field: str, message: str, host: Optional[str] = None) -> None:
+    def __init__(
+        self, service: str, field: str, message: str, host: Optional[str] = None, setting: Optional[str] = None
+    ) -> None:
         self.service = service
         self.field = field
         self.message = message
         self.host = host
+        # A problem of a router-wide setting (the services model's "variable 'hairpin_wan_interface'"),
+        # named so instead of by the service and field the engine found it on.
+        self.setting = setting
         super().__init__(self.text)
 
     @property
     def text(self) -> str:
         prefix = "host {0!r}: ".format(self.host) if self.host else ""
+        if self.setting:
+            return "{0}{1}: {2}".format(prefix, self.setting, self.message)
         return "{0}service {1!r}: field {2!r}: {3}".format(prefix, self.service, self.field, self.message)
 
     def __str__(self) -> str:
@@ -194,15 +201,6 @@ def _public_label(forward: PortForward) -> str:
     return "any destination address"
 
 
-def _captures_router(forward: PortForward, own: FrozenSet[ipaddress.IPv4Address]) -> bool:
-    """Does the forward's public side include the router's own addresses?"""
-    if forward.public_local:
-        return True
-    if forward.public_address is not None:
-        return _address(forward.public_address) in own
-    return forward.public_address_list is None
-
-
 def _same_public(a: PortForward, b: PortForward, own: FrozenSet[ipaddress.IPv4Address]) -> bool:
     def target(forward: PortForward) -> Tuple[str, str]:
         if forward.public_address is not None:
@@ -262,24 +260,6 @@ def _check_port_forward(out: _Collector, forward: PortForward, facts: Optional[R
         )
     if forward.comment is not None:
         out.add(name, "comment", text_problem(forward.comment))
-
-
-def _check_router_services(out: _Collector, forwards: Sequence[PortForward], facts: RouterFacts) -> None:
-    own = facts.own_addresses()
-    services = sorted(facts.services.items(), key=lambda item: (item[1], item[0]))
-    for forward in forwards:
-        span = port_range(forward.port)
-        if span is None or forward.protocol not in ("tcp", "both") or not _captures_router(forward, own):
-            continue
-        for service_name, port in services:
-            if span[0] <= int(port) <= span[1]:
-                out.add(
-                    forward.name,
-                    "port",
-                    "tcp port {0} on {1} is the router's own {2!r} service; the forward would make {2} "
-                    "unreachable there (use another public port, or move or disable the {2} "
-                    "service)".format(port, _public_label(forward), service_name),
-                )
 
 
 def _check_overlaps(out: _Collector, forwards: Sequence[PortForward], facts: Optional[RouterFacts]) -> None:
@@ -372,8 +352,6 @@ def validate_services(
         _check_port_forward(out, forward, facts)
     _check_duplicates(out, (forward.name for forward in port_forwards), "port forward")
     _check_overlaps(out, port_forwards, facts)
-    if facts is not None:
-        _check_router_services(out, port_forwards, facts)
     for masquerade in masquerades:
         _check_masquerade(out, masquerade, facts)
     _check_duplicates(out, (m.name for m in masquerades if m.name), "masquerade")

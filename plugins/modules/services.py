@@ -84,8 +84,9 @@ options:
         C(/ip cloud) name). An owned entry holding the name is kept in the address list
         C(hairpin-wan), which RouterOS resolves, and the forwards match on that list, so a dynamic
         public address needs no change in the options;"
-      - V(local) (C(dst-address-type=local)), any address of the router; refused for ports the
-        router's own services use (C(/ip service)).
+      - V(local) (C(dst-address-type=local)), any address of the router. A service on a port of
+        the router's own C(/ip service) entries (WebFig on tcp/80, for one) takes that port on the
+        matched addresses, with a warning; one on the API port this run connects to is refused.
     type: raw
     required: true
   mode:
@@ -102,7 +103,7 @@ options:
   wan_interface:
     description:
       - The WAN interface, for example V(ether1) or V(pppoe-out1). The masquerade's C(out-interface).
-      - Give this or O(wan_interface_list), not both; one of them is needed when O(masquerade=true).
+      - Give this or O(wan_interface_list), not both; one of them is needed unless O(masquerade=false).
     type: str
   wan_interface_list:
     description: The WAN interface list, for example V(WAN) as in RouterOS's default configuration.
@@ -125,10 +126,17 @@ options:
     default: []
   masquerade:
     description:
-      - Keep the WAN masquerade (C(srcnat action=masquerade out-interface=WAN)) as an owned rule.
-      - Set V(false) when the router's default configuration already masquerades and you want to keep that rule.
-    type: bool
-    default: true
+      - The WAN masquerade (C(srcnat action=masquerade out-interface=WAN ipsec-policy=out,none)).
+      - V(auto) adds an owned masquerade only where no enabled rule of the router's own (not owned
+        by hairpin) already masquerades or src-nats everything that leaves the WAN, as every
+        router's default configuration does with its masquerade rule; RouterOS's
+        C(ipsec-policy=out,none) counts as covering. The result's C(notes) name the covering rule.
+        When that rule goes, the next run adds the owned masquerade.
+      - V(true) always keeps an owned masquerade; V(false) never does (an owned one is removed).
+      - The owned masquerade carries C(ipsec-policy=out,none), so traffic an IPsec policy encrypts
+        is never NATed (that would break the tunnel).
+    type: raw
+    default: auto
   purge:
     description:
       - Remove the owned rules (and split-DNS entries) whose service is not in O(services).
@@ -159,6 +167,13 @@ options:
       - This is how the hairpin role calls the module, with V(hairpin). Read by the action plugin
         on the controller, the variables cost a large fleet run much less than the same options
         written as templates in the task. The values are checked as if given as options.
+      - Messages then name the variable (C(hairpin_wan_interface)) instead of the option, and the
+        router by its inventory name and API address.
+    type: str
+  inventory_hostname:
+    description:
+      - The router's name in the inventory, which messages give beside its API address
+        (C(gw-home (192.0.2.10))). With O(from_variables), the action plugin sets it.
     type: str
 notes:
   - A call costs one connection and, after login, one round trip to read and at most one to

@@ -27,7 +27,8 @@ EXAMPLE = REPO / "examples" / "gitops"
 ROLE_TASK = "Bring the router to its inventory"
 
 # The router of the MikroTik hairpin NAT article: WAN ether1 with the public address, LAN on
-# the bridge. The router's web service is off (it would own tcp port 80 on the public address).
+# the bridge. /ip service is as RouterOS ships it, so WebFig (www) listens on tcp/80 and the
+# article's forward of tcp/80 on the public address takes that port from it (with a warning).
 SEED_RSC = """\
 /interface bridge port
 add bridge=bridge interface=ether2
@@ -35,8 +36,6 @@ add bridge=bridge interface=ether3
 /ip address
 add address=192.168.1.1/24 interface=bridge
 add address=203.0.113.1/24 interface=ether1
-/ip service
-set www disabled=yes
 """
 
 # The seed scenario of the issue, as inventory variables.

@@ -79,20 +79,23 @@ class Snapshot:
 def export_lines(router) -> list[str]:
     """The router's /export, one logical line per command, without the NAT section (its foreign
     rules are compared as rows) and without the role's own entries; comments (the header's date)
-    left out."""
+    left out. A section header left with no line (the role's first entry in a menu the export
+    did not have) goes too."""
     text = rsc.export(router).replace("\\\n    ", "")
-    lines, section = [], ""
+    sections: list[tuple[str, list[str]]] = []
     for line in text.splitlines():
         if line.startswith("#") or not line.strip():
             continue
         if line.startswith("/"):
-            section = line
-            lines.append(line)
+            sections.append((line, []))
             continue
+        if not sections:
+            sections.append(("", []))
+        section, body = sections[-1]
         if section == "/ip firewall nat" or f"comment={OWNED}" in line or f'comment="{OWNED}' in line:
             continue
-        lines.append(line)
-    return lines
+        body.append(line)
+    return [line for section, body in sections if body or section == "/ip firewall nat" for line in [section, *body]]
 
 
 def snapshot(router) -> Snapshot:

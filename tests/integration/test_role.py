@@ -16,6 +16,7 @@ import yaml
 from role_support import (
     EXAMPLE,
     ROLE_TASK,
+    SEED_RSC,
     SEED_VARS,
     api_vars,
     by_comment,
@@ -293,12 +294,60 @@ def test_public_address_local(seed_router: SimRouter) -> None:
     assert "dst-address" not in rules[WEB_DSTNAT]
 
 
-def test_public_address_local_is_refused_for_a_port_of_the_routers_own_services(seed_router: SimRouter) -> None:
+def readme_inventory() -> dict[str, Any]:
+    """The host_vars of the README's first inventory example, as a user copies it."""
+    text = (REPO / "README.md").read_text(encoding="utf-8")
+    block = text.split("# inventory/host_vars/gw-home.yml\n", 1)[1].split("```", 1)[0]
+    return yaml.safe_load(block)
+
+
+def test_the_readme_inventory_converges_on_routeros7_as_shipped(start_router) -> None:
+    router = start_router(seed=state.ROUTEROS7_DEFCONF_SEED)
+    foreign_before = foreign(router.nat())
+    run = converge(router, readme_inventory())
+    assert_ok(run)
+    result = host_result(run, ROLE_TASK)
+    # WebFig ships enabled on tcp/80: the forward takes that port on the public address only.
+    assert result["warnings"] == [
+        "service 'web': WebFig (www, tcp/80) is no longer reachable on 203.0.113.10; it still is on 192.168.88.1"
+    ]
+    rows = router.nat()
+    assert foreign(rows) == foreign_before
+    # defconf's masquerade already covers the WAN, so the only masquerade out of it is defconf's.
+    masquerades = [row for row in rows if row.get("action") == "masquerade" and "src-address" not in row]
+    assert [row["comment"] for row in masquerades] == ["defconf: masquerade"]
+    assert any("defconf: masquerade" in note for note in result["notes"])
+    assert {row["comment"] for row in owned(rows)} == {WEB_DSTNAT, WEB_HAIRPIN}
+    again = converge(router, readme_inventory())
+    assert_ok(again)
+    assert changed_tasks(again) == 0
+    # hairpin_masquerade: true keeps an owned masquerade beside defconf's, IPsec traffic left out.
+    assert_ok(converge(router, {**readme_inventory(), "hairpin_masquerade": True}))
+    masquerade = by_comment(router.nat())[MASQUERADE]
+    assert (masquerade["out-interface"], masquerade["ipsec-policy"]) == ("ether1", "out,none")
+
+
+def test_a_port_of_the_routers_own_services_is_taken_with_a_warning(seed_router: SimRouter) -> None:
     services = [{"name": "winbox-fwd", "port": 8291, "host": "192.168.1.2"}]
+    run = converge(seed_router, seed_vars(hairpin_public_address="local", hairpin_services=services))
+    assert_ok(run)
+    assert host_result(run, ROLE_TASK)["warnings"] == [
+        "service 'winbox-fwd': Winbox (winbox, tcp/8291) is no longer reachable on any of the router's addresses; it "
+        "is then reachable on no address of the router"
+    ]
+    assert "hairpin:dstnat:winbox-fwd:tcp" in by_comment(seed_router.nat())
+
+
+def test_the_api_port_this_run_connects_to_is_refused_before_any_write(seed_router: SimRouter) -> None:
+    # The run speaks TLS, so the API-SSL service (tcp/8729 on the router) is its way in.
+    services = [{"name": "controller", "port": 8729, "host": "192.168.1.2"}]
     run = converge(seed_router, seed_vars(hairpin_public_address="local", hairpin_services=services))
     assert run.returncode != 0
     message = host_result(run, ROLE_TASK)["msg"]
-    assert "service 'winbox-fwd': field 'port'" in message and "winbox" in message
+    assert (
+        "host 'gw (127.0.0.1)': service 'controller': field 'port': tcp port 8729 is the API over TLS, the port "
+        "this run connects to (api-ssl, tcp/8729)"
+    ) in message
     assert seed_router.writes_logged() == []
 
 
@@ -377,42 +426,45 @@ WEB = {"name": "web", "port": 80, "host": "192.168.1.2"}
         (
             {"hairpin_services": [{**WEB, "host": "192.168.1.300"}]},
             ROLE_TASK,
-            "host '127.0.0.1': service 'web': field 'host': '192.168.1.300' is not an IPv4 address",
+            "host 'gw (127.0.0.1)': service 'web': field 'host': '192.168.1.300' is not an IPv4 address",
         ),
         (
             {"hairpin_public_address": "203.0.113.256"},
             ROLE_TASK,
-            "host '127.0.0.1': field 'public_address': '203.0.113.256' is not an IPv4 address",
+            "host 'gw (127.0.0.1)': variable 'hairpin_public_address': '203.0.113.256' is not an IPv4 address",
         ),
         (
             {"hairpin_services": [{**WEB, "port": 0}]},
             ROLE_TASK,
-            "host '127.0.0.1': service 'web': field 'port': 0 is not a port (1-65535)",
+            "host 'gw (127.0.0.1)': service 'web': field 'port': 0 is not a port (1-65535)",
         ),
         (
             {"hairpin_services": [{**WEB, "port": 70000}]},
             ROLE_TASK,
-            "host '127.0.0.1': service 'web': field 'port': 70000 is not a port (1-65535)",
+            "host 'gw (127.0.0.1)': service 'web': field 'port': 70000 is not a port (1-65535)",
         ),
         (
             {"hairpin_services": [WEB, {**WEB, "host": "192.168.1.3", "port": 8080}]},
             ROLE_TASK,
-            "host '127.0.0.1': service 'web': field 'name': 'web' is defined 2 times in services",
+            "host 'gw (127.0.0.1)': service 'web': field 'name': 'web' is defined 2 times in services",
         ),
         (
             {"hairpin_services": [WEB, {"name": "proxy", "protocol": "both", "port": "79-81", "host": "192.168.1.3"}]},
             ROLE_TASK,
-            "host '127.0.0.1': service 'proxy': field 'port': tcp port 79-81 is already published by service 'web'",
+            "host 'gw (127.0.0.1)': service 'proxy': field 'port': tcp port 79-81 is already published by "
+            "service 'web'",
         ),
         (
             {"hairpin_lan_interface": "bridge-lan"},
             ROLE_TASK,
-            "service 'web': field 'lan_interface': interface 'bridge-lan' does not exist on the router",
+            "host 'gw (127.0.0.1)': variable 'hairpin_lan_interface': interface 'bridge-lan' does not exist on "
+            "the router",
         ),
         (
             {"hairpin_lan_interface": "bridge-lan", "hairpin_lan_subnets": []},
             ROLE_TASK,
-            "service 'web': field 'lan_interface': interface 'bridge-lan' does not exist on the router",
+            "host 'gw (127.0.0.1)': variable 'hairpin_lan_interface': interface 'bridge-lan' does not exist on "
+            "the router",
         ),
         (
             {"hairpin_services": [{**WEB, "protocol": "tcpx"}]},
@@ -449,10 +501,11 @@ def test_every_problem_is_reported_at_once(seed_router: SimRouter) -> None:
     run = converge(seed_router, seed_vars(hairpin_services=services, hairpin_wan_interface=None))
     problems = host_result(run, ROLE_TASK)["problems"]
     assert problems == [
-        "host '127.0.0.1': field 'wan_interface': masquerade is true, so wan_interface or wan_interface_list is needed",
-        "host '127.0.0.1': service 'web': field 'port': 0 is not a port (1-65535)",
-        "host '127.0.0.1': service 'web': field 'host': '10.0.0.300' is not an IPv4 address",
-        "host '127.0.0.1': service 'bad name': field 'name': not a valid name (1-64 characters: letters, digits, "
+        "host 'gw (127.0.0.1)': variable 'hairpin_wan_interface': hairpin_masquerade is auto, so hairpin_wan_interface "
+        "or hairpin_wan_interface_list is needed",
+        "host 'gw (127.0.0.1)': service 'web': field 'port': 0 is not a port (1-65535)",
+        "host 'gw (127.0.0.1)': service 'web': field 'host': '10.0.0.300' is not an IPv4 address",
+        "host 'gw (127.0.0.1)': service 'bad name': field 'name': not a valid name (1-64 characters: letters, digits, "
         "'_', '.', '-'; starting with a letter or digit)",
     ]
     assert seed_router.site.stats.connections == 0
@@ -693,7 +746,10 @@ def test_analyze_after_apply_reports_reachability_and_fails_on_findings(seed_rou
     run = converge(seed_router, seed_vars(hairpin_analyze=True))
     assert_ok(run)
     analysis = host_result(run, ROLE_TASK)["analysis"]
-    assert analysis["findings"] == []
+    # WebFig loses tcp/80 on the public address: a warning, which fails no run.
+    assert [(finding["code"], finding["severity"]) for finding in analysis["findings"]] == [
+        ("captures-router-service", "warning")
+    ]
     web = next(service for service in analysis["services"] if service["name"] == "web")
     assert web["internet"]["reachable"] is True
     assert web["lan"]["reachable"] is True
@@ -709,3 +765,25 @@ def test_analyze_after_apply_reports_reachability_and_fails_on_findings(seed_rou
     result = host_result(broken, ROLE_TASK)
     assert result.get("failed") is True
     assert "public-address-mismatch" in {finding["code"] for finding in result["analysis"]["findings"]}
+
+
+def test_analyze_fails_on_a_filter_that_drops_the_service_and_passes_defconf(start_router, tmp_path: Path) -> None:
+    # A router whose admin blocks the web server in the forward chain: not a default, on purpose.
+    blocked = SEED_RSC + (
+        "/ip firewall filter\n"
+        'add action=drop chain=forward comment="no web from outside" dst-address=192.168.1.2 dst-port=80 '
+        "protocol=tcp\n"
+    )
+    router = start_router(seed=write_seed(tmp_path, blocked, "blocked.rsc"), name="blocked")
+    run = converge(router, seed_vars(hairpin_analyze=True))
+    assert run.returncode != 0
+    result = host_result(run, ROLE_TASK)
+    errors = [finding for finding in result["analysis"]["findings"] if finding["severity"] == "error"]
+    assert errors and all(finding["code"] == "filter-blocks" for finding in errors)
+    assert "no web from outside" in result["msg"]
+    # RouterOS 7 as shipped: defconf's filter passes what is dst-NATed, so the analysis passes.
+    stock = start_router(seed=state.ROUTEROS7_DEFCONF_SEED, name="stock")
+    run = converge(stock, {**readme_inventory(), "hairpin_analyze": True})
+    assert_ok(run)
+    findings = host_result(run, ROLE_TASK)["analysis"]["findings"]
+    assert [finding["severity"] for finding in findings] == ["warning"]

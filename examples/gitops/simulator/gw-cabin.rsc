@@ -6,7 +6,5 @@ add address=192.168.50.1/24 interface=bridge
 add address=198.51.100.77/24 interface=ether1
 /ip cloud
 set ddns-enabled=yes
-/ip service
-set www disabled=yes
 /system identity
 set name=gw-cabin

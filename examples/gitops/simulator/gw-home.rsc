@@ -11,7 +11,5 @@ set allow-remote-requests=yes
 /ip firewall nat
 add action=dst-nat chain=dstnat comment="printer, set up by hand" dst-address=203.0.113.10 dst-port=9100 \
     protocol=tcp to-addresses=192.168.88.40
-/ip service
-set www disabled=yes
 /system identity
 set name=gw-home

@@ -14,6 +14,7 @@ add address=10.20.0.1/24 comment=defconf interface=bridge
 add address=198.51.100.20/24 interface=ether1
 /ip firewall nat
 add action=masquerade chain=srcnat comment="defconf: masquerade" ipsec-policy=out,none out-interface-list=WAN
+# A hardened office router: its admin keeps WebFig off and limited to the LAN.
 /ip service
 set www address=10.20.0.0/24 disabled=yes
 /system identity

@@ -6,8 +6,8 @@
 #
 # routeros-sim seed: a stock home router as defconf leaves it, with a static
 # public address. LAN 192.168.1.0/24 on "bridge" (ether2-ether5), WAN ether1
-# with 203.0.113.1/24 (RFC 5737 documentation range). WebFig (www) is off, as
-# hardening guides advise, so tcp/80 on the public address is free to forward.
+# with 203.0.113.1/24 (RFC 5737 documentation range). /ip service as shipped
+# (WebFig on tcp/80).
 /interface bridge
 add admin-mac=D4:01:C3:5A:00:06 auto-mac=no comment=defconf name=bridge
 /interface list
@@ -57,5 +57,3 @@ add action=drop chain=forward comment=\
 /ip firewall nat
 add action=masquerade chain=srcnat comment="defconf: masquerade" \
     ipsec-policy=out,none out-interface-list=WAN
-/ip service
-set www disabled=yes

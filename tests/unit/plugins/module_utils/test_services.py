@@ -83,6 +83,10 @@ def test_settings_against_each_other():
         "host 'gw': field 'wan_interface': masquerade is true, so wan_interface or wan_interface_list is needed"
     ]
     assert problems(wan_interface=None, masquerade=False) == []
+    assert problems(wan_interface=None, masquerade="auto") == [
+        "host 'gw': field 'wan_interface': masquerade is auto, so wan_interface or wan_interface_list is needed"
+    ]
+    assert problems(masquerade="sometimes") == ["host 'gw': field 'masquerade': 'sometimes' is not auto, true or false"]
     assert problems(wan_interface_list="WAN") == [
         "host 'gw': field 'wan_interface_list': cannot be combined with 'wan_interface'; give only one"
     ]
@@ -136,7 +140,7 @@ def test_per_service_hairpins_each_service_and_masquerades_the_wan():
     web = PortForward(name="web", protocol="tcp", port="80", host="192.168.1.2", public_address="203.0.113.1")
     assert desired.port_forwards == [web]
     assert desired.auto_hairpin_for == [web]
-    assert desired.masquerades == [Masquerade(out_interface="ether1")]
+    assert desired.masquerades == [Masquerade(out_interface="ether1", ipsec_policy="out,none")]
     assert desired.auto_hairpin == AutoHairpin("per_service", lan_interface="bridge", lan_subnets=("192.168.1.0/24",))
     # The services the call names: nothing removed.
     assert desired.services == ["web", "ether1"]
@@ -151,7 +155,7 @@ def test_a_forward_without_hairpin_only_matches_the_wan():
     desired = services_desired(settings(mode="none", wan_interface=None, wan_interface_list="WAN", masquerade=True))
     assert desired.auto_hairpin_for == []
     assert desired.port_forwards[0].in_interface_list == "WAN"
-    assert desired.masquerades == [Masquerade(out_interface_list="WAN")]
+    assert desired.masquerades == [Masquerade(out_interface_list="WAN", ipsec_policy="out,none")]
     assert desired.auto_hairpin == AutoHairpin("none")
     # A service's own hairpin: true wins over the mode.
     desired = services_desired(settings(mode="none", services=[service(hairpin=True), service(name="b", port="81")]))
@@ -219,3 +223,13 @@ def test_without_purge_only_absent_services_go():
     desired = services_desired(settings(purge=False))
     assert [job.section.option for job in desired.entry_jobs] == ["address_lists"]
     assert desired.entry_jobs[0].state == "replaced"
+
+
+def test_masquerade_auto_waits_for_the_router_and_yes_no_words_are_flags():
+    desired = services_desired(settings(masquerade="auto"))
+    assert desired.masquerades == []
+    assert desired.auto_masquerades == [Masquerade(out_interface="ether1", ipsec_policy="out,none")]
+    # Named either way, so an owned masquerade from an earlier run goes where a cover exists.
+    assert "ether1" in desired.services
+    assert services_desired(settings(masquerade="yes")).masquerades == desired.auto_masquerades
+    assert services_desired(settings(masquerade="no")).masquerades == []

@@ -77,3 +77,30 @@ def test_describe_names_the_comment_or_the_rule():
     assert describe_rule({".id": "*4", "action": "masquerade", "out-interface": "ether1"}) == (
         "*4 (action=masquerade out-interface=ether1)"
     )
+
+
+class _View:
+    def __init__(self, nat):
+        self.nat = nat
+        self.list_members = MEMBERS
+
+
+def test_finish_masquerades_adds_the_owned_one_only_without_a_cover():
+    from ansible_collections.hairpin.routeros.plugins.module_utils.desired import Desired
+    from ansible_collections.hairpin.routeros.plugins.module_utils.model import Masquerade
+    from ansible_collections.hairpin.routeros.plugins.module_utils.srcnat_cover import finish_masquerades
+
+    wan = Masquerade(out_interface="ether1", ipsec_policy="out,none")
+    covered = Desired(state="overridden", auto_masquerades=[wan])
+    finish_masquerades(covered, _View([DEFCONF]))
+    assert covered.masquerades == []
+    assert covered.notes == [
+        "masquerade: what leaves interface 'ether1' is already masqueraded by the rule 'defconf: masquerade' (*1), "
+        "so no owned masquerade is added (masquerade: auto)"
+    ]
+    bare = Desired(state="overridden", auto_masquerades=[wan])
+    finish_masquerades(bare, _View([dict(DEFCONF, disabled=True)]))
+    assert bare.masquerades == [wan] and bare.notes == []
+    offline = Desired(state="merged", auto_masquerades=[wan])
+    finish_masquerades(offline, None)
+    assert offline.masquerades == [wan]
