@@ -475,7 +475,10 @@ class ServicesCall(Call):
         return self.desired.entry_sections()
 
     def on_router(self, module: Any, connection: Any, view: RouterView, result: Dict[str, Any]) -> None:
-        converge(module, connection, view, self.desired, SCOPE_KINDS, result, explain=self.explain)
+        try:
+            converge(module, connection, view, self.desired, SCOPE_KINDS, result, explain=self.explain)
+        except CallError as failure:
+            raise CallError(self.named(failure.msg), **failure.fields) from None
         if not module._diff:
             # The rules before and after come with --diff: every router's result passes
             # through the controller's one main process, and at fleet scale their size shows.
@@ -486,7 +489,13 @@ class ServicesCall(Call):
             result["analysis"] = self.report.as_dict()
 
     def read_failure(self, exc: Any, result: Dict[str, Any]) -> CallError:
-        return CallError(router_failure(exc, False), **result)
+        return CallError(self.named(router_failure(exc, False)), **result)
+
+    def named(self, message: str) -> str:
+        """A failure that speaks of the router by its API address, led by its inventory name too."""
+        if not self.params.get("inventory_hostname") or "host %r" % self.host in message:
+            return message
+        return "host %r: %s" % (self.host, message)
 
     def explain(self, error: ValidationError) -> ValidationError:
         """A problem the engine found on a rule, in the words of the inventory: the setting it

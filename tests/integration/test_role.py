@@ -787,3 +787,12 @@ def test_analyze_fails_on_a_filter_that_drops_the_service_and_passes_defconf(sta
     assert_ok(run)
     findings = host_result(run, ROLE_TASK)["analysis"]["findings"]
     assert [finding["severity"] for finding in findings] == ["warning"]
+
+
+def test_a_router_that_cannot_be_reached_is_named_by_its_inventory_name(seed_router: SimRouter) -> None:
+    port = seed_router.tls_port
+    seed_router.stop()
+    run = converge(seed_router, SEED_VARS)
+    assert run.returncode != 0
+    message = host_result(run, ROLE_TASK)["msg"]
+    assert message.startswith(f"host 'gw (127.0.0.1)': router 127.0.0.1:{port} refused the connection"), message
