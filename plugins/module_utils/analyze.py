@@ -11,7 +11,7 @@ the name the README and existing pipelines use)."""
 
 from __future__ import annotations
 
-from ansible_collections.hairpin.routeros.plugins.module_utils.analysis import (  # noqa: F401 (the API, re-exported)
+from ansible_collections.hairpin.routeros.plugins.module_utils.analysis import (
     CAPTURES_OUTBOUND,
     CAPTURES_ROUTER_SERVICE,
     DEFAULT_ROUTER_SERVICES,
@@ -45,6 +45,41 @@ from ansible_collections.hairpin.routeros.plugins.module_utils.analysis import (
     resolve,
     rows_from_rsc,
 )
+
+__all__ = [
+    "CAPTURES_OUTBOUND",
+    "CAPTURES_ROUTER_SERVICE",
+    "DEFAULT_ROUTER_SERVICES",
+    "EXIT_ERROR",
+    "EXIT_FINDINGS",
+    "EXIT_OK",
+    "FILTER_BLOCKS",
+    "FINDING_CODES",
+    "HAIRPIN_MISMATCH",
+    "HAIRPIN_SHADOWED",
+    "MISSING_HAIRPIN",
+    "NOT_MATCHED",
+    "NO_MASQUERADE",
+    "PUBLIC_ADDRESS_MISMATCH",
+    "SEVERITY_ERROR",
+    "SEVERITY_WARNING",
+    "SHADOWED",
+    "SPLIT_DNS_PORT",
+    "AnalyzeError",
+    "Facts",
+    "Finding",
+    "Report",
+    "Topology",
+    "analyze",
+    "facts_from_rsc",
+    "facts_from_view",
+    "has_errors",
+    "main",
+    "read_live",
+    "render_table",
+    "resolve",
+    "rows_from_rsc",
+]
 
 if __name__ == "__main__":
     raise SystemExit(main())

@@ -526,7 +526,7 @@ def test_the_stock_routers_defconf_filter_passes_every_published_service(scenari
         service = scenario.service(name, protocol)
         for path in ("internet", "lan_public_address"):
             assert service[path]["filter"]["passes"], service[path]
-            assert scenario.measured[(path.split("_")[0], name, protocol)].ok
+            assert scenario.measured[(path.split("_", maxsplit=1)[0], name, protocol)].ok
     assert scenario.report["outbound"]["reachable"] is True
 
 

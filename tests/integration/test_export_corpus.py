@@ -175,13 +175,13 @@ def corpus(tmp_path_factory: pytest.TempPathFactory, certs: CertPaths) -> Iterat
             case.load_error = f"{type(exc).__name__}: {exc}"
             continue
         routers.append((case, router, path, state.attach_persistence(router, path)))
-    loaded = [case for case, *_ in routers]
+    loaded = [entry[0] for entry in routers]
     if not loaded:
         yield cases
         return
     request_log = tmp / "requests.jsonl"
     simulator = Simulator(
-        [(router, path, keeper) for _, router, path, keeper in routers],
+        [(router, path, keeper) for _case, router, path, keeper in routers],
         host="127.0.0.1",
         port=0,
         tls_port=0,
