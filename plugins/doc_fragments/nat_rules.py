@@ -125,7 +125,7 @@ subnet:
   type: str
 """
 
-_HAIRPIN_FIELDS = r"""
+_HAIRPIN_TARGET_FIELDS = r"""
 protocol:
   description: V(both) makes one tcp and one udp rule.
   type: str
@@ -140,6 +140,17 @@ host_port:
 lan_subnet:
   description: The LAN subnet of the server; read from the router's addresses on the LAN when left out.
   type: str
+"""
+
+_HAIRPIN_SUBNET_FIELDS = r"""
+subnet:
+  description: The LAN subnet, for example V(192.168.88.0/24).
+  type: str
+  required: true
+"""
+
+# The fields every hairpin rule has, per service or per subnet.
+_HAIRPIN_RULE_FIELDS = r"""
 lan_interface:
   description: The LAN interface (the rule's C(out-interface)).
   type: str
@@ -161,6 +172,8 @@ anchor:
   description: Comment of the foreign rule for O(OPT[].position=before) or V(after).
   type: str
 """
+
+_HAIRPIN_FIELDS = _HAIRPIN_TARGET_FIELDS + _HAIRPIN_RULE_FIELDS
 
 
 def _suboptions(option, fields, **words):
@@ -200,5 +213,10 @@ ModuleDocFragment.MASQUERADE_CONFIG = _suboptions("config", _MASQUERADE_FIELDS)
 # hairpin.routeros.nat's hairpins, and hairpin.routeros.hairpin_nat's config.
 ModuleDocFragment.HAIRPINS = _suboptions("hairpins", _HAIRPIN_SERVICE_FIELDS + _HAIRPIN_FIELDS, required_with="")
 ModuleDocFragment.HAIRPIN_CONFIG = _suboptions(
-    "config", _HAIRPIN_SERVICE_OR_SUBNET_FIELDS + _HAIRPIN_FIELDS, required_with="with O(OPT[].name) "
+    "config",
+    _HAIRPIN_SERVICE_OR_SUBNET_FIELDS + _HAIRPIN_FIELDS,
+    required_with="with O(OPT[].name) ",
 )
+
+# hairpin.routeros.nat's hairpin_subnets (hairpin_nat takes subnets in its config, above).
+ModuleDocFragment.HAIRPIN_SUBNETS = _suboptions("hairpin_subnets", _HAIRPIN_SUBNET_FIELDS + _HAIRPIN_RULE_FIELDS)

@@ -297,6 +297,15 @@ def port_spans(value: object) -> Optional[List[PortSpan]]:
     return spans
 
 
+def first_port(value: object) -> Optional[int]:
+    """The first port of a port list (``80``, ``8000-8080``, ``80,443``), or None when it starts
+    with no port."""
+    if isinstance(value, bool) or value is None:
+        return None
+    span = port_span(as_text(value).split(",", maxsplit=1)[0])
+    return None if span is None else span[0]
+
+
 def port_range(value: object) -> Optional[PortSpan]:
     """(low, high) of a valid ``N`` / ``N-M`` port spec (1-65535, N <= M), else None."""
     span = port_span(value)

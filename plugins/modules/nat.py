@@ -27,6 +27,7 @@ extends_documentation_fragment:
   - hairpin.routeros.nat_rules.port_forwards
   - hairpin.routeros.nat_rules.masquerades
   - hairpin.routeros.nat_rules.hairpins
+  - hairpin.routeros.nat_rules.hairpin_subnets
   - hairpin.routeros.api
   - hairpin.routeros.states
   - hairpin.routeros.attributes
@@ -54,31 +55,6 @@ options:
       - One broad hairpin rule per LAN subnet (C(src-address=<subnet> dst-address=<subnet>)).
     type: list
     elements: dict
-    suboptions:
-      subnet:
-        description: The LAN subnet, for example V(192.168.88.0/24).
-        type: str
-        required: true
-      lan_interface:
-        description: The LAN interface (C(out-interface)).
-        type: str
-      lan_interface_list:
-        description: The LAN interface list (C(out-interface-list)).
-        type: str
-      comment:
-        description: Free text stored after the ownership marker.
-        type: str
-      disabled:
-        description: Write the rule disabled.
-        type: bool
-        default: false
-      position:
-        description: Where the rule goes among the other rules of its chain; default V(top).
-        type: str
-        choices: [top, bottom, before, after]
-      anchor:
-        description: Comment of the foreign rule for O(hairpin_subnets[].position=before) or V(after).
-        type: str
   address_lists:
     description:
       - Address-list entries hairpin owns, written in the same call as the NAT rules, for example

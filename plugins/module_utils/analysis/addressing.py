@@ -5,18 +5,32 @@
 
 # Private to the hairpin.routeros collection: no compatibility promise outside it.
 
-"""Address and port parsing of the analyzer, in one place.
+"""What the analyzer adds to :mod:`values` for addresses and ports.
 
-Every address, address spec, port and port range the analysis reads goes through these
-functions, so the rules for reading them (a range ``a-b``, a prefix, a list ``80,443``) are
-written once.
+Every address, network, range, port and port list is parsed by ``values``; this module keeps
+only what belongs to the analysis: matchers negated with ``!``, the analyzer's errors for facts
+it cannot use (:class:`AnalyzeError`) and for rule values it cannot evaluate
+(:class:`UnknownMatcherError`), and netmap's address arithmetic.
 """
 
 from __future__ import annotations
 
 import ipaddress
-import re
 from typing import Iterable, List, Mapping, Optional, Tuple
+
+from ansible_collections.hairpin.routeros.plugins.module_utils.values import (
+    first_address,
+    in_address_span,
+    interface_address,
+    ipv4_address,
+    ipv4_network,
+)
+from ansible_collections.hairpin.routeros.plugins.module_utils.values import (
+    first_port as _first_port,
+)
+from ansible_collections.hairpin.routeros.plugins.module_utils.values import (
+    port_span as _port_span,
+)
 
 IPv4 = ipaddress.IPv4Address
 Net = ipaddress.IPv4Network
@@ -31,10 +45,11 @@ class UnknownMatcherError(Exception):
 
 
 def parse_address(text: str, what: str) -> IPv4:
-    try:
-        return IPv4(str(text).split("/", maxsplit=1)[0])
-    except ValueError:
-        raise AnalyzeError("{0}: {1!r} is not an IPv4 address".format(what, text)) from None
+    """The address of a fact (a prefix after it ignored); AnalyzeError naming ``what`` otherwise."""
+    address = ipv4_address(str(text).split("/", maxsplit=1)[0])
+    if address is None:
+        raise AnalyzeError("{0}: {1!r} is not an IPv4 address".format(what, text))
+    return address
 
 
 def split_negation(value: str) -> Tuple[bool, str]:
@@ -42,70 +57,53 @@ def split_negation(value: str) -> Tuple[bool, str]:
 
 
 def in_address_spec(spec: str, address: IPv4) -> bool:
-    low, sep, high = spec.partition("-")
-    try:
-        if sep:
-            return IPv4(low) <= address <= IPv4(high)
-        return address in ipaddress.IPv4Network(spec, strict=False)
-    except ValueError:
-        raise UnknownMatcherError("{0!r} is not an address".format(spec)) from None
+    """Does a rule's address, range or network ``spec`` hold ``address``?"""
+    holds = in_address_span(spec, address)
+    if holds is None:
+        raise UnknownMatcherError("{0!r} is not an address".format(spec))
+    return holds
 
 
 def in_ports(spec: str, port: int) -> bool:
+    """Does a rule's port list ``spec`` (``80,443,8000-8010``) hold ``port``?"""
     for part in spec.split(","):
-        low, sep, high = part.partition("-")
-        try:
-            if int(low) <= port <= int(high if sep else low):
-                return True
-        except ValueError:
-            raise UnknownMatcherError("{0!r} is not a port list".format(spec)) from None
+        span = _port_span(part)
+        if span is None:
+            raise UnknownMatcherError("{0!r} is not a port list".format(spec))
+        if span[0] <= port <= span[1]:
+            return True
     return False
 
 
-def first_address(text: str) -> Optional[IPv4]:
-    try:
-        return IPv4(text.split("-")[0].split("/")[0])
-    except ValueError:
-        return None
-
-
 def port_span(text: Optional[str], default: int) -> Tuple[int, int]:
-    if not text:
-        return default, default
-    low, sep, high = text.partition("-")
-    try:
-        return int(low), int(high if sep else low)
-    except ValueError:
-        return default, default
+    """(low, high) of a ``to-ports`` value; ``default`` for both when it is empty or no port."""
+    span = _port_span(text) if text else None
+    return (default, default) if span is None else span
 
 
 def span_of(port: str) -> Tuple[int, int]:
-    first = port.split(",")[0]
-    return port_span(first, 0)
+    """The span of the first part of a port list (``0, 0`` when it is no port)."""
+    return port_span(port.split(",")[0], 0)
+
+
+def first_port(spec: str) -> int:
+    """The first port of a port spec (``80``, ``8000-8080``, ``80,443``); ValueError if none."""
+    port = _first_port(spec)
+    if port is None:
+        raise ValueError("{0!r} is not a port list".format(spec))
+    return port
 
 
 def covers(subnet: str, address: IPv4) -> bool:
-    try:
-        return address in ipaddress.IPv4Network(subnet, strict=False)
-    except ValueError:
-        return False
+    network = ipv4_network(subnet)
+    return network is not None and address in network
 
 
 def mentions(spec: Optional[str], address: IPv4) -> bool:
+    """Does a positive address matcher name ``address``? (Negated and unreadable ones do not.)"""
     if not spec or spec.startswith("!"):
         return False
-    try:
-        return in_address_spec(spec, address)
-    except UnknownMatcherError:
-        return False
-
-
-def parse_interface(text: str) -> Optional[ipaddress.IPv4Interface]:
-    """An address with its prefix (``192.168.1.1/24``), or None when it is not IPv4."""
-    try:
-        return ipaddress.IPv4Interface(text)
-    except ValueError:
-        return None
+    return in_address_span(spec, address) is True
 
 
 def host_interface(address: IPv4) -> ipaddress.IPv4Interface:
@@ -113,38 +111,33 @@ def host_interface(address: IPv4) -> ipaddress.IPv4Interface:
 
 
 def parse_networks(texts: Iterable[str], what: str) -> List[Net]:
-    try:
-        return [ipaddress.IPv4Network(text, strict=False) for text in texts]
-    except ValueError as exc:
-        raise AnalyzeError("{0}: {1}".format(what, exc)) from None
-
-
-def first_port(spec: str) -> int:
-    """The first port of a port spec (``80``, ``8000-8080``, ``80,443``)."""
-    return int(re.split(r"[-,]", spec)[0])
+    """The networks of a fact (host bits allowed); AnalyzeError naming ``what`` for the first bad one."""
+    networks = []
+    for text in texts:
+        network = ipv4_network(text)
+        if network is None:
+            raise AnalyzeError("{0}: {1!r} is not an IPv4 network".format(what, text))
+        networks.append(network)
+    return networks
 
 
 def interface_of(address: str, networks: Mapping[str, Iterable[str]]) -> Optional[str]:
     """The interface (of ``networks``: interface -> its networks) whose network holds ``address``."""
-    own = parse_interface(address)
+    own = interface_address(address)
     if own is None:
         return None
     for name, nets in networks.items():
         for net in nets:
-            try:
-                if ipaddress.IPv4Network(str(net), strict=False) == own.network:
-                    return str(name)
-            except ValueError:
-                continue
+            if ipv4_network(str(net)) == own.network:
+                return str(name)
     return None
 
 
 def netmap(address: IPv4, match_spec: Optional[str], to_text: str) -> Optional[IPv4]:
     """Where ``netmap`` maps ``address`` (matched by ``match_spec``) in ``to_text``: the same offset."""
-    try:
-        target = ipaddress.IPv4Network(to_text, strict=False)
-        source = ipaddress.IPv4Network(match_spec, strict=False) if match_spec else None
-    except ValueError:
+    target = ipv4_network(to_text)
+    source = ipv4_network(match_spec) if match_spec else None
+    if target is None or (match_spec and source is None):
         return first_address(to_text)
     if source is None or address not in source:
         return target.network_address

@@ -43,6 +43,7 @@ from ansible_collections.hairpin.routeros.plugins.module_utils.model import (
     KIND_HAIRPIN_SUBNET,
     Hairpin,
 )
+from ansible_collections.hairpin.routeros.plugins.module_utils.own_services import SERVICE_TITLES
 from ansible_collections.hairpin.routeros.plugins.module_utils.plan import ACTION_ADD, Operation
 from ansible_collections.hairpin.routeros.plugins.module_utils.render import render_operation
 from ansible_collections.hairpin.routeros.plugins.module_utils.values import NAME_RE
@@ -281,19 +282,6 @@ def router_service_findings(topology: Topology, rules: Sequence[Rule], findings:
                 severity=SEVERITY_WARNING,
             )
         )
-
-
-# What people call the router's own services (the /ip service names in brackets after them).
-SERVICE_TITLES = {
-    "www": "WebFig",
-    "www-ssl": "WebFig over HTTPS",
-    "winbox": "Winbox",
-    "ssh": "SSH",
-    "telnet": "Telnet",
-    "ftp": "FTP",
-    "api": "the API",
-    "api-ssl": "the API over TLS",
-}
 
 
 def _service_loss(topology: Topology, name: str, port: int, lost: Dict[IPv4, List[str]]) -> str:

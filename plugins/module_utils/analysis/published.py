@@ -14,7 +14,6 @@ from typing import List, Optional, Sequence, Tuple
 
 from ansible_collections.hairpin.routeros.plugins.module_utils.analysis.addressing import (
     IPv4,
-    first_address,
     first_port,
     in_address_spec,
     port_span,
@@ -24,6 +23,7 @@ from ansible_collections.hairpin.routeros.plugins.module_utils.analysis.rules im
 from ansible_collections.hairpin.routeros.plugins.module_utils.analysis.topology import Topology
 from ansible_collections.hairpin.routeros.plugins.module_utils.analysis.walk import Flow, chains_under
 from ansible_collections.hairpin.routeros.plugins.module_utils.model import KIND_DSTNAT
+from ansible_collections.hairpin.routeros.plugins.module_utils.values import first_address
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,6 @@ from typing import Any, Dict, List, Mapping, Sequence
 
 from ansible_collections.hairpin.routeros.plugins.module_utils.analysis.addressing import (
     AnalyzeError,
-    first_address,
     parse_address,
 )
 from ansible_collections.hairpin.routeros.plugins.module_utils.analysis.facts import Facts
@@ -38,6 +37,7 @@ from ansible_collections.hairpin.routeros.plugins.module_utils.analysis.verdicts
     lan_verdict,
 )
 from ansible_collections.hairpin.routeros.plugins.module_utils.analysis.walk import run_flow
+from ansible_collections.hairpin.routeros.plugins.module_utils.values import first_address
 
 
 @dataclass

@@ -21,10 +21,10 @@ from ansible_collections.hairpin.routeros.plugins.module_utils.analysis.addressi
     Net,
     host_interface,
     parse_address,
-    parse_interface,
     parse_networks,
 )
 from ansible_collections.hairpin.routeros.plugins.module_utils.analysis.facts import Facts
+from ansible_collections.hairpin.routeros.plugins.module_utils.values import interface_address
 
 # Documentation addresses (RFC 5737) for the internet client when none is given: the first one
 # that is on none of the router's networks.
@@ -133,7 +133,7 @@ def resolve(facts: Facts) -> Topology:
     """The router as the analysis sees it, or AnalyzeError naming the missing fact."""
     addresses = []
     for name, text in facts.addresses:
-        parsed = parse_interface(text)
+        parsed = interface_address(text)
         if parsed is not None:
             addresses.append((name, parsed))
     wan = _side(facts, facts.wan_interface, facts.wan_interface_list, "WAN", "wan")

@@ -14,6 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 
+from ansible_collections.hairpin.routeros.plugins.module_utils.analysis.addressing import IPv4
 from ansible_collections.hairpin.routeros.plugins.module_utils.analysis.findings import (
     FILTER_BLOCKS,
     NOT_MATCHED,
@@ -139,6 +140,23 @@ def _explain_unforwarded(
     return "{0} is never reached: {1}".format(rule.label, why), "{0} is never reached".format(short(rule))
 
 
+def _shadowed(
+    verdict: Verdict, service: Service, flow: Flow, dst: IPv4, taken: str, findings: Findings, origin: str
+) -> None:
+    """Another rule takes the service's traffic from ``origin`` first: the verdict fails and says so."""
+    verdict.fail(taken, "shadowed by {0}".format(short(flow.dstnat.rule)))
+    findings.add(
+        Finding(
+            SHADOWED,
+            service.label,
+            "{0}, {1} port {2} to {3}: {4}; {5} (the service's rule) never sees it".format(
+                origin, service.protocol, service.probe_port, dst, taken, service.rule.label
+            ),
+            flow.dstnat.rule,
+        )
+    )
+
+
 def _taken_elsewhere(service: Service, flow: Flow) -> Optional[str]:
     """When another rule decided first: what it did, for people."""
     taker = flow.dstnat.rule
@@ -176,17 +194,7 @@ def internet_verdict(service: Service, topology: Topology, rules: Sequence[Rule]
         return verdict
     taken = _taken_elsewhere(service, flow)
     if taken is not None:
-        verdict.fail(taken, "shadowed by {0}".format(short(flow.dstnat.rule)))
-        findings.add(
-            Finding(
-                SHADOWED,
-                service.label,
-                "from the internet, {0} port {1} to {2}: {3}; {4} (the service's rule) never sees it".format(
-                    service.protocol, service.probe_port, dst, taken, service.rule.label
-                ),
-                flow.dstnat.rule,
-            )
-        )
+        _shadowed(verdict, service, flow, dst, taken, findings, "from the internet")
         return verdict
     verdict.fail(*_explain_unforwarded(service, flow, topology, rules, "traffic from the internet"))
     if service.rule.active:
@@ -224,17 +232,7 @@ def lan_verdict(
     if not service.reached_by(flow):
         taken = _taken_elsewhere(service, flow)
         if taken is not None:
-            verdict.fail(taken, "shadowed by {0}".format(short(flow.dstnat.rule)))
-            findings.add(
-                Finding(
-                    SHADOWED,
-                    service.label,
-                    "from the LAN, {0} port {1} to {2}: {3}; {4} (the service's rule) never sees it".format(
-                        service.protocol, service.probe_port, dst, taken, service.rule.label
-                    ),
-                    flow.dstnat.rule,
-                )
-            )
+            _shadowed(verdict, service, flow, dst, taken, findings, "from the LAN")
         else:
             verdict.fail(*_explain_unforwarded(service, flow, topology, rules, "LAN clients"))
         return verdict

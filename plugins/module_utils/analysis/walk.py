@@ -17,13 +17,13 @@ from typing import Dict, FrozenSet, List, Optional, Sequence, Tuple
 from ansible_collections.hairpin.routeros.plugins.module_utils.analysis.addressing import (
     IPv4,
     Net,
-    first_address,
     netmap,
     port_span,
     split_negation,
 )
 from ansible_collections.hairpin.routeros.plugins.module_utils.analysis.rules import Packet, Rule, mismatches
 from ansible_collections.hairpin.routeros.plugins.module_utils.analysis.topology import Topology
+from ansible_collections.hairpin.routeros.plugins.module_utils.values import first_address
 
 MAX_JUMP_DEPTH = 16
 

@@ -14,6 +14,7 @@ from ansible_collections.hairpin.routeros.plugins.module_utils.values import (
     address_span,
     dns_name_problem,
     first_address,
+    first_port,
     host_port_problem,
     in_address_span,
     ip_address,
@@ -165,6 +166,19 @@ def test_port_spans_of_a_routeros_port_list():
     assert port_spans("80,http") is None
     assert port_span("8000-8010") == (8000, 8010)
     assert port_span(True) is None
+
+
+@pytest.mark.parametrize(
+    ("spec", "port"),
+    [("80", 80), ("8000-8080", 8000), ("443,80", 443), ("8000-8010,80", 8000), (8291, 8291)],
+)
+def test_the_first_port_of_a_port_list(spec, port):
+    assert first_port(spec) == port
+
+
+@pytest.mark.parametrize("spec", ["", "http", ",80", "!80", True, None])
+def test_a_port_list_that_starts_with_no_port_has_no_first_port(spec):
+    assert first_port(spec) is None
 
 
 @given(st.integers(1, 65535), st.integers(1, 65535))

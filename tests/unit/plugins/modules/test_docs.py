@@ -38,6 +38,7 @@ FRAGMENTS = {
     "MASQUERADE_CONFIG": ("config", "masquerade"),
     "HAIRPINS": ("hairpins", "nat"),
     "HAIRPIN_CONFIG": ("config", "hairpin_nat"),
+    "HAIRPIN_SUBNETS": ("hairpin_subnets", "nat"),
 }
 
 
