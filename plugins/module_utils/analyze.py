@@ -5,81 +5,13 @@
 
 # Private to the hairpin.routeros collection: no compatibility promise outside it.
 
-"""The reachability analyzer's entry point: the API of the ``analysis`` package, and its command
-line for CI pipelines (``python -m ansible_collections.hairpin.routeros.plugins.module_utils.analyze``,
-the name the README and existing pipelines use)."""
+"""The reachability analyzer's command line for CI pipelines, under the name the README and
+existing pipelines use: ``python -m ansible_collections.hairpin.routeros.plugins.module_utils.analyze``.
+The analyzer itself is the ``analysis`` package."""
 
 from __future__ import annotations
 
-from ansible_collections.hairpin.routeros.plugins.module_utils.analysis import (
-    CAPTURES_OUTBOUND,
-    CAPTURES_ROUTER_SERVICE,
-    DEFAULT_ROUTER_SERVICES,
-    EXIT_ERROR,
-    EXIT_FINDINGS,
-    EXIT_OK,
-    FILTER_BLOCKS,
-    FINDING_CODES,
-    HAIRPIN_MISMATCH,
-    HAIRPIN_SHADOWED,
-    MISSING_HAIRPIN,
-    NO_MASQUERADE,
-    NOT_MATCHED,
-    PUBLIC_ADDRESS_MISMATCH,
-    SEVERITY_ERROR,
-    SEVERITY_WARNING,
-    SHADOWED,
-    SPLIT_DNS_PORT,
-    AnalyzeError,
-    Facts,
-    Finding,
-    Report,
-    Topology,
-    analyze,
-    facts_from_rsc,
-    facts_from_view,
-    has_errors,
-    main,
-    read_live,
-    render_table,
-    resolve,
-    rows_from_rsc,
-)
-
-__all__ = [
-    "CAPTURES_OUTBOUND",
-    "CAPTURES_ROUTER_SERVICE",
-    "DEFAULT_ROUTER_SERVICES",
-    "EXIT_ERROR",
-    "EXIT_FINDINGS",
-    "EXIT_OK",
-    "FILTER_BLOCKS",
-    "FINDING_CODES",
-    "HAIRPIN_MISMATCH",
-    "HAIRPIN_SHADOWED",
-    "MISSING_HAIRPIN",
-    "NOT_MATCHED",
-    "NO_MASQUERADE",
-    "PUBLIC_ADDRESS_MISMATCH",
-    "SEVERITY_ERROR",
-    "SEVERITY_WARNING",
-    "SHADOWED",
-    "SPLIT_DNS_PORT",
-    "AnalyzeError",
-    "Facts",
-    "Finding",
-    "Report",
-    "Topology",
-    "analyze",
-    "facts_from_rsc",
-    "facts_from_view",
-    "has_errors",
-    "main",
-    "read_live",
-    "render_table",
-    "resolve",
-    "rows_from_rsc",
-]
+from ansible_collections.hairpin.routeros.plugins.module_utils.analysis.cli import main
 
 if __name__ == "__main__":
     raise SystemExit(main())

@@ -110,7 +110,7 @@ class AnalyzeCall(Call):
         self.report: Any = None
 
     def offline(self) -> Optional[Dict[str, Any]]:
-        from ansible_collections.hairpin.routeros.plugins.module_utils.analyze import (
+        from ansible_collections.hairpin.routeros.plugins.module_utils.analysis import (
             Facts,
             facts_from_rsc,
             rows_from_rsc,
@@ -136,12 +136,12 @@ class AnalyzeCall(Call):
         return (ADDRESS_LISTS, DNS_ENTRIES)
 
     def on_router(self, module: Any, connection: Any, view: RouterView, result: Dict[str, Any]) -> None:
-        from ansible_collections.hairpin.routeros.plugins.module_utils.analyze import facts_from_view
+        from ansible_collections.hairpin.routeros.plugins.module_utils.analysis import facts_from_view
 
         self._analyze(list(view.nat), facts_from_view(view), result)
 
     def _analyze(self, rows: Any, facts: Any, result: Dict[str, Any]) -> None:
-        from ansible_collections.hairpin.routeros.plugins.module_utils.analyze import AnalyzeError, analyze
+        from ansible_collections.hairpin.routeros.plugins.module_utils.analysis import AnalyzeError, analyze
 
         facts = facts.merged(self.params["facts"])
         facts.update(self.params)

@@ -540,7 +540,7 @@ def rehearse(params: Mapping[str, Any]) -> None:
 
 def _analysis(connection: Any, params: Mapping[str, Any], result: Dict[str, Any]) -> Any:
     """The analysis of the router read again: what was written, as the router shows it."""
-    from ansible_collections.hairpin.routeros.plugins.module_utils.analyze import AnalyzeError, analyze, read_live
+    from ansible_collections.hairpin.routeros.plugins.module_utils.analysis import AnalyzeError, analyze, read_live
 
     rows, facts = read_live(connection)
     facts.update(analysis_facts(params))

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 
-from ansible_collections.hairpin.routeros.plugins.module_utils.analyze import (
+from ansible_collections.hairpin.routeros.plugins.module_utils.analysis import (
     EXIT_FINDINGS,
     EXIT_OK,
     Facts,

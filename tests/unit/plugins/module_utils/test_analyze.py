@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from ansible_collections.hairpin.routeros.plugins.module_utils.analyze import (
+from ansible_collections.hairpin.routeros.plugins.module_utils.analysis import (
     EXIT_ERROR,
     EXIT_FINDINGS,
     EXIT_OK,
