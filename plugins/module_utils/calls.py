@@ -104,6 +104,7 @@ class AnalyzeCall(Call):
     """The nat_analyze module: the analysis of given rules, of an export, or of the router."""
 
     missing_connection = "reading the router needs %s (or give rules or running_config)"
+    firewall = True
 
     def __init__(self, params: Mapping[str, Any]) -> None:
         super().__init__(params)

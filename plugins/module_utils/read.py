@@ -6,7 +6,8 @@
 # Private to the hairpin.routeros collection: no compatibility promise outside it.
 #
 # The router as one read: the NAT table, the facts the checks need (interfaces, lists, addresses,
-# IP services, the firewall filter) and the owned-entry menus a call manages, all in one round trip.
+# IP services; the firewall filter for the analysis) and the owned-entry menus a call manages, all
+# in one round trip.
 
 from __future__ import annotations
 
@@ -39,9 +40,10 @@ _FACT_COMMANDS = (
     Command("/interface/list/member/print", {".proplist": "list,interface"}),
     Command("/ip/address/print", {".proplist": "address,interface,disabled"}),
     Command("/ip/service/print", {".proplist": "name,port,address,disabled"}),
-    # The whole filter, in table order: the analysis's verdicts rest on positions and every matcher.
-    Command("/ip/firewall/filter/print"),
 )
+# The whole filter, in table order: the analysis's verdicts rest on positions and every matcher.
+# Only the analysis needs it, so only a read for it takes it.
+_FILTER_READ = Command("/ip/firewall/filter/print")
 # Counters change all the time and say nothing about configuration.
 _COUNTERS = ("bytes", "packets")
 
@@ -107,15 +109,23 @@ def _enabled(row: Mapping[str, Any]) -> bool:
     return not is_true(row.get("disabled"))
 
 
-def read_router(connection: Any, *, facts: bool = True, entries: Sequence[EntrySection] = ()) -> RouterView:
+def read_router(
+    connection: Any, *, facts: bool = True, entries: Sequence[EntrySection] = (), firewall: bool = False
+) -> RouterView:
     """Everything the plan and the checks need, in one round trip: the NAT table and the router
-    facts (unless `facts` is false: a call about entry menus only), and the menus of `entries`."""
-    commands = ([_NAT_READ, *_FACT_COMMANDS] if facts else []) + [section.read for section in entries]
+    facts (unless `facts` is false: a call about entry menus only), the firewall filter (with
+    `firewall`, for the analysis), and the menus of `entries`."""
+    fact_commands = [_NAT_READ, *_FACT_COMMANDS] if facts else []
+    filter_commands = [_FILTER_READ] if firewall else []
+    commands = fact_commands + filter_commands + [section.read for section in entries]
     replies = connection.read(commands)
     view = RouterView([], RouterFacts(), {}, {})
     if facts:
-        view = _view(*replies[: 1 + len(_FACT_COMMANDS)])
-        replies = replies[1 + len(_FACT_COMMANDS) :]
+        view = _view(*replies[: len(fact_commands)])
+    replies = replies[len(fact_commands) :]
+    if firewall:
+        view.filter = list(replies[0])
+        replies = replies[1:]
     for section, rows in zip(entries, replies):
         view.entries[section.option] = rows
     return view
@@ -126,7 +136,7 @@ def _prefixes(value: Any) -> List[str]:
     return [part.strip() for part in str(value or "").split(",") if part.strip()]
 
 
-def _view(nat, interfaces, lists, members, addresses, services, filter_rows) -> RouterView:
+def _view(nat, interfaces, lists, members, addresses, services) -> RouterView:
     networks: Dict[str, List[str]] = {}
     own = []
     by_interface: Dict[str, List[str]] = {}
@@ -156,7 +166,6 @@ def _view(nat, interfaces, lists, members, addresses, services, filter_rows) -> 
         facts,
         networks,
         {k: frozenset(v) for k, v in list_members.items()},
-        filter=list(filter_rows),
         service_addresses={
             str(row["name"]): _prefixes(row.get("address")) for row in services if _enabled(row) and "name" in row
         },

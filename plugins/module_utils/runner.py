@@ -64,6 +64,8 @@ class Call:
     # Option problems first, connection warnings after (the warnings are then not in the result).
     check_before_warnings = False
     facts = True
+    # Whether the call's one read takes the firewall filter too (the analysis needs it).
+    firewall = False
 
     def __init__(self, params: Mapping[str, Any]) -> None:
         self.params = params
@@ -115,7 +117,7 @@ def _with_router(module: ModuleLike, call: Call) -> Dict[str, Any]:
     result: Dict[str, Any] = dict(changed=False)
     try:
         with connect(params) as connection:
-            view = read_router(connection, facts=call.facts, entries=call.entries())
+            view = read_router(connection, facts=call.facts, entries=call.entries(), firewall=call.firewall)
             call.on_router(module, connection, view, result)
             result["round_trips"] = connection.round_trips
     except RouterError as exc:
