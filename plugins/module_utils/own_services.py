@@ -173,16 +173,21 @@ def service_losses(
 ) -> List[ServiceLoss]:
     """What each TCP forward on one of the router's addresses takes from its enabled services."""
     out: List[ServiceLoss] = []
+    services = sorted(router.services, key=lambda item: (item.port, item.name))
     for forward in forwards:
         span = port_range(forward.port)
         if span is None or forward.disabled or forward.protocol not in ("tcp", "both"):
+            continue
+        # Most forwards take no service port: decide that before looking at addresses.
+        hit = [service for service in services if span[0] <= service.port <= span[1]]
+        if not hit:
             continue
         taken, every = _taken(forward, router)
         if not taken:
             continue
         ingress, ingress_label = _ingress(forward, router)
-        for service in sorted(router.services, key=lambda item: (item.port, item.name)):
-            if not span[0] <= service.port <= span[1] or _kept_out(service, ingress, router):
+        for service in hit:
+            if _kept_out(service, ingress, router):
                 continue
             cuts = (
                 path is not None
