@@ -27,8 +27,8 @@ from role_support import ROLE_TASK, run_hairpin, write_inventory
 from support import PASSWORD, REPO, USERNAME, PlaybookRun
 
 from routeros_sim import rsc, state
-from routeros_sim.certs import CertPaths, server_ssl_context
-from routeros_sim.server import Simulator, SimulatorThread
+from routeros_sim.certs import CertPaths
+from tests.support.simulator import serve
 
 EXPORTS = REPO / "tests" / "fixtures" / "exports"
 CORPUS: dict[str, dict[str, Any]] = yaml.safe_load((EXPORTS / "corpus.yml").read_text(encoding="utf-8"))
@@ -180,19 +180,14 @@ def corpus(tmp_path_factory: pytest.TempPathFactory, certs: CertPaths) -> Iterat
         yield cases
         return
     request_log = tmp / "requests.jsonl"
-    simulator = Simulator(
+    thread = serve(
         [(router, path, keeper) for _case, router, path, keeper in routers],
-        host="127.0.0.1",
-        port=0,
-        tls_port=0,
-        ssl_context=server_ssl_context(certs),
-        username=USERNAME,
+        certs,
         password=PASSWORD,
         request_log=request_log,
     )
-    for case, site in zip(loaded, simulator.sites):
+    for case, site in zip(loaded, thread.simulator.sites):
         case.site = site
-    thread = SimulatorThread(simulator).start()
 
     def record(phase: str, run: PlaybookRun | None = None) -> None:
         for case in loaded:

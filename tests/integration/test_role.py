@@ -33,8 +33,8 @@ from role_support import (
 from support import ANSIBLE_BIN, BROWNFIELD_ROUTER, PASSWORD, REPO, SimRouter
 
 from routeros_sim import state
-from routeros_sim.certs import CertPaths, server_ssl_context
-from routeros_sim.server import Simulator, SimulatorThread
+from routeros_sim.certs import CertPaths
+from tests.support.simulator import serve
 
 DNS_PATH = "/ip/dns/static"
 ADDRESS_LIST_PATH = "/ip/firewall/address-list"
@@ -565,16 +565,8 @@ def fleet(tmp_path: Path, certs: CertPaths) -> Iterator[dict[str, Any]]:
         state.attach_persistence(router, path)
         routers.append((router, path))
     routers[2][0].patch("/ip/cloud", {"public-address": "198.51.100.77"})
-    simulator = Simulator(
-        routers,
-        host="127.0.0.1",
-        port=0,
-        tls_port=0,
-        ssl_context=server_ssl_context(certs),
-        username="ansible",
-        password=PASSWORD,
-    )
-    thread = SimulatorThread(simulator).start()
+    thread = serve(routers, certs, password=PASSWORD, username="ansible")
+    simulator = thread.simulator
     overlay = tmp_path / "simulators.yml"
     write_inventory(
         overlay,

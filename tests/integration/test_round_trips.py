@@ -16,8 +16,9 @@ from role_support import changed_tasks, run_hairpin, write_inventory
 from support import PASSWORD, STOCK_ROUTER, USERNAME
 
 from routeros_sim import state
-from routeros_sim.certs import CertPaths, server_ssl_context
-from routeros_sim.server import RouterSite, Simulator, SimulatorThread
+from routeros_sim.certs import CertPaths
+from routeros_sim.server import RouterSite
+from tests.support.simulator import serve
 
 ROUTERS = 3
 SERVICES = 20
@@ -52,18 +53,9 @@ def fleet(tmp_path: Path, certs: CertPaths) -> Iterator[list[RouterSite]]:
         router = state.load_router(path, seed=STOCK_ROUTER)
         state.attach_persistence(router, path)
         routers.append((router, path))
-    simulator = Simulator(
-        routers,
-        host="127.0.0.1",
-        port=0,
-        tls_port=0,
-        ssl_context=server_ssl_context(certs),
-        username=USERNAME,
-        password=PASSWORD,
-    )
-    thread = SimulatorThread(simulator).start()
+    thread = serve(routers, certs, password=PASSWORD)
     try:
-        yield simulator.sites
+        yield thread.simulator.sites
     finally:
         thread.stop()
 
