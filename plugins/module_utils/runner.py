@@ -70,6 +70,10 @@ class Call:
     def __init__(self, params: Mapping[str, Any]) -> None:
         self.params = params
 
+    def option_names(self, options: Sequence[str]) -> List[str]:
+        """Options as the user gave them, for messages."""
+        return list(options)
+
     def offline(self) -> Optional[Dict[str, Any]]:
         """The result of a call that needs no router, or None."""
         return None
@@ -107,7 +111,7 @@ def _with_router(module: ModuleLike, call: Call) -> Dict[str, Any]:
     params = module.params
     missing = [name for name in CONNECTION_OPTIONS if not params.get(name)]
     if call.missing_connection is not None and missing:
-        raise CallError(call.missing_connection % ", ".join(missing))
+        raise CallError(call.missing_connection % ", ".join(call.option_names(missing)))
     if call.check_before_warnings:
         call.check()
     for warning in connection_warnings(params):

@@ -38,6 +38,7 @@ from ansible_collections.hairpin.routeros.plugins.module_utils.model import (
     Masquerade,
     PortForward,
 )
+from ansible_collections.hairpin.routeros.plugins.module_utils.options import option_variables
 from ansible_collections.hairpin.routeros.plugins.module_utils.read import ADDRESS_LISTS, DNS_ENTRIES, RouterView
 from ansible_collections.hairpin.routeros.plugins.module_utils.render import render_commands
 from ansible_collections.hairpin.routeros.plugins.module_utils.runner import Call, run_call
@@ -490,6 +491,13 @@ class ServicesCall(Call):
 
     def read_failure(self, exc: Any, result: Dict[str, Any]) -> CallError:
         return CallError(self.named(router_failure(exc, False)), **result)
+
+    def option_names(self, options: Sequence[str]) -> List[str]:
+        prefix = self.params.get("from_variables")
+        if not prefix:
+            return list(options)
+        names = option_variables(str(prefix))
+        return [names.get(option, option) for option in options]
 
     def named(self, message: str) -> str:
         """A failure that speaks of the router by its API address, led by its inventory name too."""

@@ -788,3 +788,10 @@ def test_a_router_that_cannot_be_reached_is_named_by_its_inventory_name(seed_rou
     assert run.returncode != 0
     message = host_result(run, ROLE_TASK)["msg"]
     assert message.startswith(f"host 'gw (127.0.0.1)': router 127.0.0.1:{port} refused the connection"), message
+
+
+def test_a_missing_connection_variable_is_named_as_the_inventory_names_it(seed_router: SimRouter) -> None:
+    run = converge(seed_router, {**SEED_VARS, "hairpin_api_password": None})
+    assert run.returncode != 0
+    assert host_result(run, ROLE_TASK)["msg"] == "missing required arguments: hairpin_api_password"
+    assert seed_router.site.stats.connections == 0
