@@ -28,7 +28,7 @@ Anything else raises UntranslatableError: a test must not pass on a rule we sile
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from ansible_collections.hairpin.routeros.plugins.module_utils.model import effective_value, is_true
@@ -241,21 +241,35 @@ def translate(
         statement = translator.action(chain, values)
         comment = f'comment "{values.get(".id", "")}"'
         chains.setdefault(_chain_name(chain), []).append(" ".join([*matchers, statement, comment]))
-    lines = [f"table ip {TABLE} {{"]
-    for name, entries in translator.sets.items():
+
+    def nat_hook(name: str) -> str | None:
+        if name not in BASE_CHAINS:
+            return None
+        priority = "dstnat" if name == "dstnat" else "srcnat"
+        return f"type nat hook {BASE_CHAINS[name]} priority {priority}; policy accept;"
+
+    return _table_text(TABLE, translator.sets, chains, nat_hook) + _translate_filter(filter_rows, config)
+
+
+def _table_text(
+    table: str, sets: dict[str, list[str]], chains: dict[str, list[str]], hook: Callable[[str], str | None]
+) -> str:
+    """An nftables table: its address sets, then its chains (`hook(name)`: a base chain's line)."""
+    lines = [f"table ip {table} {{"]
+    for name, entries in sets.items():
         lines += [f"  set {name} {{", "    type ipv4_addr; flags interval"]
         if entries:
             lines.append(f"    elements = {{ {', '.join(entries)} }}")
         lines.append("  }")
     for name, statements in chains.items():
         lines.append(f"  chain {name} {{")
-        if name in BASE_CHAINS:
-            priority = "dstnat" if name == "dstnat" else "srcnat"
-            lines.append(f"    type nat hook {BASE_CHAINS[name]} priority {priority}; policy accept;")
+        base = hook(name)
+        if base is not None:
+            lines.append(f"    {base}")
         lines += [f"    {statement}" for statement in statements]
         lines.append("  }")
     lines.append("}")
-    return "\n".join(lines) + "\n" + _translate_filter(filter_rows, config)
+    return "\n".join(lines) + "\n"
 
 
 def _filter_chain_name(chain: str) -> str:
@@ -308,17 +322,10 @@ def _translate_filter(rows: Sequence[Mapping[str, object]], config: RouterConfig
             continue
         comment = f'comment "filter {values.get(".id", "")}"'
         chains.setdefault(_filter_chain_name(chain), []).append(" ".join([*matchers, _filter_action(values), comment]))
-    lines = [f"table ip {FILTER_TABLE} {{"]
-    for name, entries in translator.sets.items():
-        lines += [f"  set {name} {{", "    type ipv4_addr; flags interval"]
-        if entries:
-            lines.append(f"    elements = {{ {', '.join(entries)} }}")
-        lines.append("  }")
-    for name, statements in chains.items():
-        lines.append(f"  chain {name} {{")
-        if name in FILTER_CHAINS:
-            lines.append(f"    type filter hook {FILTER_CHAINS[name]} priority filter; policy accept;")
-        lines += [f"    {statement}" for statement in statements]
-        lines.append("  }")
-    lines.append("}")
-    return "\n".join(lines) + "\n"
+
+    def filter_hook(name: str) -> str | None:
+        if name not in FILTER_CHAINS:
+            return None
+        return f"type filter hook {FILTER_CHAINS[name]} priority filter; policy accept;"
+
+    return _table_text(FILTER_TABLE, translator.sets, chains, filter_hook)
