@@ -18,7 +18,7 @@ COMPAT_VENV := build/compat-venv
 # The oldest ansible-core that meta/runtime.yml's requires_ansible admits, tested on a Python it supports.
 COMPAT_CORE := ansible-core==2.17.14
 
-.PHONY: help setup demo test lint format sanity ansible-lint changelog-lint role-spec pytest molecule compat clean
+.PHONY: help setup demo demo-stop test lint format sanity ansible-lint changelog-lint role-spec pytest molecule compat clean
 
 help:
 	@echo "make demo   set up, start the simulator, run the main job against it"
@@ -41,6 +41,10 @@ setup: $(STAMP) $(COLLECTIONS)/ansible_collections/hairpin/routeros
 
 demo: setup
 	$(BIN)/python scripts/demo.py
+
+# The router `make demo` leaves running for you to try commands on.
+demo-stop: setup
+	$(BIN)/python scripts/demo.py stop
 
 test: setup lint changelog-lint role-spec sanity ansible-lint pytest molecule compat
 

@@ -196,8 +196,7 @@ class ServedProcess:
         return [int(router["tls_port"]) for router in self.ready.get("routers") or [self.ready]]
 
 
-@contextmanager
-def serve_process(
+def start_process(
     workdir: Path,
     *,
     state_path: Path,
@@ -207,9 +206,11 @@ def serve_process(
     username: str = USERNAME,
     options: Sequence[str] = (),
     start_timeout: float = 120,
-) -> Iterator[ServedProcess]:
-    """`routeros-sim serve` on 127.0.0.1 with ephemeral ports (plus `options`, e.g.
-    `--count=200`), until the block ends; its output goes to <workdir>/simulator.log."""
+    detached: bool = False,
+) -> ServedProcess:
+    """Start `routeros-sim serve` on 127.0.0.1 with ephemeral ports (plus `options`, e.g.
+    `--count=200`) and wait until it listens; its output goes to <workdir>/simulator.log. The
+    caller stops it; `detached`: in a session of its own, so it outlives the caller's terminal."""
     workdir.mkdir(parents=True, exist_ok=True)
     ready = workdir / "ready.json"
     ready.unlink(missing_ok=True)
@@ -222,23 +223,37 @@ def serve_process(
     ]  # fmt: skip
     log_path = workdir / "simulator.log"
     with log_path.open("wb") as log:
-        process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
-        try:
-            # The simulator writes the ready file (atomically) once every listener is bound;
-            # a process has no other way to tell this one.
-            deadline = time.monotonic() + start_timeout
-            while not ready.exists():
-                if process.poll() is not None or time.monotonic() > deadline:
-                    raise SystemExit(f"the simulator did not start; see {log_path}")
-                time.sleep(0.1)
-            yield ServedProcess(process, json.loads(ready.read_text()))
-        finally:
-            process.terminate()
-            try:
-                process.wait(timeout=60)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+        process = subprocess.Popen(
+            command, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=detached
+        )
+    # The simulator writes the ready file (atomically) once every listener is bound; a process
+    # has no other way to tell this one.
+    deadline = time.monotonic() + start_timeout
+    while not ready.exists():
+        if process.poll() is not None or time.monotonic() > deadline:
+            stop_process(process)
+            raise SystemExit(f"the simulator did not start; see {log_path}")
+        time.sleep(0.1)
+    return ServedProcess(process, json.loads(ready.read_text()))
+
+
+def stop_process(process: subprocess.Popen) -> None:
+    process.terminate()
+    try:
+        process.wait(timeout=60)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
+@contextmanager
+def serve_process(workdir: Path, **options: Any) -> Iterator[ServedProcess]:
+    """start_process(workdir, **options), stopped when the block ends."""
+    served = start_process(workdir, **options)
+    try:
+        yield served
+    finally:
+        stop_process(served.process)
 
 
 class Routers:
