@@ -38,7 +38,7 @@ from ansible_collections.hairpin.routeros.plugins.module_utils.model import (
     Masquerade,
     PortForward,
 )
-from ansible_collections.hairpin.routeros.plugins.module_utils.options import option_variables
+from ansible_collections.hairpin.routeros.plugins.module_utils.options import nearest_variable, option_variables
 from ansible_collections.hairpin.routeros.plugins.module_utils.read import ADDRESS_LISTS, DNS_ENTRIES, RouterView
 from ansible_collections.hairpin.routeros.plugins.module_utils.render import render_commands
 from ansible_collections.hairpin.routeros.plugins.module_utils.runner import Call, run_call
@@ -289,12 +289,27 @@ def _dns_problems(where: str, params: Mapping[str, Any]) -> List[str]:
     return out
 
 
+def _variable_problems(where: str, params: Mapping[str, Any]) -> List[str]:
+    """The host's `<prefix>_` variables that no option reads (the action plugin found them)."""
+    prefix = params.get("from_variables")
+    if not prefix:
+        return []
+    owner = "the hairpin role" if prefix == "hairpin" else "from_variables '%s'" % prefix
+    out = []
+    for name in params.get("unknown_variables") or []:
+        nearest = nearest_variable(str(prefix), str(name))
+        hint = " (did you mean %s?)" % nearest if nearest else ""
+        out.append("%svariable '%s' is not a variable of %s%s" % (where, name, owner, hint))
+    return out
+
+
 def services_problems(params: Mapping[str, Any], host: Optional[str] = None) -> List[str]:
     """Every problem of one router's services and settings (already checked against the
     argument spec), as messages naming the host, the service and the field."""
     where = "host '%s': " % host if host else ""
     return (
-        _setting_problems(where, params)
+        _variable_problems(where, params)
+        + _setting_problems(where, params)
         + _service_problems(where, params)
         + _name_problems(where, params)
         + _overlap_problems(where, params)

@@ -156,6 +156,23 @@ options:
     description: With O(analyze=true), fail when the analysis has findings.
     type: bool
     default: true
+  allow_mass_removal:
+    description:
+      - Let a run remove every owned port forward of the router, or more than O(max_removals).
+      - Without it such a run fails before writing (in check mode too), naming the router, the
+        count and the services whose forwards would go. An empty O(services) or a misspelt
+        variable holding them would otherwise remove every forward the router publishes.
+    type: bool
+    default: false
+  max_removals:
+    description:
+      - The most owned port forwards (one per protocol of a service) one run may remove without
+        O(allow_mass_removal=true).
+      - Left out, half of the owned port forwards when the router has more than 4 of them;
+        with 4 or fewer, any number but all of them. A run that would remove every owned port
+        forward always needs O(allow_mass_removal=true), whatever this says; a router with no
+        owned forward has none to lose.
+    type: int
   from_variables:
     description:
       - Take every option the task does not give from the host's variable named after it, with
@@ -175,6 +192,15 @@ options:
       - The router's name in the inventory, which messages give beside its API address
         (C(gw-home (192.0.2.10))). With O(from_variables), the action plugin sets it.
     type: str
+  unknown_variables:
+    description:
+      - Internal, set by the action plugin with O(from_variables); not for tasks to give.
+      - The host's variables that start with the prefix but that no option reads (a typo such as
+        C(hairpin_servics)). Each is reported with the other problems of the options, with the
+        nearest name the module knows.
+    type: list
+    elements: str
+    default: []
 notes:
   - A call costs one connection and, after login, one round trip to read and at most one to
     write (plus one to read again with O(analyze=true)).
