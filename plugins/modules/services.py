@@ -20,9 +20,12 @@ description:
     with the prefix C(hairpin_) (and C(hairpin_api_) for the connection). Use M(hairpin.routeros.nat)
     to give the rules themselves instead.
   - Every problem of the options (bad addresses, ports, two services on one public port, a
-    hairpin mode without a LAN) is reported at once, each naming the service and the field,
-    before the router is contacted; problems that need the router (an interface it lacks, a
-    port its own services use) are reported after its one read, still before any write.
+    hairpin mode without a LAN, a host variable of O(from_variables) that no option reads) is
+    reported at once, each naming the service and the field, before any write. An inventory
+    with problems is still read from the router (nothing is written), so that the problems only
+    the router reveals (an interface it lacks, a server on one of its own addresses, the API
+    port this run uses, a mass removal) come in the same report; when the router cannot be
+    reached, the report says its checks were not run, and why.
   - Only rules and entries hairpin owns (their comment starts with C(hairpin:)) are ever changed
     or removed.
 author:
@@ -290,7 +293,9 @@ notes:
   type: list
   elements: str
 problems:
-  description: Every problem of the options, each naming the service and the field.
+  description:
+    - Every problem of the options and of what the router's read reveals about them (a mass
+      removal included), each naming the router, and the service and the field or the variable.
   returned: when the options have problems (the call fails before any write)
   type: list
   elements: str
