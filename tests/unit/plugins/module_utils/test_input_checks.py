@@ -295,7 +295,7 @@ def test_a_missing_ca_file_of_a_nat_module_is_named_before_connecting(monkeypatc
     missing = tmp_path / "ca.pem"
     module = Module(state="merged", config=[], ca_path=str(missing))
     connections = []
-    monkeypatch.setattr(runner, "connect", lambda params: connections.append(params))
+    monkeypatch.setattr(runner, "connect", connections.append)
     with pytest.raises(EndedError) as ended:
         runner.run_call(module, runner.NatCall(module.params, resource))
     assert ended.value.result["problems"] == [f"host '192.0.2.10': option 'ca_path': {missing} does not exist"]
