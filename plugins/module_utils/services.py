@@ -198,6 +198,9 @@ def _setting_problems(where: str, params: Mapping[str, Any]) -> List[str]:
         )
     for subnet in params.get("lan_subnets") or []:
         add("lan_subnets", subnet_problem(_text(subnet)))
+    limit = params.get("max_removals")
+    if isinstance(limit, int) and limit < 0:
+        add("max_removals", "%d is not a number of port forwards (0 or more)" % limit)
     return out
 
 
@@ -495,7 +498,9 @@ class ServicesCall(Call):
         try:
             self.desired = services_desired(self.params, self.host)
         except (TypeError, ValueError, KeyError, AttributeError):
-            # Only an inventory with problems gets here; they are reported without the router's.
+            if not problems:
+                raise
+            # An inventory with problems may make no Desired: they are reported without the router's.
             self.desired = None
         if not problems and self.desired is not None:
             problems = [error.text for error in self.desired.errors]

@@ -251,3 +251,10 @@ def test_only_variables_no_option_reads_are_unknown():
     names = ["hairpin_services", "hairpin_api_ca_path", "hairpin_hosts", "hairpin_result", "other", "hairpin_servics"]
     assert unknown_variables("hairpin", names) == ["hairpin_servics"]
     assert unknown_variables("edge", ["edge_mode", "edge_lan_subnet", "hairpin_x"]) == ["edge_lan_subnet"]
+
+
+def test_max_removals_is_a_count():
+    assert problems(max_removals=0) == []
+    assert problems(max_removals=-1, from_variables="hairpin") == [
+        "host 'gw': variable 'hairpin_max_removals': -1 is not a number of port forwards (0 or more)"
+    ]
