@@ -14,7 +14,7 @@ from typing import Any, Callable, Dict, Mapping, Optional
 
 # Imported with this file, so the controller's main process imports the engine once and every
 # forked worker inherits it (see plugins/action/nat.py).
-from ansible_collections.hairpin.routeros.plugins.module_utils.options import option_variables
+from ansible_collections.hairpin.routeros.plugins.module_utils.options import option_variables, unknown_variables
 from ansible_collections.hairpin.routeros.plugins.module_utils.options import services_module_spec as module_spec
 from ansible_collections.hairpin.routeros.plugins.module_utils.services import rehearse, run_services
 from ansible_collections.hairpin.routeros.plugins.plugin_utils.in_worker import InWorkerModuleAction, validated
@@ -63,4 +63,9 @@ class ActionModule(InWorkerModuleAction):
             # The router's address as Ansible would connect to it: ansible_host, else its name.
             address = task_vars.get("ansible_host") or task_vars.get("inventory_hostname")
             args["hostname"] = self._templar.template(address)
+        # A variable no option reads is most likely a typo (hairpin_servics), which would
+        # otherwise be silently taken as "no services"; the module names it with the other problems.
+        unknown = unknown_variables(prefix, task_vars)
+        if unknown:
+            args["unknown_variables"] = unknown
         return args

@@ -13,10 +13,11 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import os
 import socket
 import ssl
 from dataclasses import dataclass, field
-from typing import Any, Dict, List, Mapping, Optional, Sequence
+from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence
 
 LIBROUTEROS_IMPORT_ERROR: Optional[str]
 try:
@@ -54,6 +55,37 @@ def api_argument_spec() -> Dict[str, Dict[str, Any]]:
         ca_path=dict(type="path"),
         timeout=dict(type="int", default=10),
     )
+
+
+# Options that name a file on the controller: checked before connecting, so a wrong path is
+# named as such instead of surfacing as the TLS library's bare "No such file or directory".
+FILE_OPTIONS = ("ca_path",)
+
+
+def file_problem(path: str) -> Optional[str]:
+    """Why `path` is not a file this process can read, or None."""
+    if not os.path.exists(path):
+        return "%s does not exist" % path
+    if not os.path.isfile(path):
+        return "%s is not a file" % path
+    if not os.access(path, os.R_OK):
+        return "%s cannot be read (permission denied)" % path
+    return None
+
+
+def file_problems(
+    params: Mapping[str, Any], host: Optional[str], label: Callable[[str], str] = "option '{0}'".format
+) -> List[str]:
+    """Each file option given whose file cannot be read, as "host 'H': option 'ca_path': ...".
+    `label` names an option as the caller's user gave it."""
+    where = "host '%s': " % host if host else ""
+    out = []
+    for option in FILE_OPTIONS:
+        if params.get(option):
+            problem = file_problem(str(params[option]))
+            if problem is not None:
+                out.append("%s%s: %s" % (where, label(option), problem))
+    return out
 
 
 class RouterError(Exception):

@@ -41,6 +41,7 @@ from ansible_collections.hairpin.routeros.plugins.module_utils.validate import (
     InvalidConfigError,
     RouterFacts,
     ValidationError,
+    own_address_problems,
     validate_services,
 )
 from ansible_collections.hairpin.routeros.plugins.module_utils.writes import (
@@ -145,6 +146,27 @@ def router_failure(exc: RouterError, writing: bool) -> str:
     return "%s; nothing was written" % reason
 
 
+def router_problems(
+    module: Any,
+    view: RouterView,
+    desired: Desired,
+    explain: Optional[Callable[[ValidationError], ValidationError]] = None,
+) -> List[ValidationError]:
+    """Every problem of `desired` against the router as read, after filling in what only the
+    router knows (hairpin rules, LAN subnets, the masquerade); what a forward takes from the
+    router's own services goes to module.warn. `explain` as in converge()."""
+    finish_hairpins(desired, view)
+    finish_masquerades(desired, view)
+    host = module.params.get("hostname")
+    errors = desired.errors + validate_desired(desired, view.facts, host)
+    errors.extend(own_address_problems(desired.port_forwards, view.interface_addresses, host))
+    for forward, message in service_warnings(desired, view, module.params, errors):
+        module.warn("service %r: %s" % (forward, message))
+    if explain is not None:
+        errors = _unique([explain(error) for error in errors])
+    return errors
+
+
 def converge(
     module: Any,
     connection: Any,
@@ -153,23 +175,17 @@ def converge(
     scope_kinds: FrozenSet[str],
     result: Dict[str, Any],
     explain: Optional[Callable[[ValidationError], ValidationError]] = None,
+    guard: Optional[Callable[[Plan, Dict[str, Any]], None]] = None,
 ) -> None:
     """Check `desired` against the router, plan, and (unless in check mode) write the plan in
     one pipelined batch; fills `result` (changed, commands, before, after, the entries, notes,
     diff). Raises CallError on bad input (before any write) and on a failed write. `module`
     gives check_mode, _diff, warn and the hostname; `explain` restates a problem in the
-    caller's words (the services model names its settings)."""
+    caller's words (the services model names its settings); `guard` sees the plan and the
+    result before anything is written, in check mode too, and may refuse it (CallError)."""
     state = desired.state
     if state != "deleted":
-        finish_hairpins(desired, view)
-        finish_masquerades(desired, view)
-        host = module.params.get("hostname")
-        errors = desired.errors + validate_desired(desired, view.facts, host)
-        for forward, message in service_warnings(desired, view, module.params, errors):
-            module.warn("service %r: %s" % (forward, message))
-        if explain is not None:
-            errors = _unique([explain(error) for error in errors])
-        fail_on_errors(errors)
+        fail_on_errors(router_problems(module, view, desired, explain))
     plan = plan_nat(desired, view.nat, state, scope_kinds)
     entry_plans = plan_entry_jobs(desired.entry_jobs, view.entries)
     commands = entry_lines(entry_plans) + render_commands(plan)
@@ -184,6 +200,8 @@ def converge(
         result["notes"] = desired.notes
     if module._diff and changed:
         result["diff"] = dict(prepared="\n".join(commands) + "\n")
+    if guard is not None:
+        guard(plan, result)
     if not changed or module.check_mode:
         return
     writes = [command for entry_plan in entry_plans for command in entry_commands(entry_plan)] + api_commands(

@@ -45,17 +45,19 @@ def finish_hairpins(desired: Desired, view: Optional[RouterView]) -> None:
         where = "from the router's addresses on the LAN" if view is not None else "(no router to read them from)"
         desired.errors.append(ValidationError("auto_hairpin", "lan_subnets", "no LAN subnet given or found %s" % where))
         return
-    if mode == "per_service":
+    source = "given" if auto.lan_subnets else "read from the router's addresses on the LAN"
+    if mode in ("per_service", "subnet"):
         for forward in desired.auto_hairpin_for:
             subnet = lan_subnet_for(forward.host, subnets)
             if subnet is None:
                 desired.notes.append(
-                    "service %r: host %s is on none of the LAN subnets %s, so it needs no hairpin rule"
-                    % (forward.name, forward.host, ", ".join(subnets))
+                    "service %r: host %s is on none of the LAN subnets (%s, %s), so it gets no hairpin rule: "
+                    "its replies to LAN clients go through the router, which needs none"
+                    % (forward.name, forward.host, ", ".join(subnets), source)
                 )
-                continue
-            desired.hairpins.append(Hairpin.for_port_forward(forward, subnet, lan_if, lan_list))
-    elif mode == "subnet":
+            elif mode == "per_service":
+                desired.hairpins.append(Hairpin.for_port_forward(forward, subnet, lan_if, lan_list))
+    if mode == "subnet":
         seen = set()
         for subnet in subnets:
             network = canonical_subnet(subnet) if "/" in subnet else subnet

@@ -10,7 +10,8 @@
 
 from __future__ import annotations
 
-from typing import Any, Dict
+import difflib
+from typing import Any, Dict, Iterable, List, Optional
 
 from ansible_collections.hairpin.routeros.plugins.module_utils.api import CONNECTION_OPTIONS, api_argument_spec
 from ansible_collections.hairpin.routeros.plugins.module_utils.plan import WRITE_STATES
@@ -158,6 +159,8 @@ SETTINGS_OPTIONS: Dict[str, Dict[str, Any]] = dict(
     purge=dict(type="bool", default=True),
     analyze=dict(type="bool", default=False),
     analyze_fail_on_findings=dict(type="bool", default=True),
+    allow_mass_removal=dict(type="bool", default=False),
+    max_removals=dict(type="int"),
 )
 
 # The connection options a variable can give (from_variables): option -> name after the prefix.
@@ -180,13 +183,55 @@ def option_variables(prefix: str) -> Dict[str, str]:
     return {option: "%s_%s" % (prefix, name) for option, name in names.items()}
 
 
+# Variables named `<prefix>_...` that are not options, yet no typo: the names the role's own files
+# give them, each for the reason beside it (the values are never read).
+RESERVED_VARIABLES: Dict[str, str] = dict(
+    # playbooks/hairpin.yml targets these hosts (-e hairpin_hosts=PATTERN).
+    hosts="the hosts playbooks/hairpin.yml targets",
+    # roles/hairpin/tasks/main.yml registers the task's result so: a second run of the role in one
+    # play finds the first run's result among the host's variables.
+    result="the result the role's task registers",
+    # extensions/molecule/default/inventory/hosts.yml: where the scenario's simulator keeps its files.
+    molecule_sim_dir="the molecule scenario's simulator directory",
+)
+
+
+def known_variables(prefix: str) -> List[str]:
+    """Every `<prefix>_...` variable that is no typo: the options' and the reserved names."""
+    return sorted(set(option_variables(prefix).values()) | {"%s_%s" % (prefix, name) for name in RESERVED_VARIABLES})
+
+
+def unknown_variables(prefix: str, names: Iterable[str]) -> List[str]:
+    """The names among `names` (a host's variables) that start with `<prefix>_` but are neither an
+    option's variable nor reserved, sorted."""
+    start = prefix + "_"
+    known = set(known_variables(prefix))
+    return sorted(name for name in set(names) if name.startswith(start) and name not in known)
+
+
+def nearest_variable(prefix: str, name: str) -> Optional[str]:
+    """The known variable `name` most likely means, or None when none is close."""
+    # Compared without the prefix, which every name shares and which would make any two alike.
+    start = prefix + "_"
+    known = {variable[len(start) :]: variable for variable in known_variables(prefix)}
+    matches = difflib.get_close_matches(name[len(start) :], list(known), n=1, cutoff=0.6)
+    return known[matches[0]] if matches else None
+
+
 def services_module_spec() -> Dict[str, Any]:
     """The arguments of AnsibleModule for the services module (and its action plugin)."""
     spec = dict(SETTINGS_OPTIONS)
     spec.update(api_argument_spec())
     # Resolved by the action plugin on the controller (plugins/action/services.py); the module
     # then names the variables, and the router by its inventory name, in its messages.
-    spec.update(from_variables=dict(type="str"), inventory_hostname=dict(type="str"))
+    # unknown_variables is internal too: the action plugin hands over the host's `<prefix>_`
+    # variables no option reads, so the module reports them among the inventory's other problems
+    # (all at once, whether the module runs in the worker or as its own process).
+    spec.update(
+        from_variables=dict(type="str"),
+        inventory_hostname=dict(type="str"),
+        unknown_variables=dict(type="list", elements="str", default=[]),
+    )
     return dict(argument_spec=spec, supports_check_mode=True)
 
 

@@ -20,10 +20,10 @@ from ansible_collections.hairpin.routeros.plugins.module_utils.api import (
     RouterError,
     connect,
     connection_warnings,
+    file_problems,
 )
 from ansible_collections.hairpin.routeros.plugins.module_utils.converge import (
     converge,
-    fail_on_errors,
     render_offline,
     router_failure,
 )
@@ -81,6 +81,10 @@ class Call:
     def check(self) -> None:
         """Problems found before connecting (raise CallError)."""
 
+    def file_problems(self) -> List[str]:
+        """The file options (ca_path) whose file cannot be read, named for the user."""
+        return file_problems(self.params, self.params.get("hostname"))
+
     def entries(self) -> Sequence[EntrySection]:
         """The entry menus to read with the router."""
         return ()
@@ -118,6 +122,9 @@ def _with_router(module: ModuleLike, call: Call) -> Dict[str, Any]:
         module.warn(warning)
     if not call.check_before_warnings:
         call.check()
+    files = call.file_problems()
+    if files:
+        raise CallError("%s; the router was not contacted" % "; ".join(files), problems=files)
     result: Dict[str, Any] = dict(changed=False)
     try:
         with connect(params) as connection:
@@ -169,9 +176,11 @@ class NatCall(Call):
         return None
 
     def check(self) -> None:
-        if self.state != "gathered":
-            # Option errors need no router: report them before connecting.
-            fail_on_errors(self.desired.errors)
+        # Option errors need no router: report them before connecting, with the file options'.
+        problems = [] if self.state == "gathered" else [error.text for error in self.desired.errors]
+        problems.extend(self.file_problems())
+        if problems:
+            raise CallError("invalid NAT configuration, nothing was written: " + "; ".join(problems), problems=problems)
 
     def entries(self) -> Sequence[EntrySection]:
         return self.desired.entry_sections()

@@ -16,11 +16,12 @@ from __future__ import annotations
 
 from typing import Any, Dict, List, Mapping, Optional, Sequence
 
+from ansible_collections.hairpin.routeros.plugins.module_utils.api import CONNECTION_OPTIONS, file_problems
 from ansible_collections.hairpin.routeros.plugins.module_utils.converge import (
     converge,
-    fail_on_errors,
     plan_nat,
     router_failure,
+    router_problems,
     validate_desired,
 )
 from ansible_collections.hairpin.routeros.plugins.module_utils.desired import (
@@ -38,8 +39,10 @@ from ansible_collections.hairpin.routeros.plugins.module_utils.model import (
     Masquerade,
     PortForward,
 )
-from ansible_collections.hairpin.routeros.plugins.module_utils.options import option_variables
+from ansible_collections.hairpin.routeros.plugins.module_utils.options import nearest_variable, option_variables
+from ansible_collections.hairpin.routeros.plugins.module_utils.plan import Plan
 from ansible_collections.hairpin.routeros.plugins.module_utils.read import ADDRESS_LISTS, DNS_ENTRIES, RouterView
+from ansible_collections.hairpin.routeros.plugins.module_utils.removals import Removals, mass_removal, removals
 from ansible_collections.hairpin.routeros.plugins.module_utils.render import render_commands
 from ansible_collections.hairpin.routeros.plugins.module_utils.runner import Call, run_call
 from ansible_collections.hairpin.routeros.plugins.module_utils.srcnat_cover import finish_masquerades
@@ -195,6 +198,9 @@ def _setting_problems(where: str, params: Mapping[str, Any]) -> List[str]:
         )
     for subnet in params.get("lan_subnets") or []:
         add("lan_subnets", subnet_problem(_text(subnet)))
+    limit = params.get("max_removals")
+    if isinstance(limit, int) and limit < 0:
+        add("max_removals", "%d is not a number of port forwards (0 or more)" % limit)
     return out
 
 
@@ -289,12 +295,27 @@ def _dns_problems(where: str, params: Mapping[str, Any]) -> List[str]:
     return out
 
 
+def _variable_problems(where: str, params: Mapping[str, Any]) -> List[str]:
+    """The host's `<prefix>_` variables that no option reads (the action plugin found them)."""
+    prefix = params.get("from_variables")
+    if not prefix:
+        return []
+    owner = "the hairpin role" if prefix == "hairpin" else "from_variables '%s'" % prefix
+    out = []
+    for name in params.get("unknown_variables") or []:
+        nearest = nearest_variable(str(prefix), str(name))
+        hint = " (did you mean %s?)" % nearest if nearest else ""
+        out.append("%svariable '%s' is not a variable of %s%s" % (where, name, owner, hint))
+    return out
+
+
 def services_problems(params: Mapping[str, Any], host: Optional[str] = None) -> List[str]:
     """Every problem of one router's services and settings (already checked against the
     argument spec), as messages naming the host, the service and the field."""
     where = "host '%s': " % host if host else ""
     return (
-        _setting_problems(where, params)
+        _variable_problems(where, params)
+        + _setting_problems(where, params)
         + _service_problems(where, params)
         + _name_problems(where, params)
         + _overlap_problems(where, params)
@@ -454,9 +475,14 @@ _SETTING_OF_FIELD = {
 
 
 class ServicesCall(Call):
-    """A services module call: the services model's checks, then its Desired, converged."""
+    """A services module call: the services model's checks, then its Desired, converged.
 
-    missing_connection = "missing required arguments: %s"
+    Every problem comes in one report: an inventory with problems is still read from the
+    router (nothing is written), so the problems only the router can reveal join them; when the
+    router cannot be reached, the report says that its checks were not run, and why."""
+
+    # The connection options are checked with the rest of the inventory (see check()).
+    missing_connection = None
     check_before_warnings = True
 
     def __init__(self, params: Mapping[str, Any]) -> None:
@@ -464,20 +490,59 @@ class ServicesCall(Call):
         self.host = host_label(params)
         self.desired: Optional[Desired] = None
         self.report: Any = None
+        # The inventory's problems, reported after the router's read with the router's own.
+        self.problems: List[str] = []
 
     def check(self) -> None:
         problems = services_problems(self.params, self.host)
-        if problems:
-            raise CallError("invalid services, nothing was written: " + "; ".join(problems), problems=problems)
-        self.desired = services_desired(self.params, self.host)
-        fail_on_errors(self.desired.errors, "invalid services")
+        try:
+            self.desired = services_desired(self.params, self.host)
+        except (TypeError, ValueError, KeyError, AttributeError):
+            if not problems:
+                raise
+            # An inventory with problems may make no Desired: they are reported without the router's.
+            self.desired = None
+        if not problems and self.desired is not None:
+            problems = [error.text for error in self.desired.errors]
+        missing = [name for name in CONNECTION_OPTIONS if not self.params.get(name)]
+        if missing and not problems:
+            raise CallError("missing required arguments: %s" % ", ".join(self.option_names(missing)))
+        unreachable = self.file_problems()
+        if missing:
+            unreachable.insert(
+                0, "%smissing required arguments: %s" % (self._where(), ", ".join(self.option_names(missing)))
+            )
+        if unreachable:
+            raise self.problems_failure(
+                problems + unreachable, "the connection options above leave no way to reach the router"
+            )
+        self.problems = problems
+
+    def _where(self) -> str:
+        return "host '%s': " % self.host if self.host else ""
+
+    def file_problems(self) -> List[str]:
+        kind = "variable" if self.params.get("from_variables") else "option"
+        return file_problems(self.params, self.host, lambda option: "%s '%s'" % (kind, self.option_names([option])[0]))
+
+    def problems_failure(self, problems: List[str], not_run: Optional[str] = None) -> CallError:
+        """The failure of an inventory with `problems`; `not_run`: why the checks that need the
+        router were not run (None: they were, and their problems are among `problems`)."""
+        message = "invalid services, nothing was written: " + "; ".join(problems)
+        if not_run is not None:
+            message += " (the checks that need the router were not run: %s)" % not_run
+        return CallError(message, problems=problems)
 
     def entries(self) -> Sequence[Any]:
         return self.desired.entry_sections()
 
     def on_router(self, module: Any, connection: Any, view: RouterView, result: Dict[str, Any]) -> None:
+        if self.problems:
+            raise self.problems_failure(self.problems + self.router_only_problems(module, view))
         try:
-            converge(module, connection, view, self.desired, SCOPE_KINDS, result, explain=self.explain)
+            converge(
+                module, connection, view, self.desired, SCOPE_KINDS, result, explain=self.explain, guard=self.guard
+            )
         except CallError as failure:
             raise CallError(self.named(failure.msg), **failure.fields) from None
         if not module._diff:
@@ -490,7 +555,83 @@ class ServicesCall(Call):
             result["analysis"] = self.report.as_dict()
 
     def read_failure(self, exc: Any, result: Dict[str, Any]) -> CallError:
+        if self.problems:
+            return self.problems_failure(self.problems, self.named(str(exc).rstrip(".")))
         return CallError(self.named(router_failure(exc, False)), **result)
+
+    def router_only_problems(self, module: Any, view: RouterView) -> List[str]:
+        """What the router's read reveals about an inventory that has problems already: the
+        problems that need the router (those found without it are the inventory's, in other
+        words), then a mass removal the plan would make. Nothing is written."""
+        desired = self.desired
+        if desired is None:
+            return []
+        offline = list(desired.errors)
+        found = router_problems(module, view, desired, self.explain)
+        offline.extend(validate_desired(desired, None, module.params.get("hostname")))
+        known = {self.explain(error).text for error in offline}
+        out = [error.text for error in found if error.text not in known]
+        try:
+            plan = plan_nat(desired, view.nat, desired.state, SCOPE_KINDS)
+        except CallError:
+            return out  # a plan of an inventory with problems may not exist: then it has nothing to say
+        removal = self.removal_problem(plan)
+        return out + ([removal] if removal else [])
+
+    def guard(self, plan: Plan, result: Dict[str, Any]) -> None:
+        """No silent mass delete: refuse a plan that removes too many owned forwards (before any
+        write, in check mode too, so the run a reviewer sees on a pull request fails the same)."""
+        problem = self.removal_problem(plan)
+        if problem is not None:
+            raise CallError(problem, commands=result.get("commands", []), problems=[problem])
+
+    def removal_problem(self, plan: Plan) -> Optional[str]:
+        params = self.params
+        found = removals(plan.before, plan.after)
+        why = mass_removal(
+            found,
+            params.get("max_removals"),
+            bool(params.get("allow_mass_removal")),
+            setting_name(params, "max_removals"),
+        )
+        if why is None:
+            return None
+        allow = "set %s: true" % setting_name(params, "allow_mass_removal")
+        if len(found.removed) < found.owned:
+            allow += " (or raise %s)" % setting_name(params, "max_removals")
+        return "%sthe run %s, of services %s, so nothing was written: %s. If that is meant, %s" % (
+            self._where(),
+            why,
+            ", ".join(found.services),
+            self.removal_cause(found),
+            allow,
+        )
+
+    def removal_cause(self, found: Removals) -> str:
+        """Why the plan removes the forwards: what the inventory says of their services."""
+        params = self.params
+        services, purge = setting_name(params, "services"), setting_name(params, "purge")
+        if not params.get("services"):
+            return (
+                "%s is empty (a misspelt variable leaves it so), and with %s true the owned rules of every "
+                "service not in it go" % (services, purge)
+            )
+        named_absent = {_text(service.get("name")) for service in absent(params)}
+        named_present = {_text(service.get("name")) for service in present(params)}
+        causes = []
+        gone = [name for name in found.services if name not in named_absent | named_present]
+        if gone:
+            causes.append(
+                "services %s are missing from %s, and with %s true the owned rules of services not in it go"
+                % (", ".join(gone), services, purge)
+            )
+        dropped = [name for name in found.services if name in named_absent]
+        if dropped:
+            causes.append("services %s have state absent in %s" % (", ".join(dropped), services))
+        changed = [name for name in found.services if name in named_present]
+        if changed:
+            causes.append("services %s publish fewer protocols than before" % ", ".join(changed))
+        return "; ".join(causes)
 
     def option_names(self, options: Sequence[str]) -> List[str]:
         prefix = self.params.get("from_variables")

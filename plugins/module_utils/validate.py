@@ -368,6 +368,34 @@ def validate_services(
     return out.errors
 
 
+def own_address_problems(
+    port_forwards: Sequence[PortForward],
+    interface_addresses: Mapping[str, Sequence[str]],
+    host: Optional[str] = None,
+) -> List[ValidationError]:
+    """A forward whose server is one of the router's own addresses (``interface_addresses``:
+    interface -> its enabled ``/ip/address`` values, as read): dstnat to the router itself hands
+    the connection to the router's own services instead of publishing a server."""
+    own: Dict[ipaddress.IPv4Address, str] = {}
+    for interface in sorted(interface_addresses):
+        for value in interface_addresses[interface]:
+            address = interface_address(value)
+            if address is not None:
+                own.setdefault(address.ip, interface)
+    out = _Collector(host)
+    for forward in port_forwards:
+        address = _address(forward.host)
+        if address is not None and address in own:
+            out.add(
+                forward.name,
+                "host",
+                "{0} is the router's own address (on interface {1!r}); a port forward must go to another host".format(
+                    address, own[address]
+                ),
+            )
+    return out.errors
+
+
 _VERBATIM_SPECIALS = ('"', "\\", "=", "?", "$")
 
 

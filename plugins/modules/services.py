@@ -20,9 +20,12 @@ description:
     with the prefix C(hairpin_) (and C(hairpin_api_) for the connection). Use M(hairpin.routeros.nat)
     to give the rules themselves instead.
   - Every problem of the options (bad addresses, ports, two services on one public port, a
-    hairpin mode without a LAN) is reported at once, each naming the service and the field,
-    before the router is contacted; problems that need the router (an interface it lacks, a
-    port its own services use) are reported after its one read, still before any write.
+    hairpin mode without a LAN, a host variable of O(from_variables) that no option reads) is
+    reported at once, each naming the service and the field, before any write. An inventory
+    with problems is still read from the router (nothing is written), so that the problems only
+    the router reveals (an interface it lacks, a server on one of its own addresses, the API
+    port this run uses, a mass removal) come in the same report; when the router cannot be
+    reached, the report says its checks were not run, and why.
   - Only rules and entries hairpin owns (their comment starts with C(hairpin:)) are ever changed
     or removed.
 author:
@@ -156,6 +159,23 @@ options:
     description: With O(analyze=true), fail when the analysis has findings.
     type: bool
     default: true
+  allow_mass_removal:
+    description:
+      - Let a run remove every owned port forward of the router, or more than O(max_removals).
+      - Without it such a run fails before writing (in check mode too), naming the router, the
+        count and the services whose forwards would go. An empty O(services) or a misspelt
+        variable holding them would otherwise remove every forward the router publishes.
+    type: bool
+    default: false
+  max_removals:
+    description:
+      - The most owned port forwards (one per protocol of a service) one run may remove without
+        O(allow_mass_removal=true).
+      - Left out, half of the owned port forwards when the router has more than 4 of them;
+        with 4 or fewer, any number but all of them. A run that would remove every owned port
+        forward always needs O(allow_mass_removal=true), whatever this says; a router with no
+        owned forward has none to lose.
+    type: int
   from_variables:
     description:
       - Take every option the task does not give from the host's variable named after it, with
@@ -175,6 +195,15 @@ options:
       - The router's name in the inventory, which messages give beside its API address
         (C(gw-home (192.0.2.10))). With O(from_variables), the action plugin sets it.
     type: str
+  unknown_variables:
+    description:
+      - Internal, set by the action plugin with O(from_variables); not for tasks to give.
+      - The host's variables that start with the prefix but that no option reads (a typo such as
+        C(hairpin_servics)). Each is reported with the other problems of the options, with the
+        nearest name the module knows.
+    type: list
+    elements: str
+    default: []
 notes:
   - A call costs one connection and, after login, one round trip to read and at most one to
     write (plus one to read again with O(analyze=true)).
@@ -264,7 +293,9 @@ notes:
   type: list
   elements: str
 problems:
-  description: Every problem of the options, each naming the service and the field.
+  description:
+    - Every problem of the options and of what the router's read reveals about them (a mass
+      removal included), each naming the router, and the service and the field or the variable.
   returned: when the options have problems (the call fails before any write)
   type: list
   elements: str

@@ -233,3 +233,28 @@ def test_masquerade_auto_waits_for_the_router_and_yes_no_words_are_flags():
     assert "ether1" in desired.services
     assert services_desired(settings(masquerade="yes")).masquerades == desired.auto_masquerades
     assert services_desired(settings(masquerade="no")).masquerades == []
+
+
+def test_an_unknown_variable_is_named_with_the_nearest_known_one():
+    found = problems(from_variables="hairpin", unknown_variables=["hairpin_servics", "hairpin_zzz"])
+    assert found == [
+        "host 'gw': variable 'hairpin_servics' is not a variable of the hairpin role (did you mean hairpin_services?)",
+        "host 'gw': variable 'hairpin_zzz' is not a variable of the hairpin role",
+    ]
+    # Without from_variables there are no variables to be wrong about.
+    assert problems(unknown_variables=["hairpin_servics"]) == []
+
+
+def test_only_variables_no_option_reads_are_unknown():
+    from ansible_collections.hairpin.routeros.plugins.module_utils.options import unknown_variables
+
+    names = ["hairpin_services", "hairpin_api_ca_path", "hairpin_hosts", "hairpin_result", "other", "hairpin_servics"]
+    assert unknown_variables("hairpin", names) == ["hairpin_servics"]
+    assert unknown_variables("edge", ["edge_mode", "edge_lan_subnet", "hairpin_x"]) == ["edge_lan_subnet"]
+
+
+def test_max_removals_is_a_count():
+    assert problems(max_removals=0) == []
+    assert problems(max_removals=-1, from_variables="hairpin") == [
+        "host 'gw': variable 'hairpin_max_removals': -1 is not a number of port forwards (0 or more)"
+    ]
