@@ -145,6 +145,15 @@ def router_failure(exc: RouterError, writing: bool) -> str:
     return "%s; nothing was written" % reason
 
 
+def after_writing(commands: Sequence[str], message: str) -> str:
+    """The failure message of a step that failed after the NAT changes were written."""
+    return "the NAT changes were written (%d command%s); then: %s" % (
+        len(commands),
+        "" if len(commands) == 1 else "s",
+        message,
+    )
+
+
 def converge(
     module: Any,
     connection: Any,
@@ -153,10 +162,11 @@ def converge(
     scope_kinds: FrozenSet[str],
     result: Dict[str, Any],
     explain: Optional[Callable[[ValidationError], ValidationError]] = None,
-) -> None:
+) -> Plan:
     """Check `desired` against the router, plan, and (unless in check mode) write the plan in
     one pipelined batch; fills `result` (changed, commands, before, after, the entries, notes,
-    diff). Raises CallError on bad input (before any write) and on a failed write. `module`
+    diff) and returns the NAT plan (its `after` is the planned table). Raises CallError on bad
+    input (before any write) and on a failed write (with changed and the commands sent). `module`
     gives check_mode, _diff, warn and the hostname; `explain` restates a problem in the
     caller's words (the services model names its settings)."""
     state = desired.state
@@ -185,7 +195,7 @@ def converge(
     if module._diff and changed:
         result["diff"] = dict(prepared="\n".join(commands) + "\n")
     if not changed or module.check_mode:
-        return
+        return plan
     writes = [command for entry_plan in entry_plans for command in entry_commands(entry_plan)] + api_commands(
         plan.operations
     )
@@ -196,9 +206,11 @@ def converge(
     try:
         settled = write_batch(connection, writes, expected, old_ids, _replanner(desired, scope_kinds), scope_kinds)
     except RouterError as exc:
-        raise CallError(router_failure(exc, True), commands=commands) from None
+        # Part of the batch may be on the router: the result says so, and what was sent.
+        raise CallError(router_failure(exc, True), changed=True, commands=commands) from None
     if settled.corrections:
         module.warn(_settle_warning(settled))
+    return plan
 
 
 def _replanner(desired: Desired, scope_kinds: FrozenSet[str]) -> Callable[[List[Dict[str, Any]]], List[Command]]:
