@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any, Callable, Dict, FrozenSet, List, Mapping, Optional, Sequence
 
+from ansible_collections.hairpin.routeros.plugins.module_utils.analysis.shadowing import foreign_shadowing
 from ansible_collections.hairpin.routeros.plugins.module_utils.api import Command, CommandError, RouterError
 from ansible_collections.hairpin.routeros.plugins.module_utils.desired import CallError, Desired, EntryJob
 from ansible_collections.hairpin.routeros.plugins.module_utils.entries import EntryError
@@ -22,6 +23,7 @@ from ansible_collections.hairpin.routeros.plugins.module_utils.entry_plan import
     plan_entries,
 )
 from ansible_collections.hairpin.routeros.plugins.module_utils.hairpins import finish_hairpins
+from ansible_collections.hairpin.routeros.plugins.module_utils.model import KIND_DSTNAT
 from ansible_collections.hairpin.routeros.plugins.module_utils.own_services import (
     cut_off_message,
     management_path,
@@ -145,6 +147,18 @@ def router_failure(exc: RouterError, writing: bool) -> str:
     return "%s; nothing was written" % reason
 
 
+def report_shadowing(
+    module: Any, planned: Sequence[Mapping[str, Any]], view: RouterView, result: Dict[str, Any]
+) -> None:
+    """Foreign rules of the planned table that take an owned forward's traffic, or lose theirs
+    to one: a warning each, and the `shadowing` result list, before anything is written."""
+    found = foreign_shadowing(planned, view)
+    for item in found:
+        module.warn(item.message)
+    if found:
+        result["shadowing"] = [item.as_dict() for item in found]
+
+
 def after_writing(commands: Sequence[str], message: str) -> str:
     """The failure message of a step that failed after the NAT changes were written."""
     return "the NAT changes were written (%d command%s); then: %s" % (
@@ -181,6 +195,8 @@ def converge(
             errors = _unique([explain(error) for error in errors])
         fail_on_errors(errors)
     plan = plan_nat(desired, view.nat, state, scope_kinds)
+    if KIND_DSTNAT in scope_kinds:
+        report_shadowing(module, plan.after, view, result)
     entry_plans = plan_entry_jobs(desired.entry_jobs, view.entries)
     commands = entry_lines(entry_plans) + render_commands(plan)
     changed = plan.changed or any(entry_plan.changed for entry_plan in entry_plans)
