@@ -26,7 +26,12 @@ from ansible_collections.hairpin.routeros.plugins.module_utils.analysis.readers 
 from ansible_collections.hairpin.routeros.plugins.module_utils.analysis.rules import Packet, Rule, mismatches
 from ansible_collections.hairpin.routeros.plugins.module_utils.analysis.topology import Topology
 from ansible_collections.hairpin.routeros.plugins.module_utils.analysis.walk import DSTNAT_ACTIONS
-from ansible_collections.hairpin.routeros.plugins.module_utils.model import KIND_DSTNAT, RuleKey, parse_marker
+from ansible_collections.hairpin.routeros.plugins.module_utils.model import (
+    KIND_DSTNAT,
+    MARKER_PREFIX,
+    RuleKey,
+    parse_marker,
+)
 from ansible_collections.hairpin.routeros.plugins.module_utils.values import (
     first_address,
     interface_address,
@@ -85,7 +90,9 @@ def foreign_shadowing(rows: Sequence[Mapping[str, Any]], view: Any) -> List[Shad
         if row.get("chain") != "dstnat" or is_true(row.get("disabled")) or is_true(row.get("invalid")):
             continue
         action = row.get("action") or "accept"
-        key = None if is_true(row.get("dynamic")) else parse_marker(row.get("comment"))
+        comment = row.get("comment")
+        owned = isinstance(comment, str) and comment.startswith(MARKER_PREFIX) and not is_true(row.get("dynamic"))
+        key = parse_marker(comment) if owned else None
         if key is not None:
             spans = port_spans(row.get("dst-port"))
             if key.kind == KIND_DSTNAT and action == "dst-nat" and spans:
@@ -123,7 +130,13 @@ def _candidates(
     """The owned forwards a foreign rule can meet by protocol and destination port alone."""
     protocol = row.get("protocol")
     ports = row.get("dst-port")
-    if ports in (None, "") or str(ports).startswith("!"):
+    if isinstance(ports, str) and ports.isdigit():
+        # The usual foreign forward, one port: a look-up.
+        port = int(ports)
+        candidates = by_port.get(port, [])
+        if ranged:
+            candidates = candidates + [f for f in ranged if _meets(f.spans, [(port, port)])]
+    elif ports in (None, "") or str(ports).startswith("!"):
         candidates = forwards
     else:
         spans = port_spans(ports)
