@@ -58,3 +58,26 @@ def test_no_warning_when_the_foreign_forward_is_on_another_port(start_router, tm
     result = host_result(converge(router, SEED_VARS, check=True), ROLE_TASK)
     assert "shadowing" not in result
     assert not [warning for warning in result.get("warnings", []) if "foreign rule" in warning]
+
+
+def test_port_forward_placed_after_a_foreign_forward_is_told_it_gets_no_traffic(start_router, tmp_path: Path) -> None:
+    router = start_router(seed=write_seed(tmp_path, HAND_MADE, "hand-made.rsc"))
+    old = next(row[".id"] for row in router.nat() if row.get("comment") == "old web")
+    forward = {
+        "name": "web",
+        "port": "80",
+        "host": "192.168.1.2",
+        "public_address": "203.0.113.1",
+        "position": "after",
+        "anchor": "old web",
+    }
+    task = {"name": "forward", "hairpin.routeros.port_forward": {"config": [forward]}}
+    run = router.run_tasks([task], check=True)
+    assert run.returncode == 0, run.stdout[-3000:]
+    result = run.result("forward")
+    # Beside WebFig's warning (tcp/80 on the public address), the foreign rule in the way.
+    assert [warning for warning in result["warnings"] if "foreign rule" in warning] == [
+        f'foreign rule {old} "old web" already forwards tcp/80 to 192.168.1.3 before the rule of service '
+        "'web': it takes its traffic"
+    ]
+    assert [(item["first"], item["rule"]["id"]) for item in result["shadowing"]] == [("foreign", old)]
