@@ -130,8 +130,8 @@ def _candidates(
     """The owned forwards a foreign rule can meet by protocol and destination port alone."""
     protocol = row.get("protocol")
     ports = row.get("dst-port")
-    if isinstance(ports, str) and ports.isdigit():
-        # The usual foreign forward, one port: a look-up.
+    if type(ports) is int or (isinstance(ports, str) and ports.isdigit()):
+        # The usual foreign forward, one port (librouteros hands it over as a number): a look-up.
         port = int(ports)
         candidates = by_port.get(port, [])
         if ranged:

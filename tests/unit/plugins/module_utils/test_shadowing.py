@@ -115,3 +115,12 @@ def test_a_table_of_thousands_of_foreign_rules_on_other_ports_is_one_pass():
     ]
     assert messages([WEB, *foreign]) == []
     assert len(messages([WEB, *foreign, HAND_MADE])) == 1
+
+
+def test_values_as_librouteros_hands_them_over():
+    # Numbers and flags arrive parsed: dst-port=80 is the int 80, disabled=false is False.
+    ours = dict(WEB, **{"dst-port": 80, "disabled": False})
+    other = dict(HAND_MADE, **{"dst-port": 80, "disabled": False, "dynamic": False})
+    assert len(messages([other, ours])) == 1
+    assert len(messages([ours, other])) == 1
+    assert messages([dict(other, disabled=True), ours]) == []
