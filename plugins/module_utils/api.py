@@ -92,6 +92,14 @@ class RouterError(Exception):
     """A failure talking to a router. The message names the router and never holds a secret."""
 
 
+class UnreachableError(RouterError):
+    """No API session could be opened: the connection was refused, timed out before the login,
+    the name did not resolve, the network is unreachable, or the TLS handshake failed (other
+    than a certificate we refuse). Ansible counts such a host as unreachable. A rejected
+    certificate, a refused login and an error after the login are RouterErrors: the router
+    answered, and what is wrong needs fixing on one side or the other."""
+
+
 class CommandError(RouterError):
     """A command answered with `!trap`."""
 
@@ -337,7 +345,7 @@ def connect(params: Mapping[str, Any]) -> Connection:
         if wrapper is None or wrapper.handshake_done or isinstance(exc, (ConnectionRefusedError, socket.gaierror)):
             raise _connect_error(target, params, kwargs["timeout"], exc) from None
         # A plain API port answers a TLS hello with API words or not at all.
-        raise RouterError(
+        raise UnreachableError(
             "router %s: TLS handshake failed (%s); is %d the router's api-ssl port? "
             "(the plain api port needs tls: false); the password was not sent"
             % (target, _handshake_reason(exc, kwargs["timeout"]), kwargs["port"])
@@ -359,15 +367,17 @@ def _handshake_reason(exc: BaseException, timeout: float) -> str:
 def _connect_error(target: str, params: Mapping[str, Any], timeout: float, exc: BaseException) -> RouterError:
     """The RouterError for a failure to connect or log in (never holding the password)."""
     if isinstance(exc, ssl.SSLError):
-        return RouterError("router %s: TLS handshake failed: %s" % (target, exc.reason or exc))
+        return UnreachableError("router %s: TLS handshake failed: %s" % (target, exc.reason or exc))
     if isinstance(exc, ConnectionRefusedError):
-        return RouterError("router %s refused the connection (is the API service enabled?)" % target)
+        return UnreachableError("router %s refused the connection (is the API service enabled?)" % target)
     if isinstance(exc, (socket.timeout, TimeoutError)):
-        return RouterError("router %s did not answer within %ss (the timeout option)" % (target, timeout))
+        return UnreachableError("router %s did not answer within %ss (the timeout option)" % (target, timeout))
     if isinstance(exc, socket.gaierror):
-        return RouterError("router %s: cannot resolve the name: %s" % (target, exc.strerror))
+        return UnreachableError("router %s: cannot resolve the name: %s" % (target, exc.strerror))
     if isinstance(exc, TrapError):
         return RouterError("router %s refused the login of %r: %s" % (target, params["username"], exc.message))
     if isinstance(exc, (ConnectionClosed, FatalError)):
         return RouterError("router %s closed the connection during login: %s" % (target, exc))
+    if isinstance(exc, OSError):
+        return UnreachableError("router %s: cannot connect: %s" % (target, exc.strerror or exc))
     return RouterError("router %s: cannot connect: %s" % (target, getattr(exc, "strerror", None) or exc))

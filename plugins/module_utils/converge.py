@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any, Callable, Dict, FrozenSet, List, Mapping, Optional, Sequence
 
+from ansible_collections.hairpin.routeros.plugins.module_utils.analysis.shadowing import foreign_shadowing
 from ansible_collections.hairpin.routeros.plugins.module_utils.api import Command, CommandError, RouterError
 from ansible_collections.hairpin.routeros.plugins.module_utils.desired import CallError, Desired, EntryJob
 from ansible_collections.hairpin.routeros.plugins.module_utils.entries import EntryError
@@ -22,6 +23,7 @@ from ansible_collections.hairpin.routeros.plugins.module_utils.entry_plan import
     plan_entries,
 )
 from ansible_collections.hairpin.routeros.plugins.module_utils.hairpins import finish_hairpins
+from ansible_collections.hairpin.routeros.plugins.module_utils.model import KIND_DSTNAT
 from ansible_collections.hairpin.routeros.plugins.module_utils.own_services import (
     cut_off_message,
     management_path,
@@ -167,6 +169,27 @@ def router_problems(
     return errors
 
 
+def report_shadowing(
+    module: Any, planned: Sequence[Mapping[str, Any]], view: RouterView, result: Dict[str, Any]
+) -> None:
+    """Foreign rules of the planned table that take an owned forward's traffic, or lose theirs
+    to one: a warning each, and the `shadowing` result list, before anything is written."""
+    found = foreign_shadowing(planned, view)
+    for item in found:
+        module.warn(item.message)
+    if found:
+        result["shadowing"] = [item.as_dict() for item in found]
+
+
+def after_writing(commands: Sequence[str], message: str) -> str:
+    """The failure message of a step that failed after the NAT changes were written."""
+    return "the NAT changes were written (%d command%s); then: %s" % (
+        len(commands),
+        "" if len(commands) == 1 else "s",
+        message,
+    )
+
+
 def converge(
     module: Any,
     connection: Any,
@@ -176,10 +199,11 @@ def converge(
     result: Dict[str, Any],
     explain: Optional[Callable[[ValidationError], ValidationError]] = None,
     guard: Optional[Callable[[Plan, Dict[str, Any]], None]] = None,
-) -> None:
+) -> Plan:
     """Check `desired` against the router, plan, and (unless in check mode) write the plan in
     one pipelined batch; fills `result` (changed, commands, before, after, the entries, notes,
-    diff). Raises CallError on bad input (before any write) and on a failed write. `module`
+    diff) and returns the NAT plan (its `after` is the planned table). Raises CallError on bad
+    input (before any write) and on a failed write (with changed and the commands sent). `module`
     gives check_mode, _diff, warn and the hostname; `explain` restates a problem in the
     caller's words (the services model names its settings); `guard` sees the plan and the
     result before anything is written, in check mode too, and may refuse it (CallError)."""
@@ -187,6 +211,8 @@ def converge(
     if state != "deleted":
         fail_on_errors(router_problems(module, view, desired, explain))
     plan = plan_nat(desired, view.nat, state, scope_kinds)
+    if KIND_DSTNAT in scope_kinds:
+        report_shadowing(module, plan.after, view, result)
     entry_plans = plan_entry_jobs(desired.entry_jobs, view.entries)
     commands = entry_lines(entry_plans) + render_commands(plan)
     changed = plan.changed or any(entry_plan.changed for entry_plan in entry_plans)
@@ -203,7 +229,7 @@ def converge(
     if guard is not None:
         guard(plan, result)
     if not changed or module.check_mode:
-        return
+        return plan
     writes = [command for entry_plan in entry_plans for command in entry_commands(entry_plan)] + api_commands(
         plan.operations
     )
@@ -214,9 +240,11 @@ def converge(
     try:
         settled = write_batch(connection, writes, expected, old_ids, _replanner(desired, scope_kinds), scope_kinds)
     except RouterError as exc:
-        raise CallError(router_failure(exc, True), commands=commands) from None
+        # Part of the batch may be on the router: the result says so, and what was sent.
+        raise CallError(router_failure(exc, True), changed=True, commands=commands) from None
     if settled.corrections:
         module.warn(_settle_warning(settled))
+    return plan
 
 
 def _replanner(desired: Desired, scope_kinds: FrozenSet[str]) -> Callable[[List[Dict[str, Any]]], List[Command]]:

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any, Callable, Dict, FrozenSet, List, Mapping,
 from ansible_collections.hairpin.routeros.plugins.module_utils.api import (
     CONNECTION_OPTIONS,
     RouterError,
+    UnreachableError,
     connect,
     connection_warnings,
     file_problems,
@@ -132,7 +133,11 @@ def _with_router(module: ModuleLike, call: Call) -> Dict[str, Any]:
             call.on_router(module, connection, view, result)
             result["round_trips"] = connection.round_trips
     except RouterError as exc:
-        raise call.read_failure(exc, result) from None
+        failure = call.read_failure(exc, result)
+        if isinstance(exc, UnreachableError):
+            # No session was opened: the action plugin reports the host as unreachable.
+            failure.fields["unreachable"] = True
+        raise failure from None
     call.finish(result)
     return result
 

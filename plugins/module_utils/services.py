@@ -14,10 +14,12 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any, Dict, List, Mapping, Optional, Sequence
 
 from ansible_collections.hairpin.routeros.plugins.module_utils.api import CONNECTION_OPTIONS, file_problems
 from ansible_collections.hairpin.routeros.plugins.module_utils.converge import (
+    after_writing,
     converge,
     plan_nat,
     router_failure,
@@ -30,6 +32,7 @@ from ansible_collections.hairpin.routeros.plugins.module_utils.desired import (
     Desired,
     entry_job,
 )
+from ansible_collections.hairpin.routeros.plugins.module_utils.entries import owned_key
 from ansible_collections.hairpin.routeros.plugins.module_utils.hairpins import finish_hairpins
 from ansible_collections.hairpin.routeros.plugins.module_utils.model import (
     KIND_DSTNAT,
@@ -492,6 +495,10 @@ class ServicesCall(Call):
         self.report: Any = None
         # The inventory's problems, reported after the router's read with the router's own.
         self.problems: List[str] = []
+        # The commands this call sent to the router: a later failure says they were written.
+        self.written: List[str] = []
+        # The analysis needs the firewall filter: it comes with the call's one read.
+        self.firewall = bool(params.get("analyze"))
 
     def check(self) -> None:
         problems = services_problems(self.params, self.host)
@@ -540,23 +547,38 @@ class ServicesCall(Call):
         if self.problems:
             raise self.problems_failure(self.problems + self.router_only_problems(module, view))
         try:
-            converge(
+            plan = converge(
                 module, connection, view, self.desired, SCOPE_KINDS, result, explain=self.explain, guard=self.guard
             )
         except CallError as failure:
             raise CallError(self.named(failure.msg), **failure.fields) from None
+        if result.get("changed") and not module.check_mode:
+            self.written = list(result.get("commands") or [])
         if not module._diff:
             # The rules before and after come with --diff: every router's result passes
             # through the controller's one main process, and at fleet scale their size shows.
             result.pop("before", None)
             result.pop("after", None)
-        if self.params.get("analyze") and not module.check_mode:
-            self.report = _analysis(connection, self.params, result)
+        if self.params.get("analyze"):
+            try:
+                planned = None if self.written else _planned_view(view, plan.after, result)
+                self.report = _analysis(connection, planned, self.params)
+            except CallError as failure:
+                raise self.failure(failure.msg, result) from None
             result["analysis"] = self.report.as_dict()
+
+    def failure(self, message: str, result: Dict[str, Any]) -> CallError:
+        """A failure of this call, with its result; after a write, the message says what was written."""
+        if self.written:
+            message = after_writing(self.written, message)
+        return CallError(self.named(message), **result)
 
     def read_failure(self, exc: Any, result: Dict[str, Any]) -> CallError:
         if self.problems:
             return self.problems_failure(self.problems, self.named(str(exc).rstrip(".")))
+        if self.written:
+            # The analysis's read after the write failed: the write itself went through.
+            return self.failure(str(exc).rstrip("."), result)
         return CallError(self.named(router_failure(exc, False)), **result)
 
     def router_only_problems(self, module: Any, view: RouterView) -> List[str]:
@@ -661,7 +683,7 @@ class ServicesCall(Call):
         report = self.report
         if report is not None and report.errors and self.params.get("analyze_fail_on_findings"):
             messages = ["[%s] %s" % (finding.code, finding.message) for finding in report.errors]
-            raise CallError("%d finding(s): %s" % (len(messages), "; ".join(messages)), **result)
+            raise self.failure("%d finding(s): %s" % (len(messages), "; ".join(messages)), result)
 
 
 def run_services(module: Any) -> None:
@@ -687,13 +709,36 @@ def rehearse(params: Mapping[str, Any]) -> None:
     plan_nat(desired, plan.after, desired.state, SCOPE_KINDS)
 
 
-def _analysis(connection: Any, params: Mapping[str, Any], result: Dict[str, Any]) -> Any:
-    """The analysis of the router read again: what was written, as the router shows it."""
-    from ansible_collections.hairpin.routeros.plugins.module_utils.analysis import AnalyzeError, analyze, read_live
+def _planned_view(view: RouterView, nat: Sequence[Mapping[str, Any]], result: Mapping[str, Any]) -> RouterView:
+    """The router as this call's plan leaves it: the planned NAT table, and each entry menu with
+    its foreign entries as read and its owned entries as planned."""
+    entries = dict(view.entries)
+    for section in (ADDRESS_LISTS, DNS_ENTRIES):
+        if section.option in entries and section.option in result:
+            foreign = [row for row in entries[section.option] if owned_key(row, section.menu) is None]
+            entries[section.option] = foreign + list(result[section.option])
+    return replace(view, nat=list(nat), entries=entries)
 
-    rows, facts = read_live(connection)
+
+def _analysis(connection: Any, planned: Optional[RouterView], params: Mapping[str, Any]) -> Any:
+    """The analysis of the table this call leaves. Without a write (check mode, or nothing to
+    change) that is `planned`, the table and facts of the call's one read with the plan applied:
+    no other round trip. After a write the router is read again, so that the analysis verifies
+    what the router shows (what RouterOS made of the writes, and anything another run wrote at
+    the same time) rather than what the plan expected."""
+    from ansible_collections.hairpin.routeros.plugins.module_utils.analysis import (
+        AnalyzeError,
+        analyze,
+        facts_from_view,
+        read_live,
+    )
+
+    if planned is None:
+        rows, facts = read_live(connection)
+    else:
+        rows, facts = list(planned.nat), facts_from_view(planned)
     facts.update(analysis_facts(params))
     try:
         return analyze(rows, facts)
     except AnalyzeError as exc:
-        raise CallError("cannot analyse the NAT table: %s" % exc, **result) from None
+        raise CallError("cannot analyse the NAT table: %s" % exc) from None

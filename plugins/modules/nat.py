@@ -213,6 +213,17 @@ dns_static:
   returned: when O(dns_static) is given and the router was read
   type: list
   elements: dict
+shadowing:
+  description:
+    - Foreign rules of the C(dstnat) chain that take traffic of an owned port forward (they come first), or lose
+      traffic to one (it comes first), found in the planned table before anything is written, in every mode
+      (check mode too). Each is also a warning.
+    - Each entry has C(service) and C(protocol) (the port forward), C(rule) (the foreign rule, with C(id),
+      C(position), C(comment), C(chain), C(action) and C(text)), C(first) (C(foreign) or C(service)) and
+      C(message) (the warning).
+  returned: when there are any (only modules that manage port forwards look for them)
+  type: list
+  elements: dict
 round_trips:
   description: API round trips after login that this call used.
   returned: when the router was read

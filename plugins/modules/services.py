@@ -149,10 +149,13 @@ options:
     default: true
   analyze:
     description:
-      - After applying, read the router again and analyse it as M(hairpin.routeros.nat_analyze)
-        does - per service, whether it is reachable from the internet and from the LAN, the
-        address the server sees, and findings with the offending rule. One more round trip on
-        the same connection; skipped in check mode.
+      - Analyse the NAT table the call leaves as M(hairpin.routeros.nat_analyze) does - per
+        service, whether it is reachable from the internet and from the LAN, the address the
+        server sees, and findings with the offending rule.
+      - In check mode (and when nothing changes) the analysis runs on the planned table, with the
+        firewall filter and facts of the call's one read, so a pull request's C(--check) run shows
+        the findings of the change. After a write the router is read again (one more round trip on
+        the same connection), so the analysis checks what the router shows.
     type: bool
     default: false
   analyze_fail_on_findings:
@@ -206,7 +209,11 @@ options:
     default: []
 notes:
   - A call costs one connection and, after login, one round trip to read and at most one to
-    write (plus one to read again with O(analyze=true)).
+    write (plus one to read again with O(analyze=true) after a write).
+  - A failure after a write (the analysis, its read) reports C(changed=true) and the commands
+    sent, and its message says what was written. A router that cannot be reached (connection
+    refused, timed out, name not resolved, TLS handshake failed) is unreachable, not failed; a
+    rejected certificate or login, or an error after login, fails the task.
 seealso:
   - module: hairpin.routeros.nat
   - module: hairpin.routeros.nat_analyze
@@ -300,9 +307,23 @@ problems:
   type: list
   elements: str
 analysis:
-  description: The analysis of the router after the change, as M(hairpin.routeros.nat_analyze) returns it.
-  returned: with O(analyze=true), not in check mode
+  description:
+    - The analysis of the NAT table the call leaves, as M(hairpin.routeros.nat_analyze) returns it.
+    - In check mode, and when nothing changes, the planned table with the firewall filter and facts of the call's
+      one read (no other round trip); after a write, the router read again, as it shows what was written.
+  returned: with O(analyze=true)
   type: dict
+shadowing:
+  description:
+    - Foreign rules of the C(dstnat) chain that take traffic of an owned port forward (they come first), or lose
+      traffic to one (it comes first), found in the planned table before anything is written, in every mode
+      (check mode too). Each is also a warning.
+    - Each entry has C(service) and C(protocol) (the port forward), C(rule) (the foreign rule, with C(id),
+      C(position), C(comment), C(chain), C(action) and C(text)), C(first) (C(foreign) or C(service)) and
+      C(message) (the warning).
+  returned: when there are any (only modules that manage port forwards look for them)
+  type: list
+  elements: dict
 round_trips:
   description: API round trips after login that this call used.
   returned: when the router was read

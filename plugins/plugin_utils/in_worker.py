@@ -243,13 +243,13 @@ class InWorkerModuleAction(ActionBase):
                     inject_invocation=_inject_invocation(task_vars),
                 )
             )
-            return result
+            return unreachable_as_such(result)
         display.vvv("%s: running the module (%s)" % (self._task.action, reason))
         wrap_async = self._task.async_val
         result = merge_hash(result, self._execute_module(task_vars=task_vars, wrap_async=wrap_async))
         if not wrap_async:
             self._remove_tmp_path(self._connection._shell.tmpdir)
-        return result
+        return unreachable_as_such(result)
 
     def why_not_in_worker(self) -> Optional[str]:
         """None when the module would run on this controller as this user with this environment,
@@ -273,6 +273,14 @@ class InWorkerModuleAction(ActionBase):
         from ansible_collections.hairpin.routeros.plugins.module_utils.api import LIBROUTEROS_IMPORT_ERROR
 
         return LIBROUTEROS_IMPORT_ERROR is None
+
+
+def unreachable_as_such(result: Dict[str, Any]) -> Dict[str, Any]:
+    """A call that could not open a session with the router (runner.run_call marks it
+    `unreachable`) as Ansible's unreachable host: Ansible looks at `failed` first, so it goes."""
+    if result.get("unreachable"):
+        result.pop("failed", None)
+    return result
 
 
 def _inject_invocation(task_vars: Mapping[str, Any]) -> bool:

@@ -164,7 +164,8 @@ def test_tls_is_verified_by_default_and_fails_closed(
         warnings = " ".join(result.get("warnings", []))
         tls_warning = "clear text" in warnings or "any host can pose" in warnings
         if case.expect == "refused":
-            outcome = "refused" if result.get("failed") else "connected"
+            # A rejected certificate fails the task; a failed handshake makes the host unreachable.
+            outcome = "refused" if result.get("failed") or result.get("unreachable") else "connected"
             checks = {
                 "refused": outcome == "refused",
                 "the message says why": all(word in message for word in case.words),
@@ -175,7 +176,7 @@ def test_tls_is_verified_by_default_and_fails_closed(
                 "nothing written": site.stats.writes == 0 and owned(fleet[name].nat()) == [],
             }
         else:
-            outcome = "connected" if not result.get("failed") else "refused"
+            outcome = "connected" if not (result.get("failed") or result.get("unreachable")) else "refused"
             checks = {
                 "connected": outcome == "connected" and len(owned(fleet[name].nat())) == 3,
                 "the warning says why": all(word in warnings for word in case.words) if case.words else not tls_warning,

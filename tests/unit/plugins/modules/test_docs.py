@@ -88,3 +88,9 @@ def test_common_return_values_mean_the_same_everywhere(module: str, key: str) ->
 
 def test_notes_mean_the_same_in_both_modules_that_return_them() -> None:
     assert returns("services")["notes"] == returns("nat")["notes"]
+
+
+def test_shadowing_means_the_same_in_every_module_that_manages_port_forwards() -> None:
+    source = returns(SOURCE)["shadowing"]
+    assert returns("nat")["shadowing"] == source
+    assert returns("services")["shadowing"] == source
