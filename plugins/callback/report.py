@@ -132,4 +132,5 @@ class CallbackModule(CallbackBase):
             fail_on_drift=bool(self.get_option("fail_on_drift")),
             max_lines=int(self.get_option("max_lines")),
         )
-        self._display.display("hairpin change report: %s" % ", ".join(paths))
+        # On stderr: stdout belongs to the stdout callback (JSON output stays JSON).
+        self._display.display("hairpin change report: %s" % ", ".join(paths), stderr=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import socket
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
@@ -188,3 +189,34 @@ def test_the_drift_job_fails_on_a_router_edited_by_hand_and_names_it(fleet) -> N
     outcome = cases(junit)
     assert not outcome["gw-office"].is_passed and outcome["gw-home"].is_passed and outcome["gw-cabin"].is_passed
     assert repair[0] in outcome["gw-office"].result[0].text
+
+
+def test_an_unreachable_router_is_named_in_the_report_and_fails_its_test_case(fleet) -> None:
+    # A fourth router, configured like gw-home, whose API port nobody listens on.
+    home = yaml.safe_load((fleet["repo"] / "inventory" / "host_vars" / "gw-home.yml").read_text())
+    overlay = yaml.safe_load(fleet["overlay"].read_text())["routers"]["hosts"]
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        closed_port = probe.getsockname()[1]
+    gone = write_inventory(
+        fleet["tmp"] / "gone.yml",
+        {"gw-gone": {**home, **overlay["gw-home"], "hairpin_api_port": closed_port}},
+    )
+    report_dir = fleet["tmp"] / "plan"
+    run = run_hairpin(
+        fleet["tmp"],
+        [fleet["repo"] / "inventory", fleet["overlay"], gone],
+        playbook="hairpin.yml",
+        cwd=fleet["repo"],
+        check=True,
+        env={"HAIRPIN_API_PASSWORD": PASSWORD, "HAIRPIN_REPORT_DIR": str(report_dir)},
+    )
+    assert run.stats["gw-gone"]["unreachable"] == 1, run.stdout[-3000:]
+    text, data, junit = read_report(report_dir)
+    by_host = {router["host"]: router for router in data["routers"]}
+    assert by_host["gw-gone"]["status"] == "unreachable" and by_host["gw-gone"]["message"]
+    assert data["summary"]["unreachable"] == 1 and data["summary"]["changed"] == 3
+    assert "<details><summary>gw-gone: unreachable</summary>" in text
+    assert "**Unreachable:** " + by_host["gw-gone"]["message"] in text
+    failure = cases(junit)["gw-gone"].result[0]
+    assert failure.type == "unreachable" and failure.message == by_host["gw-gone"]["message"]
