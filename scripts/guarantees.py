@@ -83,11 +83,11 @@ def render(figures: Mapping[str, Any]) -> str:
             f"{_count(faults, survived=True)} survived",
         ),
         (
-            "In a fleet, a router that stalls past the timeout or has vanished fails alone, with a message "
-            "naming it; the others converge",
+            "In a fleet, a router that stalls past the timeout fails alone and one that has vanished is "
+            "unreachable alone, each with a message naming it; the others converge",
             f"{len(fleet)} hosts",
             f"{_count(fleet, outcome='converged')} converged, "
-            f"{len([h for h in fleet if h['outcome'] != 'converged' and h['ok']])} failed alone",
+            f"{len([h for h in fleet if h['outcome'] != 'converged' and h['ok']])} stopped alone",
         ),
         (
             "Two runs against one router at once end with one copy of each rule and the wanted table",

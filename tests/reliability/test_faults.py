@@ -207,7 +207,7 @@ def test_a_stalled_and_a_vanished_router_fail_alone_and_the_fleet_converges(
         "edge-1": ("healthy", "converged"),
         "edge-3": ("healthy", "converged"),
         "edge-2-stalls": (f"stalls past the {TIMEOUT}s timeout", "failed alone, naming its router"),
-        "edge-4-vanished": ("vanished (port closed)", "failed alone, naming its router"),
+        "edge-4-vanished": ("vanished (port closed)", "unreachable alone, naming its router"),
     }
     for name, (role, outcome) in outcomes.items():
         figures.record("fleet", host=name, role=role, outcome=outcome, ok=True)
