@@ -9,15 +9,19 @@ table reading are tests/support's.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import shutil
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import yaml
 
+from routeros_sim import state
+from routeros_sim.certs import CertPaths
 from tests.support.paths import REPO
 from tests.support.playbook import PlaybookRun, run_playbook
-from tests.support.simulator import PASSWORD, USERNAME, SimRouter
+from tests.support.simulator import PASSWORD, USERNAME, SimRouter, serve
 from tests.support.tables import by_comment, foreign, menu_rows, owned, rule_fields
 
 __all__ = ["by_comment", "foreign", "owned", "rule_fields"]
@@ -46,6 +50,43 @@ SEED_VARS: dict[str, Any] = {
     "hairpin_public_address": "203.0.113.1",
     "hairpin_services": [{"name": "web", "protocol": "tcp", "port": 80, "host": "192.168.1.2"}],
 }
+
+
+# The routers of examples/gitops, in the order of its inventory.
+EXAMPLE_FLEET = ("gw-home", "gw-office", "gw-cabin")
+
+
+@contextmanager
+def example_fleet(tmp: Path, certs: CertPaths) -> Iterator[dict[str, Any]]:
+    """The three routers of examples/gitops, served by one simulator (one port pair each), an
+    inventory overlay that points each host at its router (the repository's own inventory stays
+    untouched: a second -i source can only add host variables), and a copy of the repository to
+    run from its own directory (its ansible.cfg applies), as CI does. Yields sites (name ->
+    simulated site), overlay, repo and tmp."""
+    tmp.mkdir(parents=True, exist_ok=True)
+    routers = []
+    for name in EXAMPLE_FLEET:
+        path = tmp / f"{name}.json"
+        router = state.load_router(path, seed=EXAMPLE / "simulator" / f"{name}.rsc")
+        state.attach_persistence(router, path)
+        routers.append((router, path))
+    # gw-cabin follows its DDNS name: /ip cloud knows the public address.
+    routers[2][0].patch("/ip/cloud", {"public-address": "198.51.100.77"})
+    thread = serve(routers, certs, password=PASSWORD, username="ansible")
+    sites = dict(zip(EXAMPLE_FLEET, thread.simulator.sites))
+    overlay = write_inventory(
+        tmp / "simulators.yml",
+        {
+            name: {"ansible_host": "127.0.0.1", "hairpin_api_port": site.tls_port, "hairpin_api_ca_path": str(certs.ca)}
+            for name, site in sites.items()
+        },
+    )
+    repo = tmp / "gitops"
+    shutil.copytree(EXAMPLE, repo)
+    try:
+        yield {"sites": sites, "overlay": overlay, "repo": repo, "tmp": tmp}
+    finally:
+        thread.stop()
 
 
 def write_seed(tmp: Path, text: str = SEED_RSC, name: str = "seed.rsc") -> Path:

@@ -12,20 +12,19 @@ import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
+from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
-from role_support import EXAMPLE, write_inventory
+from role_support import EXAMPLE, EXAMPLE_FLEET, example_fleet
 from support import PASSWORD, REPO
 
-from routeros_sim import state
 from routeros_sim.certs import CertPaths
 from tests.support.paths import ANSIBLE_BIN
-from tests.support.simulator import serve
 
-FLEET = ("gw-home", "gw-office", "gw-cabin")
+FLEET = EXAMPLE_FLEET
 SERVICES_ACTION = "hairpin.routeros.services"
 
 
@@ -42,38 +41,11 @@ def collection_tarball(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tarball
 
 
-def start_fleet(tmp: Path, certs: CertPaths) -> tuple[Any, dict[str, Any], Path]:
-    routers = []
-    for name in FLEET:
-        path = tmp / f"{name}.json"
-        router = state.load_router(path, seed=EXAMPLE / "simulator" / f"{name}.rsc")
-        state.attach_persistence(router, path)
-        routers.append((router, path))
-    routers[2][0].patch("/ip/cloud", {"public-address": "198.51.100.77"})
-    thread = serve(routers, certs, password=PASSWORD, username="ansible")
-    sites = dict(zip(FLEET, thread.simulator.sites))
-    overlay = write_inventory(
-        tmp / "simulators.yml",
-        {
-            name: {"ansible_host": "127.0.0.1", "hairpin_api_port": site.tls_port, "hairpin_api_ca_path": str(certs.ca)}
-            for name, site in sites.items()
-        },
-    )
-    return thread, sites, overlay
-
-
 @pytest.fixture
 def fleets(tmp_path: Path, certs: CertPaths) -> Iterator[dict[str, Any]]:
     """Two copies of the example fleet: one for the single job, one for the sliced jobs."""
-    started = {}
-    try:
-        for name in ("single", "sliced"):
-            (tmp_path / name).mkdir()
-            started[name] = start_fleet(tmp_path / name, certs)
-        yield {name: {"sites": sites, "overlay": overlay} for name, (_thread, sites, overlay) in started.items()}
-    finally:
-        for thread, _sites, _overlay in started.values():
-            thread.stop()
+    with ExitStack() as stack:
+        yield {name: stack.enter_context(example_fleet(tmp_path / name, certs)) for name in ("single", "sliced")}
 
 
 def private_data_dir(root: Path, tarball: Path, overlay: Path, report_dir: Path) -> Path:

@@ -4,7 +4,6 @@ request, report.json for programs, junit.xml for CI, in check and in apply mode.
 from __future__ import annotations
 
 import json
-import shutil
 import socket
 import subprocess
 from collections.abc import Iterator
@@ -14,43 +13,20 @@ from typing import Any
 import junitparser
 import pytest
 import yaml
-from role_support import EXAMPLE, run_hairpin, write_inventory
+from role_support import EXAMPLE, EXAMPLE_FLEET, example_fleet, run_hairpin, write_inventory
 from support import PASSWORD
 
-from routeros_sim import state
 from routeros_sim.certs import CertPaths
 from tests.support.paths import ANSIBLE_BIN
 from tests.support.playbook import ansible_env
-from tests.support.simulator import serve
 
-FLEET = ("gw-home", "gw-office", "gw-cabin")
+FLEET = EXAMPLE_FLEET
 
 
 @pytest.fixture
 def fleet(tmp_path: Path, certs: CertPaths) -> Iterator[dict[str, Any]]:
-    """The three routers of examples/gitops on one simulator, and a copy of the repository."""
-    routers = []
-    for name in FLEET:
-        path = tmp_path / f"{name}.json"
-        router = state.load_router(path, seed=EXAMPLE / "simulator" / f"{name}.rsc")
-        state.attach_persistence(router, path)
-        routers.append((router, path))
-    routers[2][0].patch("/ip/cloud", {"public-address": "198.51.100.77"})
-    thread = serve(routers, certs, password=PASSWORD, username="ansible")
-    overlay = tmp_path / "simulators.yml"
-    write_inventory(
-        overlay,
-        {
-            name: {"ansible_host": "127.0.0.1", "hairpin_api_port": site.tls_port, "hairpin_api_ca_path": str(certs.ca)}
-            for name, site in zip(FLEET, thread.simulator.sites)
-        },
-    )
-    repo = tmp_path / "gitops"
-    shutil.copytree(EXAMPLE, repo)
-    try:
-        yield {"sites": dict(zip(FLEET, thread.simulator.sites)), "overlay": overlay, "repo": repo, "tmp": tmp_path}
-    finally:
-        thread.stop()
+    with example_fleet(tmp_path, certs) as served:
+        yield served
 
 
 WORKFLOW = yaml.safe_load((EXAMPLE / ".github" / "workflows" / "hairpin.yml").read_text())

@@ -15,6 +15,7 @@ import pytest
 import yaml
 from role_support import (
     EXAMPLE,
+    EXAMPLE_FLEET,
     ROLE_TASK,
     SEED_RSC,
     SEED_VARS,
@@ -22,19 +23,18 @@ from role_support import (
     by_comment,
     changed_tasks,
     converge,
+    example_fleet,
     foreign,
     host_result,
     owned,
     run_hairpin,
     table,
-    write_inventory,
     write_seed,
 )
 from support import ANSIBLE_BIN, BROWNFIELD_ROUTER, PASSWORD, REPO, SimRouter
 
 from routeros_sim import state
 from routeros_sim.certs import CertPaths
-from tests.support.simulator import serve
 
 DNS_PATH = "/ip/dns/static"
 ADDRESS_LIST_PATH = "/ip/firewall/address-list"
@@ -552,38 +552,13 @@ def test_variables_from_vault_and_hosts_vars_as_a_user_keeps_them(seed_router: S
 # The example GitOps repository, against three simulated routers
 
 
-FLEET = ("gw-home", "gw-office", "gw-cabin")
+FLEET = EXAMPLE_FLEET
 
 
 @pytest.fixture
 def fleet(tmp_path: Path, certs: CertPaths) -> Iterator[dict[str, Any]]:
-    """The three routers of examples/gitops, served by one simulator (one port pair each), and
-    an inventory overlay that points each host at its router (the repository's own inventory
-    stays untouched: a second -i source can only add host variables)."""
-    routers = []
-    for name in FLEET:
-        path = tmp_path / f"{name}.json"
-        router = state.load_router(path, seed=EXAMPLE / "simulator" / f"{name}.rsc")
-        state.attach_persistence(router, path)
-        routers.append((router, path))
-    routers[2][0].patch("/ip/cloud", {"public-address": "198.51.100.77"})
-    thread = serve(routers, certs, password=PASSWORD, username="ansible")
-    simulator = thread.simulator
-    overlay = tmp_path / "simulators.yml"
-    write_inventory(
-        overlay,
-        {
-            name: {"ansible_host": "127.0.0.1", "hairpin_api_port": site.tls_port, "hairpin_api_ca_path": str(certs.ca)}
-            for name, site in zip(FLEET, simulator.sites)
-        },
-    )
-    # A copy of the repository, run from its own directory (its ansible.cfg applies), as CI does.
-    repo = tmp_path / "gitops"
-    shutil.copytree(EXAMPLE, repo)
-    try:
-        yield {"sites": dict(zip(FLEET, simulator.sites)), "overlay": overlay, "repo": repo, "tmp": tmp_path}
-    finally:
-        thread.stop()
+    with example_fleet(tmp_path, certs) as served:
+        yield served
 
 
 def run_example(fleet: dict[str, Any], *args: str, **kwargs: Any):
