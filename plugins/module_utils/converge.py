@@ -35,7 +35,11 @@ from ansible_collections.hairpin.routeros.plugins.module_utils.plan import (
     plan_changes,
 )
 from ansible_collections.hairpin.routeros.plugins.module_utils.read import RouterView, owned_rows
-from ansible_collections.hairpin.routeros.plugins.module_utils.render import render_commands, render_entry_commands
+from ansible_collections.hairpin.routeros.plugins.module_utils.render import (
+    render_commands,
+    render_diff,
+    render_entry_commands,
+)
 from ansible_collections.hairpin.routeros.plugins.module_utils.srcnat_cover import finish_masquerades
 from ansible_collections.hairpin.routeros.plugins.module_utils.validate import (
     InvalidConfigError,
@@ -183,7 +187,7 @@ def converge(
     if desired.notes:
         result["notes"] = desired.notes
     if module._diff and changed:
-        result["diff"] = dict(prepared="\n".join(commands) + "\n")
+        result["diff"] = dict(prepared=render_diff(plan, entry_plans, desired.port_forwards))
     if not changed or module.check_mode:
         return
     writes = [command for entry_plan in entry_plans for command in entry_commands(entry_plan)] + api_commands(

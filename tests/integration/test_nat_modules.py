@@ -91,7 +91,17 @@ def test_check_mode_with_diff_shows_commands_and_writes_nothing(stock_router: Si
     result = run.result("converge")
     assert result["changed"] is True
     assert any(line.startswith("/ip firewall nat add chain=dstnat") for line in result["commands"])
-    assert result["diff"]["prepared"].splitlines() == result["commands"]
+    # The diff holds the same commands, grouped under a header per service.
+    diff = result["diff"]["prepared"].splitlines()
+    assert sorted(line for line in diff if not line.startswith("#")) == sorted(
+        line for line in result["commands"] if not line.startswith("#")
+    )
+    web = diff.index("# service web (tcp/80 -> 192.168.1.2)")
+    assert diff[web + 1] == '# hairpin:dstnat:web:tcp: new, before *1 (foreign: "defconf: masquerade")'
+    assert diff[web + 2].startswith(
+        "/ip firewall nat add chain=dstnat action=dst-nat protocol=tcp dst-address=203.0.113.1"
+    )
+    assert "# masquerade out of ether1" in diff
     assert stock_router.writes_logged() == []
     assert stock_router.nat() == table
 
@@ -110,7 +120,8 @@ def test_changed_port_is_edited_in_place(stock_router: SimRouter) -> None:
     assert after["hairpin:dstnat:web:tcp"][".id"] == before["hairpin:dstnat:web:tcp"][".id"]
     assert after["hairpin:dstnat:web:tcp"]["dst-port"] == "8080"
     assert result["commands"] == [
-        "/ip firewall nat set {} dst-port=8080".format(before["hairpin:dstnat:web:tcp"][".id"])
+        "# hairpin:dstnat:web:tcp",
+        "/ip firewall nat set {} dst-port=8080".format(before["hairpin:dstnat:web:tcp"][".id"]),
     ]
 
 

@@ -146,7 +146,14 @@ def test_check_diff_on_a_changed_inventory_shows_the_commands_and_writes_nothing
         )
         for line in result["commands"]
     )
-    assert result["diff"]["prepared"].splitlines() == result["commands"]
+    # The diff: the same commands grouped per service, each set under the rule it edits.
+    diff = result["diff"]["prepared"].splitlines()
+    assert sorted(line for line in diff if not line.startswith("#")) == sorted(
+        line for line in result["commands"] if not line.startswith("#")
+    )
+    web = diff.index("# service web (tcp/8080 -> 192.168.1.2:80)")
+    assert diff[web + 1 : web + 3] == ["# hairpin:dstnat:web:tcp", f"/ip firewall nat set {dstnat_id} dst-port=8080"]
+    assert "# service dns (udp/53 -> 192.168.1.3)" in diff
     assert len(seed_router.writes_logged()) == writes
     assert seed_router.nat() == rows
 
@@ -727,7 +734,9 @@ def test_dns_static_module_states(start_router) -> None:
     writes = len(router.writes_logged())
     check = router.run_tasks([dns_task("remove", router, state="deleted")], check=True, diff=True)
     removal = check.result("remove")
-    assert removal["changed"] is True and removal["diff"]["prepared"].startswith("/ip dns static remove *")
+    assert removal["changed"] is True and removal["diff"]["prepared"].startswith(
+        "# DNS static entries\n# hairpin:dns:www.example.net\n/ip dns static remove *"
+    )
     assert len(router.writes_logged()) == writes
     assert router.run_tasks([dns_task("remove", router, state="deleted")]).result("remove")["changed"] is True
     assert owned(table(router, DNS_PATH)) == []
