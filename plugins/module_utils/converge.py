@@ -184,10 +184,13 @@ def converge(
     for job, entry_plan in zip(desired.entry_jobs, entry_plans):
         # The last job of a menu sees the others' work: its `after` is the menu's.
         result[job.section.option] = entry_plan.after
-    if desired.notes:
-        result["notes"] = desired.notes
+    # Repairs of what someone changed on the router, apart from the inventory's changes.
+    result["drift"] = [item.as_dict() for item in plan.drift]
+    notes = list(desired.notes) + ["drift: %s" % item.message for item in plan.drift]
+    if notes:
+        result["notes"] = notes
     if module._diff and changed:
-        result["diff"] = dict(prepared=render_diff(plan, entry_plans, desired.port_forwards))
+        result["diff"] = dict(prepared=render_diff(plan, entry_plans, desired.port_forwards, plan.drift))
     if not changed or module.check_mode:
         return
     writes = [command for entry_plan in entry_plans for command in entry_commands(entry_plan)] + api_commands(

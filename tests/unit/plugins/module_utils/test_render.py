@@ -101,13 +101,14 @@ def test_render_commands_for_a_whole_plan():
         "# hairpin:dstnat:old:udp",
         "/ip firewall nat remove *6",
         "# hairpin:dstnat:web:tcp",
-        "/ip firewall nat set *4 to-ports=443",
+        # An edit writes the comment with the fingerprint of what it writes.
+        '/ip firewall nat set *4 to-ports=443 comment="hairpin:dstnat:web:tcp ~e7449bb5 Web"',
         "/ip firewall nat set *4 !in-interface",
         '# hairpin:dstnat:web:tcp: to before *1 (foreign: "mail")',
         "/ip firewall nat move *4 destination=*1",
         '# hairpin:dstnat:web:udp: new, before *1 (foreign: "mail")',
         "/ip firewall nat add chain=dstnat action=dst-nat protocol=udp dst-port=443 to-addresses=192.168.88.10 "
-        'to-ports=443 comment="hairpin:dstnat:web:udp Web" place-before=*1',
+        'to-ports=443 comment="hairpin:dstnat:web:udp ~f59d79b5 Web" place-before=*1',
     ]
     # Bare operations name their destinations from the rows given.
     assert render_commands(result.operations, result.before) == render_commands(result)
@@ -158,7 +159,7 @@ def test_a_move_names_where_to_by_the_destination_rule():
     plan = plan_changes(rules, current, state="merged", scope_kinds=["dstnat"])
     assert render_commands(plan) == [
         "# hairpin:dstnat:web:tcp",
-        "/ip firewall nat set *6 to-ports=443",
+        '/ip firewall nat set *6 to-ports=443 comment="hairpin:dstnat:web:tcp ~e7449ba8"',
         '# hairpin:dstnat:web:tcp: to before *1 (foreign: "defconf: keep")',
         "/ip firewall nat move *6 destination=*1",
     ]
@@ -189,7 +190,10 @@ def test_the_diff_groups_the_commands_per_service_and_says_in_which_order_they_r
         "# service mail (tcp/25 -> 192.168.88.40)",
     ]
     web = lines[lines.index(headers[1]) + 1 : lines.index(headers[2])]
-    assert web[:2] == ["# hairpin:dstnat:web:tcp", "/ip firewall nat set *6 to-ports=443"]
+    assert web[:2] == [
+        "# hairpin:dstnat:web:tcp",
+        '/ip firewall nat set *6 to-ports=443 comment="hairpin:dstnat:web:tcp ~e7449bb5"',
+    ]
     assert web[2] == "# hairpin:dstnat:web:udp: new, before *7 (hairpin:dstnat:ssh:tcp)"
     assert web[3].startswith("/ip firewall nat add chain=dstnat action=dst-nat protocol=udp dst-port=443")
 
@@ -200,7 +204,7 @@ def test_a_diff_in_execution_order_has_no_order_line():
     assert render_diff(plan, (), [PortForward("web", "tcp", "443", "192.168.88.10")]).splitlines() == [
         "# service web (tcp/443 -> 192.168.88.10)",
         "# hairpin:dstnat:web:tcp",
-        "/ip firewall nat set *6 to-ports=443",
+        '/ip firewall nat set *6 to-ports=443 comment="hairpin:dstnat:web:tcp ~e7449ba8"',
     ]
 
 
