@@ -4,6 +4,7 @@ routers from inventories, as a user (or the example GitOps repository's CI) runs
 from __future__ import annotations
 
 import copy
+import re
 import shutil
 import subprocess
 import sys
@@ -35,6 +36,7 @@ from support import ANSIBLE_BIN, BROWNFIELD_ROUTER, PASSWORD, REPO, SimRouter
 from routeros_sim import state
 from routeros_sim.certs import CertPaths
 from tests.support.simulator import serve
+from tests.support.tables import user_comment
 
 DNS_PATH = "/ip/dns/static"
 ADDRESS_LIST_PATH = "/ip/firewall/address-list"
@@ -106,7 +108,7 @@ def test_seed_scenario_from_inventory_alone_makes_exactly_the_rules_of_the_artic
         "ether1",
     )
     assert {"src-address", "dst-address", "protocol"}.isdisjoint(masquerade)
-    order = [row["comment"] for row in rows]
+    order = [user_comment(row["comment"]) for row in rows]
     assert order.index(WEB_HAIRPIN) < order.index(MASQUERADE)
     # Everything in one connection; the play needed no facts and no SSH.
     assert seed_router.site.stats.connections == 1
@@ -139,7 +141,13 @@ def test_check_diff_on_a_changed_inventory_shows_the_commands_and_writes_nothing
     assert_ok(run)
     result = host_result(run, ROLE_TASK)
     assert result["changed"] is True
-    assert f"/ip firewall nat set {dstnat_id} dst-port=8080" in result["commands"]
+    set_web = f'/ip firewall nat set {dstnat_id} dst-port=8080 comment="hairpin:dstnat:web:tcp ~'
+    (edit,) = [line for line in result["commands"] if line.startswith(set_web)]
+    assert re.fullmatch(r'.* comment="hairpin:dstnat:web:tcp ~[0-9a-f]{8}"', edit)
+    # The inventory changed, nobody touched the router: no drift.
+    assert result["drift"] == [] and not any(
+        line.startswith("# drift:") for line in result["diff"]["prepared"].splitlines()
+    )
     assert any(
         line.startswith(
             "/ip firewall nat add chain=dstnat action=dst-nat protocol=udp dst-address=203.0.113.1 dst-port=53"
@@ -152,7 +160,7 @@ def test_check_diff_on_a_changed_inventory_shows_the_commands_and_writes_nothing
         line for line in result["commands"] if not line.startswith("#")
     )
     web = diff.index("# service web (tcp/8080 -> 192.168.1.2:80)")
-    assert diff[web + 1 : web + 3] == ["# hairpin:dstnat:web:tcp", f"/ip firewall nat set {dstnat_id} dst-port=8080"]
+    assert diff[web + 1 : web + 3] == ["# hairpin:dstnat:web:tcp", edit]
     assert "# service dns (udp/53 -> 192.168.1.3)" in diff
     assert len(seed_router.writes_logged()) == writes
     assert seed_router.nat() == rows
@@ -324,7 +332,7 @@ def test_the_readme_inventory_converges_on_routeros7_as_shipped(start_router) ->
     masquerades = [row for row in rows if row.get("action") == "masquerade" and "src-address" not in row]
     assert [row["comment"] for row in masquerades] == ["defconf: masquerade"]
     assert any("defconf: masquerade" in note for note in result["notes"])
-    assert {row["comment"] for row in owned(rows)} == {WEB_DSTNAT, WEB_HAIRPIN}
+    assert {user_comment(row["comment"]) for row in owned(rows)} == {WEB_DSTNAT, WEB_HAIRPIN}
     again = converge(router, readme_inventory())
     assert_ok(again)
     assert changed_tasks(again) == 0
