@@ -45,7 +45,7 @@ from __future__ import annotations
 
 from typing import Dict, Iterable, List, Mapping, Optional, Sequence, Tuple
 
-from ansible_collections.hairpin.routeros.plugins.module_utils.cli import assignments, ordered
+from ansible_collections.hairpin.routeros.plugins.module_utils.cli import assignments, ordered, quote_value
 from ansible_collections.hairpin.routeros.plugins.module_utils.entries import (
     ENTRY_FLAGS,
     KIND_ADDRESS_LIST,
@@ -59,6 +59,7 @@ from ansible_collections.hairpin.routeros.plugins.module_utils.model import (
     NAT_FIELDS,
     PortForward,
     RuleKey,
+    normalize_value,
     split_comment,
 )
 from ansible_collections.hairpin.routeros.plugins.module_utils.plan import (
@@ -103,6 +104,14 @@ def render_operation(op: Operation) -> str:
     raise ValueError("unknown operation {0!r}".format(op.action))
 
 
+def comment_line(text: str) -> str:
+    """``# text`` as one script comment line: control characters (a newline in a foreign
+    comment or a value read from the router) are written as ``\\XX``, so no text can end the
+    comment and start a command line of its own."""
+    safe = "".join("\\{0:02X}".format(ord(char)) if ord(char) < 0x20 or ord(char) == 0x7F else char for char in text)
+    return "# " + safe
+
+
 def rule_marker(key: Sequence[Optional[str]]) -> str:
     """The marker of an owned rule or entry key, without description: ``hairpin:dstnat:web:tcp``."""
     return "hairpin:" + ":".join(part for part in key if part)
@@ -118,7 +127,8 @@ def describe_row(row: Optional[Mapping[str, object]], identifier: str) -> str:
         return "{0} ({1})".format(identifier, rule_marker(key))
     if comment is None or comment == "":
         return "{0} (foreign, no comment: chain={1} action={2})".format(identifier, row.get("chain"), row.get("action"))
-    return '{0} (foreign: "{1}")'.format(identifier, comment)
+    text = quote_value(normalize_value("comment", comment))
+    return "{0} (foreign: {1})".format(identifier, text if text.startswith('"') else '"{0}"'.format(text))
 
 
 def _rows_by_id(rows: Iterable[Mapping[str, object]]) -> Dict[str, Mapping[str, object]]:
@@ -132,12 +142,14 @@ def annotation(op: Operation, rows: Mapping[str, Mapping[str, object]]) -> Optio
     if op.action == ACTION_ADD:
         if op.destination is None:
             return None
-        return "# {0}: new, before {1}".format(marker, describe_row(rows.get(op.destination), op.destination))
+        return comment_line(
+            "{0}: new, before {1}".format(marker, describe_row(rows.get(op.destination), op.destination))
+        )
     if op.action == ACTION_MOVE:
         if op.destination is None:
-            return "# {0}: to the end of the table".format(marker)
-        return "# {0}: to before {1}".format(marker, describe_row(rows.get(op.destination), op.destination))
-    return "# {0}".format(marker)
+            return comment_line("{0}: to the end of the table".format(marker))
+        return comment_line("{0}: to before {1}".format(marker, describe_row(rows.get(op.destination), op.destination)))
+    return comment_line(marker)
 
 
 def _annotated(
@@ -190,7 +202,7 @@ def _annotated_entry(menu: EntryMenu, op: EntryOperation) -> List[str]:
     line = render_entry_operation(menu, op)
     if op.action == ACTION_ADD or op.key is None:
         return [line]
-    return ["# {0}".format(rule_marker(op.key)), line]
+    return [comment_line(rule_marker(op.key)), line]
 
 
 def render_entry_commands(plan: EntryPlan) -> List[str]:
@@ -283,7 +295,7 @@ def render_diff(
     drift_lines: Dict[object, List[str]] = {}
     for item in drift:
         group = _nat_group(item.key)  # type: ignore[attr-defined]
-        drift_lines.setdefault(group, []).append("# drift: {0}".format(item.message))  # type: ignore[attr-defined]
+        drift_lines.setdefault(group, []).append(comment_line("drift: {0}".format(item.message)))  # type: ignore[attr-defined]
         groups.setdefault(group, [])
     for group, ops in nat_ops.items():
         only_removes = all(op.action == ACTION_REMOVE for op in ops)
@@ -299,7 +311,7 @@ def render_diff(
     if grouped != executed:
         out.append(ORDER_NOTE)
     for group in ordered_groups:
-        out.append(headers[group])
+        out.append(comment_line(headers[group][2:]))
         out.extend(drift_lines.get(group, []))
         out.extend(groups[group])
     return "\n".join(out) + "\n" if out else ""

@@ -224,3 +224,24 @@ def test_annotated_commands_replay_in_the_simulator_as_rsc():
 
 def printed(router):
     return [attrs for word, attrs in router.execute("/ip/firewall/nat/print", []) if word == "!re"]
+
+
+def test_no_text_from_the_router_can_start_a_command_line_of_its_own():
+    # A foreign comment with a newline, a value edited on the router with one: the annotation
+    # and drift lines stay one comment line each.
+    rules = PortForward("web", "tcp", "443", "192.168.88.10").rules()
+    hostile = "x\n/system reset-configuration"
+    current = [
+        {".id": "*1", "chain": "dstnat", "action": "accept", "comment": hostile},
+        dict(rules[0].fields, **{".id": "*6", "in-interface": "ether1\n/user remove admin"}),
+    ]
+    anchored = [dataclasses.replace(rule, anchor=Anchor("before", hostile)) for rule in rules]
+    plan = plan_changes(anchored, current, state="merged", scope_kinds=["dstnat"])
+    assert plan.drift and plan.operations
+    text = render_diff(plan, (), [PortForward("web", "tcp", "443", "192.168.88.10")], plan.drift)
+    for line in text.splitlines() + render_commands(plan):
+        assert line.startswith(("#", "/ip firewall nat ")), line
+    assert '# hairpin:dstnat:web:tcp: to before *1 (foreign: "x\\n/system reset-configuration")' in render_commands(
+        plan
+    )
+    assert any("in-interface ether1\\0A/user remove admin on the router" in line for line in text.splitlines())
