@@ -480,3 +480,15 @@ def test_cli_facts_file_completes_gathered_rules(tmp_path, capsys):
     extra.write_text(json.dumps(facts().as_dict()))
     assert main(["--rules", str(rules), "--facts", str(extra)]) == EXIT_OK
     assert "yes (hairpin), server sees router 192.168.1.1" in capsys.readouterr().out
+
+
+def test_an_owned_rule_with_a_fingerprint_is_named_as_the_user_wrote_it():
+    forward = web_forward(dst_address=None)
+    forward["comment"] = "hairpin:dstnat:web:tcp ~d3f262a8 Web"
+    report = analyze([forward, web_hairpin(), DEFCONF_MASQUERADE], facts())
+    (finding,) = report.findings
+    assert finding.service == "web/tcp"  # still recognised as the owned web rule
+    assert "rule #0 (hairpin:dstnat:web:tcp Web)" in finding.message
+    assert "~d3f262a8" not in render_table(report)
+    # The rule as it stands on the router keeps its whole comment.
+    assert finding.rule.get("comment") == "hairpin:dstnat:web:tcp ~d3f262a8 Web"
