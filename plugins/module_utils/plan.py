@@ -145,8 +145,9 @@ def _field_drift(rule: NatRule, row: Row, to_set: Mapping[str, str], to_unset: S
     return Drift(rule.key, DRIFT_FIELDS, row_id(row), tuple(changes))
 
 
-def _as_written(rule: NatRule, row: Row) -> bool:
-    """Does ``row`` carry the fingerprint ``rule`` would write (nothing changed in the inventory)?"""
+def _inventory_unchanged(rule: NatRule, row: Row) -> bool:
+    """Does ``row`` carry the fingerprint ``rule`` would write: has the inventory left the rule
+    (fields, anchor, its service's protocols) as it was when the row was written?"""
     written = comment_fingerprint(row.get("comment"))
     return written is not None and written == comment_fingerprint(rule.comment)
 
@@ -252,22 +253,22 @@ def _placement_drift(
 ) -> List[Drift]:
     """Moves and adds that repair the router rather than follow the inventory.
 
-    A move is drift when every rule of its service is on the router as written (fingerprint ==
-    desired, so neither its fields, its anchor nor its protocols changed in the inventory); an add
-    when the other rules of its service and kind are so."""
+    A move is drift when the inventory changed no rule of its service since it was written
+    (fingerprint == desired: neither fields, anchor nor protocols); an add when the inventory
+    changed none of the present rules of its service and kind."""
     by_key = {rule.key: rule for rule in desired}
     unchanged: Dict[Tuple[str, str], List[bool]] = {}
     for rule in desired:
         row = matched.get(rule.key)
         if row is not None:
-            unchanged.setdefault((rule.key.kind, rule.key.name), []).append(_as_written(rule, rows[row]))
-    service_as_written = {}
+            unchanged.setdefault((rule.key.kind, rule.key.name), []).append(_inventory_unchanged(rule, rows[row]))
+    service_unchanged = {}
     for (_kind, name), flags in unchanged.items():
-        service_as_written[name] = service_as_written.get(name, True) and all(flags)
+        service_unchanged[name] = service_unchanged.get(name, True) and all(flags)
     out: List[Drift] = []
     for op in moves:
         key = op.key
-        if key is not None and key in by_key and service_as_written.get(key.name, False):
+        if key is not None and key in by_key and service_unchanged.get(key.name, False):
             out.append(Drift(key, DRIFT_POSITION, op.id))
     for op in adds:
         key = op.key
