@@ -95,7 +95,7 @@ drift:
       second copy is removed).
     - Told apart by the fingerprint each owned rule carries in its comment (C(~) and 8 hex digits
       after the marker); rules written without one are never reported as drift.
-  returned: when the router was read
+  returned: when changes were planned against the router (not for gathered)
   type: list
   elements: dict
   contains:
