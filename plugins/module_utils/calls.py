@@ -29,7 +29,7 @@ from ansible_collections.hairpin.routeros.plugins.module_utils.read import (
     RouterView,
     describe_table,
 )
-from ansible_collections.hairpin.routeros.plugins.module_utils.render import render_entry_commands
+from ansible_collections.hairpin.routeros.plugins.module_utils.render import render_diff, render_entry_commands
 from ansible_collections.hairpin.routeros.plugins.module_utils.runner import Call
 from ansible_collections.hairpin.routeros.plugins.module_utils.script_reader import RscParseError
 from ansible_collections.hairpin.routeros.plugins.module_utils.validate import check_dns_config
@@ -80,7 +80,7 @@ class DnsStaticCall(Call):
         if plan.changed:
             result["after"] = plan.after
         if module._diff and plan.changed:
-            result["diff"] = dict(prepared="\n".join(commands) + "\n")
+            result["diff"] = dict(prepared=render_diff(None, [plan]))
         if plan.changed and not module.check_mode:
             try:
                 connection.run(entry_commands(plan))

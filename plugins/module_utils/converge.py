@@ -37,7 +37,11 @@ from ansible_collections.hairpin.routeros.plugins.module_utils.plan import (
     plan_changes,
 )
 from ansible_collections.hairpin.routeros.plugins.module_utils.read import RouterView, owned_rows
-from ansible_collections.hairpin.routeros.plugins.module_utils.render import render_commands, render_entry_commands
+from ansible_collections.hairpin.routeros.plugins.module_utils.render import (
+    render_commands,
+    render_diff,
+    render_entry_commands,
+)
 from ansible_collections.hairpin.routeros.plugins.module_utils.srcnat_cover import finish_masquerades
 from ansible_collections.hairpin.routeros.plugins.module_utils.validate import (
     InvalidConfigError,
@@ -222,10 +226,13 @@ def converge(
     for job, entry_plan in zip(desired.entry_jobs, entry_plans):
         # The last job of a menu sees the others' work: its `after` is the menu's.
         result[job.section.option] = entry_plan.after
-    if desired.notes:
-        result["notes"] = desired.notes
+    # Repairs of what someone changed on the router, apart from the inventory's changes.
+    result["drift"] = [item.as_dict() for item in plan.drift]
+    notes = list(desired.notes) + ["drift: %s" % item.message for item in plan.drift]
+    if notes:
+        result["notes"] = notes
     if module._diff and changed:
-        result["diff"] = dict(prepared="\n".join(commands) + "\n")
+        result["diff"] = dict(prepared=render_diff(plan, entry_plans, desired.port_forwards, plan.drift))
     if guard is not None:
         guard(plan, result)
     if not changed or module.check_mode:

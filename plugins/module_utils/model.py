@@ -16,6 +16,7 @@ user's config compare equal exactly when RouterOS would store them the same way.
 from __future__ import annotations
 
 import functools
+import hashlib
 import re
 from dataclasses import dataclass
 from typing import Callable, Collection, Dict, Iterable, List, Mapping, NamedTuple, Optional, Tuple
@@ -187,7 +188,7 @@ _SUBNET_PATTERN = r"[0-9]{1,3}(?:\.[0-9]{1,3}){3}/[0-9]{1,2}"
 
 # Marker grammar (the comment of every rule we own starts with it):
 #
-#   comment     = marker [ " " description ]
+#   comment     = marker [ " ~" fingerprint ] [ " " description ]
 #   marker      = "hairpin:" ( proto-kind ":" name ":" protocol
 #                            | "masquerade:" name
 #                            | "hairpin-subnet:" subnet )
@@ -195,18 +196,26 @@ _SUBNET_PATTERN = r"[0-9]{1,3}(?:\.[0-9]{1,3}){3}/[0-9]{1,2}"
 #   protocol    = "tcp" | "udp"
 #   name        = [A-Za-z0-9] [A-Za-z0-9_.-]{0,63}
 #   subnet      = IPv4 "/" prefix-length           (e.g. 192.168.1.0/24)
+#   fingerprint = 8 * hex-digit (lower case)    (what we wrote, see rule_fingerprint)
 #   description = any text, stored verbatim
 #
 # Everything is case-sensitive. A comment that does not match exactly (e.g. "hairpin:dstnat:web"
-# without protocol, or "hairpin:dstnat:web:tcpx") is foreign and never touched.
+# without protocol, or "hairpin:dstnat:web:tcpx") is foreign and never touched. Rules written
+# before fingerprints existed have none; they are still owned. A description cannot start with
+# what reads as a fingerprint ("~" and 8 hex digits, then a space or the end).
 MARKER_RE = re.compile(
     r"\Ahairpin:(?:"
     r"(?P<pkind>dstnat|hairpin):(?P<pname>" + NAME_PATTERN + r"):(?P<protocol>tcp|udp)"
     r"|(?P<mkind>masquerade):(?P<mname>" + NAME_PATTERN + r")"
     r"|(?P<skind>hairpin-subnet):(?P<subnet>" + _SUBNET_PATTERN + r")"
-    r")(?: (?P<description>.*))?\Z",
+    r")(?: ~(?P<fingerprint>[0-9a-f]{8})(?= |\Z))?(?: (?P<description>.*))?\Z",
     re.DOTALL,
 )
+FINGERPRINT_LENGTH = 8
+_FINGERPRINT_RE = re.compile(r"\A[0-9a-f]{8}\Z")
+# The fingerprint's first digits cover the rule's fields, the last ones where the inventory puts
+# it (anchor) and which protocols its service has (see rule_fingerprint).
+_FIELDS_DIGITS = 6
 
 
 class RuleKey(NamedTuple):
@@ -217,8 +226,15 @@ class RuleKey(NamedTuple):
     protocol: Optional[str] = None
 
 
-def format_marker(kind: str, name: str, protocol: Optional[str] = None, description: Optional[str] = None) -> str:
-    """The comment for an owned rule. Raises ``ValueError`` when the parts cannot round-trip."""
+def format_marker(
+    kind: str,
+    name: str,
+    protocol: Optional[str] = None,
+    description: Optional[str] = None,
+    fingerprint: Optional[str] = None,
+) -> str:
+    """The comment for an owned rule: marker, `` ~fingerprint`` when given, then the description.
+    Raises ``ValueError`` when the parts cannot round-trip."""
     if kind not in KINDS:
         raise ValueError("unknown rule kind {0!r}".format(kind))
     if kind in PROTOCOL_KINDS:
@@ -229,20 +245,31 @@ def format_marker(kind: str, name: str, protocol: Optional[str] = None, descript
         if protocol is not None:
             raise ValueError("a {0} marker has no protocol".format(kind))
         marker = "{0}{1}:{2}".format(MARKER_PREFIX, kind, name)
+    if fingerprint is not None:
+        if not _FINGERPRINT_RE.match(fingerprint):
+            raise ValueError("{0!r} is not a fingerprint (8 lower-case hex digits)".format(fingerprint))
+        marker = "{0} ~{1}".format(marker, fingerprint)
     if description:
         marker = "{0} {1}".format(marker, description)
-    if parse_marker(marker) != RuleKey(kind, name, protocol):
+    key, _found, text = comment_parts(marker)
+    if key != RuleKey(kind, name, protocol):
         raise ValueError("{0!r} is not a valid name for a {1} marker".format(name, kind))
+    if (text or None) != (description or None):
+        raise ValueError(
+            "a description cannot start with '~' and 8 hex digits (it reads as a fingerprint): {0!r}".format(
+                description
+            )
+        )
     return marker
 
 
-def split_comment(comment: object) -> Tuple[Optional[RuleKey], Optional[str]]:
-    """(key, description) of a comment; (None, None) when the comment is not our marker."""
+def comment_parts(comment: object) -> Tuple[Optional[RuleKey], Optional[str], Optional[str]]:
+    """(key, fingerprint, description) of a comment; (None, None, None) when it is not our marker."""
     if not isinstance(comment, str) or not comment.startswith(MARKER_PREFIX):
-        return None, None
+        return None, None, None
     match = MARKER_RE.match(comment)
     if match is None:
-        return None, None
+        return None, None, None
     groups = match.groupdict()
     if groups["pkind"] is not None:
         key = RuleKey(groups["pkind"], groups["pname"], groups["protocol"])
@@ -250,7 +277,63 @@ def split_comment(comment: object) -> Tuple[Optional[RuleKey], Optional[str]]:
         key = RuleKey(groups["mkind"], groups["mname"], None)
     else:
         key = RuleKey(groups["skind"], groups["subnet"], None)
-    return key, groups["description"]
+    return key, groups["fingerprint"], groups["description"]
+
+
+def split_comment(comment: object) -> Tuple[Optional[RuleKey], Optional[str]]:
+    """(key, description) of a comment; (None, None) when the comment is not our marker. The
+    fingerprint is not part of the description."""
+    key, _fingerprint, description = comment_parts(comment)
+    return key, description
+
+
+def comment_fingerprint(comment: object) -> Optional[str]:
+    """The fingerprint of an owned rule's comment (None: foreign, or written without one)."""
+    return comment_parts(comment)[1]
+
+
+def without_fingerprint(comment: object) -> object:
+    """An owned rule's comment as the user reads it: marker and description, no fingerprint.
+    Other comments unchanged."""
+    key, fingerprint, description = comment_parts(comment)
+    if key is None or fingerprint is None:
+        return comment
+    return format_marker(key.kind, key.name, key.protocol, description)
+
+
+def _digest(text: str, digits: int) -> str:
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:digits]
+
+
+def fields_digest(values: Mapping[str, Optional[str]]) -> str:
+    """The fields part of a fingerprint: over every NAT field but the comment, as effective
+    values (absent = RouterOS's default), so a rule and the row RouterOS stores for it agree."""
+    lines = []
+    for name in NAT_FIELDS:
+        if name == "comment":
+            continue
+        value = values.get(name)
+        if value is not None:
+            lines.append("{0}={1}".format(name, value))
+    return _digest("\n".join(lines), _FIELDS_DIGITS)
+
+
+def row_fields_digest(row: Mapping[str, object]) -> str:
+    """:func:`fields_digest` of a row as printed (librouteros types, absent properties)."""
+    return fields_digest({name: effective_value(name, row.get(name)) for name in NAT_FIELDS if name != "comment"})
+
+
+def rule_fingerprint(fields: Mapping[str, str], anchor: Optional[Anchor], shape: str = "") -> str:
+    """The fingerprint an owned rule carries: 6 hex digits over its fields (``fields_digest``,
+    disabled included) and 2 over where the inventory puts it and its service's protocols
+    (``shape``), so a later run tells a rule edited on the router from an inventory change."""
+    effective = {name: fields.get(name, info.default) for name, info in NAT_FIELDS.items()}
+    place = "{0}|{1}".format(anchor.describe() if anchor is not None else "", shape)
+    return fields_digest(effective) + _digest(place, FINGERPRINT_LENGTH - _FIELDS_DIGITS)
+
+
+def fingerprint_fields_part(fingerprint: str) -> str:
+    return fingerprint[:_FIELDS_DIGITS]
 
 
 def parse_marker(comment: object) -> Optional[RuleKey]:
@@ -318,8 +401,11 @@ class NatRule:
         return self.fields["comment"]
 
 
-def make_rule(key: RuleKey, values: Mapping[str, object], anchor: Anchor, description: Optional[str]) -> NatRule:
-    """Build a NatRule: normalise ``values`` (None = absent), drop defaults, add the marker."""
+def make_rule(
+    key: RuleKey, values: Mapping[str, object], anchor: Anchor, description: Optional[str], shape: str = ""
+) -> NatRule:
+    """Build a NatRule: normalise ``values`` (None = absent), drop defaults, add the marker with
+    the rule's fingerprint (``shape``: the protocols of its service, see rule_fingerprint)."""
     fields: Dict[str, str] = {}
     for name, raw in values.items():
         if name not in NAT_FIELDS:
@@ -330,7 +416,8 @@ def make_rule(key: RuleKey, values: Mapping[str, object], anchor: Anchor, descri
         if value is None or value == NAT_FIELDS[name].default:
             continue
         fields[name] = value
-    fields["comment"] = format_marker(key.kind, key.name, key.protocol, description)
+    fingerprint = rule_fingerprint(fields, anchor, shape)
+    fields["comment"] = format_marker(key.kind, key.name, key.protocol, description, fingerprint)
     return NatRule(key=key, fields=fields, anchor=anchor)
 
 
@@ -398,7 +485,7 @@ class PortForward:
                 "disabled": self.disabled,
             }
             key = RuleKey(KIND_DSTNAT, self.name, protocol)
-            result.append(make_rule(key, values, self.anchor, self.comment))
+            result.append(make_rule(key, values, self.anchor, self.comment, self.protocol))
         return result
 
 
@@ -483,7 +570,7 @@ class Hairpin:
                 "disabled": self.disabled,
             }
             key = RuleKey(KIND_HAIRPIN, self.name, protocol)
-            result.append(make_rule(key, values, self.anchor, self.comment))
+            result.append(make_rule(key, values, self.anchor, self.comment, self.protocol))
         return result
 
 

@@ -15,7 +15,7 @@ list of them on a table the way RouterOS would.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Dict, List, Mapping, Optional, Sequence
+from typing import Dict, List, Mapping, Optional, Sequence, Tuple
 
 from ansible_collections.hairpin.routeros.plugins.module_utils.model import RuleKey
 from ansible_collections.hairpin.routeros.plugins.module_utils.values import is_true
@@ -75,13 +75,80 @@ class Operation:
         }
 
 
+DRIFT_FIELDS = "fields"
+DRIFT_POSITION = "position"
+DRIFT_MISSING = "missing"
+DRIFT_DUPLICATE = "duplicate"
+
+
+@dataclass(frozen=True)
+class Drift:
+    """A repair of an owned rule that was changed on the router since we wrote it (not a change
+    of the inventory). ``what``: fields, position, missing or duplicate. ``changes``: for fields,
+    (property, value on the router, value in the inventory), None meaning not set. ``id``: the
+    router's row (None for a missing rule); ``original``: the copy a duplicate repeats."""
+
+    key: RuleKey
+    what: str
+    id: Optional[str] = None
+    changes: Tuple[Tuple[str, Optional[str], Optional[str]], ...] = ()
+    original: Optional[str] = None
+
+    @property
+    def rule(self) -> str:
+        return "hairpin:" + ":".join(part for part in self.key if part)
+
+    @property
+    def message(self) -> str:
+        where = "{0} ({1})".format(self.rule, self.id) if self.id else self.rule
+        if self.what == DRIFT_FIELDS:
+            changes = "; ".join(
+                "{0} {1} on the router, {2} in the inventory".format(name, _shown(name, have), _shown(name, want))
+                for name, have, want in self.changes
+            )
+            return "{0} was edited on the router: {1}".format(where, changes)
+        if self.what == DRIFT_POSITION:
+            return "{0} is not where the inventory places it (moved on the router, or a rule was put before it)".format(
+                where
+            )
+        if self.what == DRIFT_MISSING:
+            return "{0} is missing on the router, while the other rules of service {1} are as written".format(
+                where, self.key.name
+            )
+        return "{0} is a second copy of {1} on the router".format(where, self.original)
+
+    def as_dict(self) -> Dict[str, object]:
+        """Plain data for the ``drift`` result."""
+        return {
+            "rule": self.rule,
+            "service": self.key.name,
+            "kind": self.what,
+            "id": self.id,
+            "fields": [{"name": name, "router": have, "inventory": want} for name, have, want in self.changes],
+            "message": self.message,
+        }
+
+
+_FLAG_WORDS = {"true": "yes", "false": "no"}
+
+
+def _shown(name: str, value: Optional[str]) -> str:
+    if value is None:
+        return "unset"
+    if name in ("disabled", "log"):
+        return _FLAG_WORDS.get(value, value)
+    return value if value != "" else '""'
+
+
 @dataclass
 class Plan:
-    """The ordered operations, the table before, and the table after (pure simulation)."""
+    """The ordered operations, the table before, and the table after (pure simulation), and
+    the drift the operations repair."""
 
     operations: List[Operation]
     before: List[Dict[str, object]]
     after: List[Dict[str, object]]
+    drift: List[Drift] = field(default_factory=list)
 
     @property
     def changed(self) -> bool:

@@ -40,6 +40,7 @@ from ansible_collections.hairpin.routeros.plugins.module_utils.model import (
     effective_value,
     normalize_value,
     parse_marker,
+    without_fingerprint,
 )
 from ansible_collections.hairpin.routeros.plugins.module_utils.operations import (
     ACTION_ADD,
@@ -56,6 +57,9 @@ from ansible_collections.hairpin.routeros.plugins.module_utils.values import par
 def _comment_match_key(value: object) -> str:
     # librouteros turns a comment "yes"/"true" into True and "no"/"false" into False; compare
     # anchors in a form where both spellings meet.
+    # An owned rule of another module is named by its marker and description, as the user
+    # wrote them: the fingerprint is ours.
+    value = without_fingerprint(value)
     text = value.strip() if isinstance(value, str) else normalize_value("comment", value)
     if len(text) <= 5:
         flag = parse_flag(text)
@@ -183,7 +187,7 @@ def _target_gap(rule: NatRule, table: Table) -> int:
 def _anchor_problem(rule: NatRule, chain: str, matches: List[int], in_chain: List[int], table: Table) -> str:
     wanted = "the anchor must match the comment of exactly one rule of chain {0} that this module does not manage"
     wanted = wanted.format(chain or "''")
-    intro = "rule {0!r}: anchor {1}".format(rule.comment, rule.anchor.describe())
+    intro = "rule {0!r}: anchor {1}".format(without_fingerprint(rule.comment), rule.anchor.describe())
     if in_chain:
         found = ", ".join(row_id(table.rows[row]) for row in in_chain)
         return "{0} matches {1} foreign rules of chain {2} ({3}); {4}".format(

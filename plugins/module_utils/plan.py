@@ -25,15 +25,19 @@ before the first row of the table that stays and the others are appended.
 
 from __future__ import annotations
 
-from typing import Collection, Dict, List, Optional, Sequence, Set, Tuple
+from typing import Collection, Dict, List, Mapping, Optional, Sequence, Set, Tuple
 
 from ansible_collections.hairpin.routeros.plugins.module_utils.model import (
     KINDS,
     NAT_FIELDS,
     NatRule,
     RuleKey,
+    comment_fingerprint,
     effective_value,
+    fingerprint_fields_part,
     parse_marker,
+    row_fields_digest,
+    without_fingerprint,
 )
 from ansible_collections.hairpin.routeros.plugins.module_utils.operations import (
     ACTION_ADD,
@@ -41,12 +45,17 @@ from ansible_collections.hairpin.routeros.plugins.module_utils.operations import
     ACTION_REMOVE,
     ACTION_SET,
     ACTION_UNSET,
+    DRIFT_DUPLICATE,
+    DRIFT_FIELDS,
+    DRIFT_MISSING,
+    DRIFT_POSITION,
     STATE_DELETED,
     STATE_MERGED,
     STATE_OVERRIDDEN,
     STATE_REPLACED,
     WRITE_STATES,
     AnchorError,
+    Drift,
     Operation,
     Plan,
     PlanError,
@@ -70,6 +79,7 @@ __all__ = [
     "STATE_REPLACED",
     "WRITE_STATES",
     "AnchorError",
+    "Drift",
     "Operation",
     "Plan",
     "PlanError",
@@ -83,10 +93,16 @@ __all__ = [
 
 
 def field_changes(rule: NatRule, row: Row) -> Tuple[Dict[str, str], List[str]]:
-    """(values to set, properties to unset) turning ``row`` into ``rule``, over NAT_FIELDS."""
+    """(values to set, properties to unset) turning ``row`` into ``rule``, over NAT_FIELDS.
+
+    The comment's fingerprint alone is never a change (a rule written without one, or one whose
+    fields were put back by hand, is not rewritten for it); any other change writes the whole
+    comment, so the fingerprint always describes what was last written."""
     to_set: Dict[str, str] = {}
     to_unset: List[str] = []
     for name, info in NAT_FIELDS.items():
+        if name == "comment":
+            continue
         want = rule.fields.get(name, info.default)
         raw = row.get(name)
         # A row holds a few of the fields: the absent ones mean the default, without a call.
@@ -100,7 +116,40 @@ def field_changes(rule: NatRule, row: Row) -> Tuple[Dict[str, str], List[str]]:
                 continue
         else:
             to_set[name] = want
+    want_comment = rule.fields.get("comment")
+    have_comment = effective_value("comment", row.get("comment"))
+    other_edits = bool(to_set or to_unset)
+    if (
+        want_comment is not None
+        and want_comment != have_comment
+        and (other_edits or without_fingerprint(want_comment) != without_fingerprint(have_comment))
+    ):
+        to_set["comment"] = want_comment
     return to_set, to_unset
+
+
+def _field_drift(rule: NatRule, row: Row, to_set: Mapping[str, str], to_unset: Sequence[str]) -> Optional[Drift]:
+    """The drift a set/unset repairs: the row's fields are not what its fingerprint says we
+    wrote. None for an inventory change (the fingerprint matches the row) or a row written
+    without a fingerprint."""
+    written = comment_fingerprint(row.get("comment"))
+    if written is None or row_fields_digest(row) == fingerprint_fields_part(written):
+        return None
+    changes = []
+    for name, info in NAT_FIELDS.items():
+        if name == "comment" or (name not in to_set and name not in to_unset):
+            continue
+        raw = row.get(name)
+        have = info.default if raw is None else effective_value(name, raw)
+        changes.append((name, have, rule.fields.get(name, info.default)))
+    return Drift(rule.key, DRIFT_FIELDS, row_id(row), tuple(changes))
+
+
+def _inventory_unchanged(rule: NatRule, row: Row) -> bool:
+    """Does ``row`` carry the fingerprint ``rule`` would write: has the inventory left the rule
+    (fields, anchor, its service's protocols) as it was when the row was written?"""
+    written = comment_fingerprint(row.get("comment"))
+    return written is not None and written == comment_fingerprint(rule.comment)
 
 
 def _services_of(desired: Sequence[NatRule], services: Optional[Collection[str]]) -> Set[str]:
@@ -133,7 +182,9 @@ def plan_changes(
     for rule in desired:
         if rule.key.kind not in scope:
             raise PlanError(
-                "rule {0!r} is of kind {1!r}, outside this module's scope".format(rule.comment, rule.key.kind)
+                "rule {0!r} is of kind {1!r}, outside this module's scope".format(
+                    without_fingerprint(rule.comment), rule.key.kind
+                )
             )
         if rule.key in seen:
             raise PlanError("two desired rules share the key {0}".format(":".join(p for p in rule.key if p)))
@@ -159,10 +210,14 @@ def plan_changes(
             else:
                 keep_untouched.append(row)
 
+    drift: List[Drift] = []
+    duplicates = set(table.duplicates)
     for row in sorted(removes):
-        operations.append(
-            Operation(ACTION_REMOVE, parse_marker(table.rows[row].get("comment")), row_id(table.rows[row]))
-        )
+        key = parse_marker(table.rows[row].get("comment"))
+        operations.append(Operation(ACTION_REMOVE, key, row_id(table.rows[row])))
+        if row in duplicates and key is not None:
+            original = row_id(table.rows[table.owned[key]])
+            drift.append(Drift(key, DRIFT_DUPLICATE, row_id(table.rows[row]), original=original))
 
     matched = {rule.key: table.owned[rule.key] for rule in desired if rule.key in table.owned}
     for rule in sorted((rule for rule in desired if rule.key in matched), key=lambda r: matched[r.key]):
@@ -174,11 +229,52 @@ def plan_changes(
             operations.append(
                 Operation(ACTION_UNSET, rule.key, row_id(table.rows[row]), fields={name: "" for name in to_unset})
             )
+        if to_set or to_unset:
+            edited = _field_drift(rule, table.rows[row], to_set, to_unset)
+            if edited is not None:
+                drift.append(edited)
 
     if state != STATE_DELETED:
         moves, adds = placement(table, desired, matched, keep_untouched, set(removes))
         operations.extend(moves)
         operations.extend(adds)
+        drift.extend(_placement_drift(desired, table.rows, matched, moves, adds))
 
     before = [dict(row) for row in current]
-    return Plan(operations=operations, before=before, after=apply_plan(current, operations))
+    return Plan(operations=operations, before=before, after=apply_plan(current, operations), drift=drift)
+
+
+def _placement_drift(
+    desired: Sequence[NatRule],
+    rows: Sequence[Row],
+    matched: Mapping[RuleKey, int],
+    moves: Sequence[Operation],
+    adds: Sequence[Operation],
+) -> List[Drift]:
+    """Moves and adds that repair the router rather than follow the inventory.
+
+    A move is drift when the inventory changed no rule of its service since it was written
+    (fingerprint == desired: neither fields, anchor nor protocols); an add when the inventory
+    changed none of the present rules of its service and kind."""
+    by_key = {rule.key: rule for rule in desired}
+    unchanged: Dict[Tuple[str, str], List[bool]] = {}
+    for rule in desired:
+        row = matched.get(rule.key)
+        if row is not None:
+            unchanged.setdefault((rule.key.kind, rule.key.name), []).append(_inventory_unchanged(rule, rows[row]))
+    service_unchanged = {}
+    for (_kind, name), flags in unchanged.items():
+        service_unchanged[name] = service_unchanged.get(name, True) and all(flags)
+    out: List[Drift] = []
+    for op in moves:
+        key = op.key
+        if key is not None and key in by_key and service_unchanged.get(key.name, False):
+            out.append(Drift(key, DRIFT_POSITION, op.id))
+    for op in adds:
+        key = op.key
+        if key is None:
+            continue
+        siblings = unchanged.get((key.kind, key.name), [])
+        if siblings and all(siblings):
+            out.append(Drift(key, DRIFT_MISSING))
+    return out

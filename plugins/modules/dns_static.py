@@ -75,7 +75,8 @@ EXAMPLES = r"""
 # commands and round_trips as in port_forward.py, their source (tests/unit/plugins/modules/test_docs.py).
 RETURN = r"""
 commands:
-  description: The RouterOS commands the change runs (or would run in check mode), in order.
+  description: The RouterOS commands the change runs (or would run in check mode), in order; each
+    command that touches an existing rule or entry follows a comment line naming it by its marker.
   returned: when the router was read
   type: list
   elements: str

@@ -55,7 +55,8 @@ EXAMPLES = r"""
 # The same as port_forward.py's RETURN, its source (tests/unit/plugins/modules/test_docs.py).
 RETURN = r"""
 commands:
-  description: The RouterOS commands the change runs (or would run in check mode), in order.
+  description: The RouterOS commands the change runs (or would run in check mode), in order; each
+    command that touches an existing rule or entry follows a comment line naming it by its marker.
   returned: when the router was read
   type: list
   elements: str
@@ -95,6 +96,39 @@ shadowing:
   returned: when there are any (only modules that manage port forwards look for them)
   type: list
   elements: dict
+drift:
+  description:
+    - Repairs of owned rules that were changed on the router since this collection wrote them, apart
+      from what the inventory changed; each is also a C(drift:) line in the notes and in the diff.
+    - RV(drift[].kind) is C(fields) (RV(drift[].fields) lists each property with its value on the router and
+      in the inventory, null meaning unset), C(position) (the rule is moved back), C(missing) (the
+      rule is added again while the other rules of its service are as written) or C(duplicate) (a
+      second copy is removed).
+    - Told apart by the fingerprint each owned rule carries in its comment (C(~) and 8 hex digits
+      after the marker); rules written without one are never reported as drift.
+  returned: when changes were planned against the router (not for gathered)
+  type: list
+  elements: dict
+  contains:
+    rule:
+      description: The rule's marker, for example C(hairpin:dstnat:web:tcp).
+      type: str
+    service:
+      description: The name of the rule's service.
+      type: str
+    kind:
+      description: C(fields), C(position), C(missing) or C(duplicate).
+      type: str
+    id:
+      description: The rule's id on the router (null for a missing rule).
+      type: str
+    fields:
+      description: For C(fields), each repaired property as C(name), C(router) and C(inventory).
+      type: list
+      elements: dict
+    message:
+      description: The drift in one sentence, as the notes give it.
+      type: str
 round_trips:
   description: API round trips after login that this call used.
   returned: when the router was read

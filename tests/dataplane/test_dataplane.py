@@ -25,6 +25,8 @@ from lab import INTERNET_HOST, LAN_CLIENT, OUTBOUND_TCP, OUTBOUND_UDP, Lab, Prob
 from role_support import converge
 from support import PASSWORD, STOCK_ROUTER, USERNAME, SimRouter
 
+from tests.support.tables import user_comment
+
 COLLECTIONS = Path(__file__).resolve().parents[2] / "build" / "collections"
 # The start_router fixture of conftest.py: start_router(name, seed=..., state_from=...).
 StartRouter = Callable[..., SimRouter]
@@ -131,7 +133,7 @@ def rules_in_chains(router: Any) -> None:
     """The same services through every RouterOS NAT construct the translator must keep: a
     disabled catch-all, passthrough, accept on a port range, jump to user chains, return to the
     calling chain, an address list, dst-address-type=local, src-nat to a second WAN address."""
-    rows = {row.get("comment"): row for row in _execute(router, "/ip/firewall/nat/print")}
+    rows = {user_comment(row.get("comment")): row for row in _execute(router, "/ip/firewall/nat/print")}
     for row in rows.values():
         _execute(router, "/ip/firewall/nat/remove", **{".id": row[".id"]})
     _execute(router, "/ip/address/add", address=f"{SECOND_WAN_ADDRESS}/24", interface=WAN)
@@ -626,7 +628,7 @@ def test_the_analyzer_names_what_is_wrong(scenario: Scenario):
     offender = OFFENDING_RULE.get(scenario.name)
     for finding in findings:
         if offender is not None and finding["service"] is not None:
-            assert finding["rule"]["comment"] == offender(finding["service"]), finding
+            assert user_comment(finding["rule"]["comment"]) == offender(finding["service"]), finding
 
 
 @scenarios(*MODULE_SCENARIOS)

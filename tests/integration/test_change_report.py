@@ -161,6 +161,11 @@ def test_the_drift_job_fails_on_a_router_edited_by_hand_and_names_it(fleet) -> N
     ]
     assert repair, by_host["gw-office"]["commands"]
     assert repair[0] in text and "1 changed, 2 unchanged" in text and "gw-home" not in text
+    # The report says it is a hand edit, not an inventory change, and which field.
+    (drift,) = by_host["gw-office"]["drift"]
+    assert drift["kind"] == "fields" and drift["rule"] == "hairpin:dstnat:intranet:tcp"
+    assert "Drift (owned rules changed on the router, not in the inventory):" in text
+    assert "- " + drift["message"] in text and "to-ports" in drift["message"]
     assert (fleet["tmp"] / "drift-summary.md").read_text().endswith(text)
     outcome = cases(junit)
     assert not outcome["gw-office"].is_passed and outcome["gw-home"].is_passed and outcome["gw-cabin"].is_passed

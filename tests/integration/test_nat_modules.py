@@ -10,6 +10,8 @@ from pathlib import Path
 import pytest
 from support import BROWNFIELD_ROUTER, SimRouter, run_playbook
 
+from tests.support import tables
+
 SEED_TASK = {
     "name": "converge",
     "hairpin.routeros.nat": {
@@ -37,7 +39,7 @@ def foreign(rows: list[dict]) -> list[dict]:
 
 
 def by_comment(rows: list[dict]) -> dict[str, dict]:
-    return {row["comment"]: row for row in owned(rows)}
+    return tables.by_comment(rows)
 
 
 def test_seed_scenario_creates_the_three_rules_of_the_wiki_article(stock_router: SimRouter) -> None:
@@ -64,7 +66,9 @@ def test_seed_scenario_creates_the_three_rules_of_the_wiki_article(stock_router:
         "ether1",
     )
     # The hairpin srcnat must be matched before the WAN masquerade could ever see that traffic.
-    order = [row["comment"] for row in owned(stock_router.nat())]
+    order = [tables.user_comment(row["comment"]) for row in owned(stock_router.nat())]
+    # Every rule written carries the fingerprint of what was written.
+    assert all(tables.has_fingerprint(row) for row in owned(stock_router.nat()))
     assert order.index("hairpin:hairpin:web:tcp") < order.index("hairpin:masquerade:ether1")
     # One connection, one login, one read and one write round trip.
     stats = stock_router.site.stats
@@ -91,7 +95,17 @@ def test_check_mode_with_diff_shows_commands_and_writes_nothing(stock_router: Si
     result = run.result("converge")
     assert result["changed"] is True
     assert any(line.startswith("/ip firewall nat add chain=dstnat") for line in result["commands"])
-    assert result["diff"]["prepared"].splitlines() == result["commands"]
+    # The diff holds the same commands, grouped under a header per service.
+    diff = result["diff"]["prepared"].splitlines()
+    assert sorted(line for line in diff if not line.startswith("#")) == sorted(
+        line for line in result["commands"] if not line.startswith("#")
+    )
+    web = diff.index("# service web (tcp/80 -> 192.168.1.2)")
+    assert diff[web + 1] == '# hairpin:dstnat:web:tcp: new, before *1 (foreign: "defconf: masquerade")'
+    assert diff[web + 2].startswith(
+        "/ip firewall nat add chain=dstnat action=dst-nat protocol=tcp dst-address=203.0.113.1"
+    )
+    assert "# masquerade out of ether1" in diff
     assert stock_router.writes_logged() == []
     assert stock_router.nat() == table
 
@@ -109,9 +123,17 @@ def test_changed_port_is_edited_in_place(stock_router: SimRouter) -> None:
     assert len(owned(stock_router.nat())) == 3
     assert after["hairpin:dstnat:web:tcp"][".id"] == before["hairpin:dstnat:web:tcp"][".id"]
     assert after["hairpin:dstnat:web:tcp"]["dst-port"] == "8080"
+    # The edit writes the comment with the fingerprint of the new fields.
+    assert tables.has_fingerprint(after["hairpin:dstnat:web:tcp"])
+    assert after["hairpin:dstnat:web:tcp"]["comment"] != before["hairpin:dstnat:web:tcp"]["comment"]
     assert result["commands"] == [
-        "/ip firewall nat set {} dst-port=8080".format(before["hairpin:dstnat:web:tcp"][".id"])
+        "# hairpin:dstnat:web:tcp",
+        '/ip firewall nat set {} dst-port=8080 comment="{}"'.format(
+            before["hairpin:dstnat:web:tcp"][".id"], after["hairpin:dstnat:web:tcp"]["comment"]
+        ),
     ]
+    # An inventory change, not drift.
+    assert result["drift"] == []
 
 
 def test_overridden_removes_the_rules_of_a_removed_service(stock_router: SimRouter) -> None:

@@ -4,6 +4,7 @@ routers from inventories, as a user (or the example GitOps repository's CI) runs
 from __future__ import annotations
 
 import copy
+import re
 import shutil
 import subprocess
 import sys
@@ -35,6 +36,7 @@ from support import ANSIBLE_BIN, BROWNFIELD_ROUTER, PASSWORD, REPO, SimRouter
 
 from routeros_sim import state
 from routeros_sim.certs import CertPaths
+from tests.support.tables import user_comment
 
 DNS_PATH = "/ip/dns/static"
 ADDRESS_LIST_PATH = "/ip/firewall/address-list"
@@ -106,7 +108,7 @@ def test_seed_scenario_from_inventory_alone_makes_exactly_the_rules_of_the_artic
         "ether1",
     )
     assert {"src-address", "dst-address", "protocol"}.isdisjoint(masquerade)
-    order = [row["comment"] for row in rows]
+    order = [user_comment(row["comment"]) for row in rows]
     assert order.index(WEB_HAIRPIN) < order.index(MASQUERADE)
     # Everything in one connection; the play needed no facts and no SSH.
     assert seed_router.site.stats.connections == 1
@@ -139,14 +141,27 @@ def test_check_diff_on_a_changed_inventory_shows_the_commands_and_writes_nothing
     assert_ok(run)
     result = host_result(run, ROLE_TASK)
     assert result["changed"] is True
-    assert f"/ip firewall nat set {dstnat_id} dst-port=8080" in result["commands"]
+    set_web = f'/ip firewall nat set {dstnat_id} dst-port=8080 comment="hairpin:dstnat:web:tcp ~'
+    (edit,) = [line for line in result["commands"] if line.startswith(set_web)]
+    assert re.fullmatch(r'.* comment="hairpin:dstnat:web:tcp ~[0-9a-f]{8}"', edit)
+    # The inventory changed, nobody touched the router: no drift.
+    assert result["drift"] == [] and not any(
+        line.startswith("# drift:") for line in result["diff"]["prepared"].splitlines()
+    )
     assert any(
         line.startswith(
             "/ip firewall nat add chain=dstnat action=dst-nat protocol=udp dst-address=203.0.113.1 dst-port=53"
         )
         for line in result["commands"]
     )
-    assert result["diff"]["prepared"].splitlines() == result["commands"]
+    # The diff: the same commands grouped per service, each set under the rule it edits.
+    diff = result["diff"]["prepared"].splitlines()
+    assert sorted(line for line in diff if not line.startswith("#")) == sorted(
+        line for line in result["commands"] if not line.startswith("#")
+    )
+    web = diff.index("# service web (tcp/8080 -> 192.168.1.2:80)")
+    assert diff[web + 1 : web + 3] == ["# hairpin:dstnat:web:tcp", edit]
+    assert "# service dns (udp/53 -> 192.168.1.3)" in diff
     assert len(seed_router.writes_logged()) == writes
     assert seed_router.nat() == rows
 
@@ -317,7 +332,7 @@ def test_the_readme_inventory_converges_on_routeros7_as_shipped(start_router) ->
     masquerades = [row for row in rows if row.get("action") == "masquerade" and "src-address" not in row]
     assert [row["comment"] for row in masquerades] == ["defconf: masquerade"]
     assert any("defconf: masquerade" in note for note in result["notes"])
-    assert {row["comment"] for row in owned(rows)} == {WEB_DSTNAT, WEB_HAIRPIN}
+    assert {user_comment(row["comment"]) for row in owned(rows)} == {WEB_DSTNAT, WEB_HAIRPIN}
     again = converge(router, readme_inventory())
     assert_ok(again)
     assert changed_tasks(again) == 0
@@ -704,7 +719,9 @@ def test_dns_static_module_states(start_router) -> None:
     writes = len(router.writes_logged())
     check = router.run_tasks([dns_task("remove", router, state="deleted")], check=True, diff=True)
     removal = check.result("remove")
-    assert removal["changed"] is True and removal["diff"]["prepared"].startswith("/ip dns static remove *")
+    assert removal["changed"] is True and removal["diff"]["prepared"].startswith(
+        "# DNS static entries\n# hairpin:dns:www.example.net\n/ip dns static remove *"
+    )
     assert len(router.writes_logged()) == writes
     assert router.run_tasks([dns_task("remove", router, state="deleted")]).result("remove")["changed"] is True
     assert owned(table(router, DNS_PATH)) == []

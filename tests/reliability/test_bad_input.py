@@ -18,6 +18,7 @@ from reliability_support import STOCK_ROUTER, Fleet, fresh_router, host_results,
 
 from routeros_sim import rsc
 from routeros_sim.certs import CertPaths
+from tests.support.tables import user_comment
 
 PUBLIC = "203.0.113.1"  # the stock router's WAN address
 
@@ -173,7 +174,7 @@ def _stored_comment(case: Case, rows: list[dict[str, str]]) -> str | None:
     rules = owned(rows)
     if len(rules) != 1:
         return None
-    marker, _space, text = rules[0]["comment"].partition(" ")
+    marker, _space, text = user_comment(rules[0]["comment"]).partition(" ")
     return text if marker.startswith("hairpin:") else None
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
@@ -35,9 +36,22 @@ def foreign(rows: Iterable[Mapping[str, str]]) -> list[dict[str, str]]:
     return [dict(row) for row in rows if not is_owned(row)]
 
 
+# The fingerprint the engine writes after the marker of an owned rule: " ~" and 8 hex digits.
+FINGERPRINT_RE = re.compile(r"\A(hairpin:\S+) ~[0-9a-f]{8}(?= |\Z)")
+
+
+def user_comment(comment: Any) -> str:
+    """A comment as the user wrote it: marker and description, without the engine's fingerprint."""
+    return FINGERPRINT_RE.sub(r"\1", str(comment))
+
+
+def has_fingerprint(row: Mapping[str, Any]) -> bool:
+    return FINGERPRINT_RE.match(str(row.get("comment", ""))) is not None
+
+
 def by_comment(rows: Iterable[Mapping[str, str]]) -> dict[str, dict[str, str]]:
-    """Owned rows by their comment."""
-    return {str(row["comment"]): row for row in owned(rows)}
+    """Owned rows by their comment as the user wrote it (marker and description, no fingerprint)."""
+    return {user_comment(row["comment"]): row for row in owned(rows)}
 
 
 def marker_of(row: Mapping[str, str]) -> str:

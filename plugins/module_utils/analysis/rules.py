@@ -20,7 +20,11 @@ from ansible_collections.hairpin.routeros.plugins.module_utils.analysis.addressi
     split_negation,
 )
 from ansible_collections.hairpin.routeros.plugins.module_utils.analysis.topology import Topology
-from ansible_collections.hairpin.routeros.plugins.module_utils.model import effective_value, split_comment
+from ansible_collections.hairpin.routeros.plugins.module_utils.model import (
+    effective_value,
+    split_comment,
+    without_fingerprint,
+)
 from ansible_collections.hairpin.routeros.plugins.module_utils.plan import ACTION_ADD, Operation
 from ansible_collections.hairpin.routeros.plugins.module_utils.render import NAT_MENU, render_operation
 from ansible_collections.hairpin.routeros.plugins.module_utils.values import is_true
@@ -109,7 +113,8 @@ class Rule:
 
     @property
     def label(self) -> str:
-        comment = self.values.get("comment")
+        # An owned rule is named as the user wrote it: marker and description, no fingerprint.
+        comment = without_fingerprint(self.values.get("comment"))
         kind = "filter rule" if self.table == TABLE_FILTER else "rule"
         return "{0} #{1}".format(kind, self.position) + (" ({0})".format(comment) if comment else "")
 

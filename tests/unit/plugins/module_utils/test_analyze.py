@@ -186,8 +186,8 @@ def test_missing_hairpin_is_found_with_the_rule_that_fixes_it():
     assert (finding.code, finding.service, finding.rule) == ("missing-hairpin", "web/tcp", None)
     assert finding.fix == (
         "/ip firewall nat add chain=srcnat action=masquerade protocol=tcp src-address=192.168.1.0/24 "
-        'dst-address=192.168.1.2 dst-port=80 out-interface=bridge comment="hairpin:hairpin:web:tcp"'
-    )
+        'dst-address=192.168.1.2 dst-port=80 out-interface=bridge comment="hairpin:hairpin:web:tcp ~c71968a8"'
+    )  # the rule as the engine writes it, fingerprint included
 
 
 def test_the_fix_for_a_hand_made_forward_gets_a_valid_name():
@@ -195,7 +195,7 @@ def test_the_fix_for_a_hand_made_forward_gets_a_valid_name():
     report = analyze([forward, DEFCONF_MASQUERADE], facts())
     assert service(report, "web server")["internet"]["reachable"]
     (fix,) = [f.fix for f in report.findings if f.code == "missing-hairpin"]
-    assert fix.endswith('out-interface=bridge comment="hairpin:hairpin:web-server:tcp"')
+    assert fix.endswith('out-interface=bridge comment="hairpin:hairpin:web-server:tcp ~c71968a8"')
 
 
 def test_hairpin_on_the_wrong_interface_is_named_with_the_reason():
@@ -480,3 +480,15 @@ def test_cli_facts_file_completes_gathered_rules(tmp_path, capsys):
     extra.write_text(json.dumps(facts().as_dict()))
     assert main(["--rules", str(rules), "--facts", str(extra)]) == EXIT_OK
     assert "yes (hairpin), server sees router 192.168.1.1" in capsys.readouterr().out
+
+
+def test_an_owned_rule_with_a_fingerprint_is_named_as_the_user_wrote_it():
+    forward = web_forward(dst_address=None)
+    forward["comment"] = "hairpin:dstnat:web:tcp ~d3f262a8 Web"
+    report = analyze([forward, web_hairpin(), DEFCONF_MASQUERADE], facts())
+    (finding,) = report.findings
+    assert finding.service == "web/tcp"  # still recognised as the owned web rule
+    assert "rule #0 (hairpin:dstnat:web:tcp Web)" in finding.message
+    assert "~d3f262a8" not in render_table(report)
+    # The rule as it stands on the router keeps its whole comment.
+    assert finding.rule.get("comment") == "hairpin:dstnat:web:tcp ~d3f262a8 Web"

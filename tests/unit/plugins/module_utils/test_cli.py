@@ -28,6 +28,8 @@ WEB_TCP = RuleKey("dstnat", "web", "tcp")
         ("", '""'),
         ("two words", '"two words"'),
         ("hairpin:dstnat:web:tcp", '"hairpin:dstnat:web:tcp"'),
+        # The fingerprint: "~" needs no escape inside quotes.
+        ("hairpin:dstnat:web:tcp ~67a5fdb5 Web", '"hairpin:dstnat:web:tcp ~67a5fdb5 Web"'),
         ('say "hi"', '"say \\"hi\\""'),
         ("back\\slash", '"back\\\\slash"'),
         ("$HOME", '"\\$HOME"'),

@@ -183,7 +183,10 @@ def test_an_entry_as_printed_needs_no_change():
 def test_a_changed_address_is_set_in_place():
     current = [row("*2", name="nas.example.net", address="192.168.88.9", comment="hairpin:dns:nas.example.net")]
     plan = plan_entries(DNS_STATIC, [dns_entry("nas.example.net", "192.168.88.10")], current)
-    assert render_entry_commands(plan) == ["/ip dns static set *2 address=192.168.88.10"]
+    assert render_entry_commands(plan) == [
+        "# hairpin:dns:nas.example.net",
+        "/ip dns static set *2 address=192.168.88.10",
+    ]
     assert entry_commands(plan)[0].attributes == {".id": "*2", "address": "192.168.88.10"}
 
 
@@ -192,7 +195,10 @@ def test_an_owned_entry_turned_into_a_cname_and_disabled_is_put_back():
         row("*2", name="nas.example.net", type="CNAME", cname="x", comment="hairpin:dns:nas.example.net", disabled=True)
     ]
     plan = plan_entries(DNS_STATIC, [dns_entry("nas.example.net", "192.168.88.10")], current)
-    assert render_entry_commands(plan) == ["/ip dns static set *2 type=A address=192.168.88.10 disabled=no"]
+    assert render_entry_commands(plan) == [
+        "# hairpin:dns:nas.example.net",
+        "/ip dns static set *2 type=A address=192.168.88.10 disabled=no",
+    ]
 
 
 def test_merged_leaves_other_owned_entries_overridden_removes_them():
@@ -205,6 +211,7 @@ def test_merged_leaves_other_owned_entries_overridden_removes_them():
     assert [op.action for op in merged.operations] == ["add"]
     overridden = plan_entries(DNS_STATIC, desired, current, state="overridden")
     assert render_entry_commands(overridden) == [
+        "# hairpin:dns:old.example.net",
         "/ip dns static remove *2",
         '/ip dns static add name=nas.example.net address=192.168.88.10 comment="hairpin:dns:nas.example.net"',
     ]
@@ -217,9 +224,14 @@ def test_deleted_by_name_or_everything_owned():
         row("*3", name="b.example.net", address="192.168.88.6", comment="hairpin:dns:b.example.net"),
     ]
     named = plan_entries(DNS_STATIC, dns_entries([{"name": "b.example.net"}]), current, state="deleted")
-    assert render_entry_commands(named) == ["/ip dns static remove *3"]
+    assert render_entry_commands(named) == ["# hairpin:dns:b.example.net", "/ip dns static remove *3"]
     everything = plan_entries(DNS_STATIC, [], current, state="deleted")
-    assert render_entry_commands(everything) == ["/ip dns static remove *2", "/ip dns static remove *3"]
+    assert render_entry_commands(everything) == [
+        "# hairpin:dns:a.example.net",
+        "/ip dns static remove *2",
+        "# hairpin:dns:b.example.net",
+        "/ip dns static remove *3",
+    ]
 
 
 def test_a_later_duplicate_of_an_owned_entry_is_removed():
@@ -229,7 +241,7 @@ def test_a_later_duplicate_of_an_owned_entry_is_removed():
         row("*3", name="nas.example.net", address="192.168.88.10", comment=comment),
     ]
     plan = plan_entries(DNS_STATIC, [dns_entry("nas.example.net", "192.168.88.10")], current)
-    assert render_entry_commands(plan) == ["/ip dns static remove *3"]
+    assert render_entry_commands(plan) == ["# hairpin:dns:nas.example.net", "/ip dns static remove *3"]
 
 
 def test_dynamic_rows_are_never_touched():
@@ -282,6 +294,7 @@ def test_the_address_list_entry_of_a_ddns_name():
         ADDRESS_LIST, [address_list_entry("hairpin-wan", "new.example.net")], current, state="overridden"
     )
     assert render_entry_commands(moved) == [
+        "# hairpin:address-list:hairpin-wan:gw.example.net",
         "/ip firewall address-list remove *1",
         "/ip firewall address-list add list=hairpin-wan address=new.example.net "
         'comment="hairpin:address-list:hairpin-wan:new.example.net"',

@@ -321,7 +321,12 @@ def test_an_empty_services_list_would_remove_every_forward_and_fails_before_writ
         "it so), and with hairpin_purge true the owned rules of every service not in it go. If that is meant, set "
         "hairpin_allow_mass_removal: true"
     )
-    assert len(ended.result["commands"]) == 6  # what would have gone, for the reviewer
+    # What would have gone, for the reviewer: each remove after the line naming its rule.
+    commands = ended.result["commands"]
+    assert [line for line in commands if not line.startswith("#")] == [
+        f"/ip firewall nat remove *{n}" for n in range(6)
+    ]
+    assert commands[0] == "# hairpin:dstnat:svc0:tcp"
     assert router.writes == [] and router.round_trips == 1
 
 

@@ -17,12 +17,17 @@ from ansible_collections.hairpin.routeros.plugins.module_utils.model import (
     Masquerade,
     PortForward,
     RuleKey,
+    comment_fingerprint,
+    comment_parts,
     desired_rules,
     effective_value,
+    fingerprint_fields_part,
     format_marker,
     normalize_value,
     parse_marker,
+    row_fields_digest,
     split_comment,
+    without_fingerprint,
 )
 from ansible_collections.hairpin.routeros.plugins.module_utils.values import (
     canonical_subnet,
@@ -220,11 +225,13 @@ def test_port_forward_both_gives_one_rule_per_protocol():
         "in-interface-list": "WAN",
         "to-addresses": "192.168.88.10",
         "to-ports": "8443",
-        "comment": "hairpin:dstnat:web:tcp Web server",
+        # Pinned: a fingerprint must read the same in every version, or an upgrade would call
+        # every owned rule edited on the router.
+        "comment": "hairpin:dstnat:web:tcp ~67a5fdb5 Web server",
     }
     assert rules[0].anchor == TOP
     assert rules[1].fields["protocol"] == "udp"
-    assert rules[1].comment == "hairpin:dstnat:web:udp Web server"
+    assert rules[1].comment == "hairpin:dstnat:web:udp ~493953b5 Web server"
 
 
 def test_port_forward_defaults_host_port_to_port_and_public_local():
@@ -258,7 +265,7 @@ def test_masquerade_is_named_after_its_interface_and_defaults_to_bottom():
         "action": "masquerade",
         "out-interface-list": "WAN",
         "ipsec-policy": "out,none",
-        "comment": "hairpin:masquerade:WAN",
+        "comment": "hairpin:masquerade:WAN ~b7e21ebe",
     }
 
 
@@ -275,17 +282,17 @@ def test_hairpin_for_port_forward_targets_the_host_port():
         "dst-address": "192.168.88.10",
         "dst-port": "8080",
         "out-interface": "bridge",
-        "comment": "hairpin:hairpin:web:tcp",
+        "comment": "hairpin:hairpin:web:tcp ~7e01ada8",
     }
 
 
 def test_hairpin_subnet_keeps_the_slash_in_its_name():
     (rule,) = HairpinSubnet(subnet="192.168.1.77/24", lan_interface_list="LAN").rules()
     assert rule.key == RuleKey("hairpin-subnet", "192.168.1.0/24", None)
-    assert rule.comment == "hairpin:hairpin-subnet:192.168.1.0/24"
+    assert rule.comment == "hairpin:hairpin-subnet:192.168.1.0/24 ~78784fdc"
     assert rule.fields["src-address"] == rule.fields["dst-address"] == "192.168.1.0/24"
     (host_rule,) = HairpinSubnet(subnet="10.0.0.5/32").rules()
-    assert host_rule.comment == "hairpin:hairpin-subnet:10.0.0.5/32"
+    assert host_rule.comment == "hairpin:hairpin-subnet:10.0.0.5/32 ~127ae3dc"
     assert host_rule.fields["src-address"] == "10.0.0.5"
 
 
@@ -317,3 +324,56 @@ def test_canonical_subnet():
     assert canonical_subnet("10.1.2.3/8") == "10.0.0.0/8"
     assert canonical_subnet("10.1.2.3/32") == "10.1.2.3/32"
     assert canonical_subnet("nonsense") == "nonsense"
+
+
+# --- the fingerprint ------------------------------------------------------------------------------
+
+
+def test_the_fingerprint_is_not_part_of_the_description():
+    assert split_comment("hairpin:dstnat:web:tcp ~67a5fdb5 Web server") == (
+        RuleKey("dstnat", "web", "tcp"),
+        "Web server",
+    )
+    assert split_comment("hairpin:dstnat:web:tcp ~67a5fdb5") == (RuleKey("dstnat", "web", "tcp"), None)
+    assert comment_fingerprint("hairpin:dstnat:web:tcp ~67a5fdb5 Web server") == "67a5fdb5"
+    # Written before fingerprints: owned, no fingerprint, the description as it was.
+    assert comment_parts("hairpin:dstnat:web:tcp Web server") == (RuleKey("dstnat", "web", "tcp"), None, "Web server")
+    # Not a fingerprint: upper case, 7 digits, or glued to more text.
+    for comment in (
+        "hairpin:dstnat:web:tcp ~67A5FDB5",
+        "hairpin:dstnat:web:tcp ~67a5fdb",
+        "hairpin:dstnat:web:tcp ~67a5fdb5x",
+    ):
+        key, fingerprint, description = comment_parts(comment)
+        assert key == RuleKey("dstnat", "web", "tcp") and fingerprint is None
+        assert description == comment.split(" ", 1)[1]
+    assert without_fingerprint("hairpin:dstnat:web:tcp ~67a5fdb5 Web server") == "hairpin:dstnat:web:tcp Web server"
+    assert without_fingerprint("defconf: masquerade") == "defconf: masquerade"
+
+
+def test_a_description_that_reads_as_a_fingerprint_is_refused():
+    with pytest.raises(ValueError, match="reads as a fingerprint"):
+        format_marker("dstnat", "web", "tcp", "~0123abcd")
+    assert format_marker("dstnat", "web", "tcp", "~0123abcd!") == "hairpin:dstnat:web:tcp ~0123abcd!"
+
+
+def test_the_fields_part_of_the_fingerprint_is_the_digest_of_the_row_the_router_stores():
+    (rule,) = PortForward("web", "tcp", "443", "192.168.88.10", host_port="80", disabled=True).rules()
+    row = {".id": "*5", "dynamic": False, "invalid": False, "log": False, "log-prefix": "", "bytes": 0}
+    row.update({name: value for name, value in rule.fields.items()})
+    row.update({"dst-port": 443, "to-ports": 80, "disabled": True})  # librouteros' types
+    fingerprint = comment_fingerprint(rule.comment)
+    assert row_fields_digest(row) == fingerprint_fields_part(fingerprint)
+    # Each field we write counts, disabled too; the comment does not.
+    for name, value in (("to-ports", 8080), ("disabled", False), ("in-interface", "ether1")):
+        assert row_fields_digest(dict(row, **{name: value})) != fingerprint_fields_part(fingerprint), name
+    assert row_fields_digest(dict(row, comment="anything")) == fingerprint_fields_part(fingerprint)
+
+
+def test_the_anchor_and_the_services_protocols_change_the_fingerprint_but_not_its_fields_part():
+    (tcp,) = PortForward("web", "tcp", "443", "192.168.88.10").rules()
+    both_tcp = PortForward("web", "both", "443", "192.168.88.10").rules()[0]
+    (bottom,) = PortForward("web", "tcp", "443", "192.168.88.10", anchor=BOTTOM).rules()
+    prints = [comment_fingerprint(rule.comment) for rule in (tcp, both_tcp, bottom)]
+    assert len(set(prints)) == 3
+    assert len({fingerprint_fields_part(item) for item in prints}) == 1

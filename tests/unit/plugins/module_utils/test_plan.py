@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import re
 
 import pytest
 from ansible_collections.hairpin.routeros.plugins.module_utils.model import (
@@ -20,6 +21,7 @@ from ansible_collections.hairpin.routeros.plugins.module_utils.model import (
     desired_rules,
     effective_value,
     parse_marker,
+    without_fingerprint,
 )
 from ansible_collections.hairpin.routeros.plugins.module_utils.plan import (
     AnchorError,
@@ -131,7 +133,8 @@ def test_merged_top_goes_before_the_first_foreign_rule_of_its_chain_in_config_or
         Operation("add", desired[1].key, fields=desired[1].fields, destination="*2"),
     ]
     assert ids(result.after) == ["*1", "*3", "*4", "*2"]
-    assert result.after[1]["comment"] == "hairpin:dstnat:web:tcp"
+    assert result.after[1]["comment"] == desired[0].comment
+    assert re.fullmatch(r"hairpin:dstnat:web:tcp ~[0-9a-f]{8}", desired[0].comment)
     assert_idempotent(desired, result)
 
 
@@ -171,9 +174,10 @@ def test_merged_description_change_is_a_comment_set():
     desired = web(comment="now with a description")
     current = [router_row("*5", web()[0])]
     result = plan(desired, current)
-    assert result.operations == [
-        Operation("set", desired[0].key, "*5", fields={"comment": "hairpin:dstnat:web:tcp now with a description"})
-    ]
+    assert result.operations == [Operation("set", desired[0].key, "*5", fields={"comment": desired[0].comment})]
+    # The fingerprint stays where it was: after the marker, before the description.
+    assert re.fullmatch(r"hairpin:dstnat:web:tcp ~[0-9a-f]{8} now with a description", desired[0].comment)
+    assert not result.drift
     assert_idempotent(desired, result)
 
 
@@ -246,7 +250,7 @@ def test_after_and_before_anchors_sharing_a_gap_keep_next_to_their_anchors():
     result = plan(desired, [first, second])
     # Rules after "first" come first (in config order), then those before "second".
     assert [(op.key.name, op.destination) for op in result.operations] == [("ssh", "*2"), ("c", "*2"), ("web", "*2")]
-    assert [row.get("comment") for row in result.after] == [
+    assert markers(result.after) == [
         "first",
         "hairpin:dstnat:ssh:tcp",
         "hairpin:dstnat:c:tcp",
@@ -318,8 +322,8 @@ def test_full_operation_order_removes_sets_moves_adds():
         ("add", None, "*2"),  # web udp: the next pre-existing dstnat row after it in the target is *2
         ("add", None, "*2"),
     ]
-    assert result.operations[2].fields == {"dst-port": "8443", "to-ports": "8443"}
-    assert [row["comment"] for row in result.after] == [
+    assert result.operations[2].fields == {"dst-port": "8443", "to-ports": "8443", "comment": desired[0].comment}
+    assert markers(result.after) == [
         "defconf: masquerade",
         "hairpin:dstnat:web:tcp",
         "hairpin:dstnat:web:udp",
@@ -359,7 +363,7 @@ def test_per_kind_modules_reach_a_fixpoint_after_one_round():
     table = [DEFCONF]
     for desired, scope in modules:
         table = plan(desired, table, "merged", scope).after
-    assert [row["comment"] for row in table] == [
+    assert markers(table) == [
         "hairpin:dstnat:web:tcp",
         "hairpin:hairpin:web:tcp",
         "defconf: masquerade",
@@ -451,7 +455,9 @@ def test_duplicate_keys_keep_the_first_row_and_remove_the_rest():
     assert result.operations == [
         Operation("remove", desired[0].key, "*9"),
         Operation("remove", desired[0].key, "*A"),
-        Operation("set", desired[0].key, "*5", fields={"dst-port": "80", "to-ports": "80"}),
+        Operation(
+            "set", desired[0].key, "*5", fields={"dst-port": "80", "to-ports": "80", "comment": desired[0].comment}
+        ),
     ]
     assert_idempotent(desired, result)
 
@@ -637,10 +643,18 @@ def owned_keys(rows, scope=SCOPE):
     return [parse_marker(row["comment"]) for row in rows if is_owned(row, scope)]
 
 
+def markers(rows):
+    """The comments of ``rows`` without our fingerprints: the order of rules, as a user reads it."""
+    return [without_fingerprint(row.get("comment")) for row in rows]
+
+
 def matches(rule: NatRule, row) -> bool:
+    """Every field as desired; the comment too, but for its fingerprint (only a write refreshes it)."""
     return all(
-        effective_value(name, row.get(name)) == rule.fields.get(name, info.default) for name, info in NAT_FIELDS.items()
-    )
+        effective_value(name, row.get(name)) == rule.fields.get(name, info.default)
+        for name, info in NAT_FIELDS.items()
+        if name != "comment"
+    ) and without_fingerprint(row.get("comment")) == without_fingerprint(rule.comment)
 
 
 def gap_in_chain(rows, index, chain, scope=SCOPE):
@@ -853,6 +867,16 @@ def test_property_plan_reaches_the_desired_table_and_is_stable(scenario):
     # Fewest moves: a rule already in its chain's wanted gap, in order, does not move.
     assert actions.count("move") == fewest_moves(desired, current)
 
+    # A rule the plan writes carries the fingerprint of what it writes.
+    written = {op.id for op in result.operations if op.action in ("set", "unset")}
+    for rule in desired:
+        row = after[position_of[rule.key]]
+        if row[".id"] in written or row[".id"] not in before_ids:
+            assert row["comment"] == rule.comment, (rule, row)
+    # Drift names only rules the plan touches.
+    touched = {op.key for op in result.operations}
+    assert {item.key for item in result.drift} <= touched
+
     # Untouched owned rules keep their content.
     first_current = {}
     for row in current:
@@ -954,3 +978,123 @@ def test_property_modules_with_disjoint_kinds_reach_a_fixpoint_after_one_round(s
     assert [row for row in table if not is_owned(row, every_kind)] == [
         row for row in current if not is_owned(row, every_kind)
     ]
+
+
+# --- drift: repairs of what someone changed on the router -----------------------------------------
+
+
+def drift_of(result):
+    return [(item.what, item.key, item.id, item.changes) for item in result.drift]
+
+
+def test_a_rule_edited_on_the_router_is_drift_naming_the_field_and_both_values():
+    desired = web(host_port="80")
+    current = [router_row("*5", desired[0], **{"to-ports": 8080}), MAIL]
+    result = plan(desired, current)
+    assert result.operations == [Operation("set", desired[0].key, "*5", fields={"to-ports": "80"})]
+    assert drift_of(result) == [("fields", desired[0].key, "*5", (("to-ports", "8080", "80"),))]
+    assert result.drift[0].message == (
+        "hairpin:dstnat:web:tcp (*5) was edited on the router: to-ports 8080 on the router, 80 in the inventory"
+    )
+
+
+def test_a_rule_disabled_or_with_a_property_removed_on_the_router_is_drift():
+    desired = web(host_port="80")
+    current = [router_row("*5", desired[0], disabled=True, **{"to-ports": None})]
+    result = plan(desired, current)
+    assert drift_of(result) == [
+        ("fields", desired[0].key, "*5", (("to-ports", None, "80"), ("disabled", "true", "false")))
+    ]
+    assert result.drift[0].message.endswith(
+        "to-ports unset on the router, 80 in the inventory; disabled yes on the router, no in the inventory"
+    )
+
+
+def test_an_inventory_change_is_not_drift_and_writes_the_new_fingerprint():
+    written = web(host_port="80")
+    desired = web(host_port="8080")
+    result = plan(desired, [router_row("*5", written[0])])
+    assert result.operations == [
+        Operation("set", desired[0].key, "*5", fields={"to-ports": "8080", "comment": desired[0].comment})
+    ]
+    assert result.drift == []
+
+
+def test_a_rule_written_without_a_fingerprint_is_never_drift_and_not_rewritten_for_one():
+    desired = web(host_port="80")
+    old = router_row("*5", desired[0], comment="hairpin:dstnat:web:tcp")
+    assert plan(desired, [old]).operations == []
+    # Edited: repaired, with the new comment, and not called drift (nothing tells who changed it).
+    result = plan(desired, [dict(old, **{"to-ports": 8080})])
+    assert result.operations == [
+        Operation("set", desired[0].key, "*5", fields={"to-ports": "80", "comment": desired[0].comment})
+    ]
+    assert result.drift == []
+
+
+def test_a_rule_moved_on_the_router_is_position_drift():
+    desired = web() + ssh()
+    current = [router_row("*6", desired[1]), router_row("*5", desired[0]), MAIL]
+    result = plan(desired, current)
+    assert [op.action for op in result.operations] == ["move"]
+    (moved,) = result.operations
+    assert drift_of(result) == [("position", moved.key, moved.id, ())]
+    assert "is not where the inventory places it" in result.drift[0].message
+
+
+def test_a_move_the_inventory_asks_for_is_not_drift():
+    written = web() + ssh()
+    current = [router_row("*5", written[0]), router_row("*6", written[1]), MAIL]
+    # The anchor changed in the inventory: ssh now goes after mail.
+    desired = web() + ssh(anchor=Anchor("after", "mail"))
+    result = plan(desired, current)
+    assert [op.action for op in result.operations] == ["move"]
+    assert result.drift == []
+
+
+def test_a_rule_removed_on_the_router_is_missing_drift_but_a_new_protocol_is_not():
+    both = web("both")
+    result = plan(both, [router_row("*5", both[0]), MAIL])
+    assert [op.action for op in result.operations] == ["add"]
+    assert drift_of(result) == [("missing", both[1].key, None, ())]
+    assert result.drift[0].message == (
+        "hairpin:dstnat:web:udp is missing on the router, while the other rules of service web are as written"
+    )
+    # tcp -> both in the inventory: the udp rule is new, not missing.
+    tcp_only = web("tcp")
+    result = plan(both, [router_row("*5", tcp_only[0]), MAIL])
+    assert [op.action for op in result.operations] == ["add"]
+    assert result.drift == []
+
+
+def test_a_second_copy_of_an_owned_rule_is_duplicate_drift():
+    desired = web()
+    current = [router_row("*5", desired[0]), router_row("*9", desired[0])]
+    result = plan(desired, current)
+    assert result.operations == [Operation("remove", desired[0].key, "*9")]
+    assert drift_of(result) == [("duplicate", desired[0].key, "*9", ())]
+    assert result.drift[0].message == "hairpin:dstnat:web:tcp (*9) is a second copy of *5 on the router"
+    assert result.drift[0].as_dict() == {
+        "rule": "hairpin:dstnat:web:tcp",
+        "service": "web",
+        "kind": "duplicate",
+        "id": "*9",
+        "fields": [],
+        "message": result.drift[0].message,
+    }
+
+
+@ENGINE_SETTINGS
+@given(scenarios())
+def test_property_a_table_as_written_has_no_drift_and_an_old_one_never_has(scenario):
+    current, desired, state, services = scenario
+    # Whatever the table, once the plan is applied the table is as written: no drift, no change.
+    after = plan(desired, current, state, services=services).after
+    again = plan(desired, after, state, services=services)
+    assert again.drift == [] and again.operations == []
+    # Rules written without fingerprints: only duplicates can be drift.
+    old = [
+        dict(row, comment=without_fingerprint(row["comment"])) if isinstance(row.get("comment"), str) else row
+        for row in current
+    ]
+    assert {item.what for item in plan(desired, old, state, services=services).drift} <= {"duplicate"}

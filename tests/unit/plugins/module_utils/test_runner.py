@@ -136,7 +136,7 @@ def test_the_nat_call_renders_without_a_router(monkeypatch):
     assert connections == [] and ended.kind == "exit"
     assert ended.result["rendered"] == [
         "/ip firewall nat add chain=dstnat action=dst-nat protocol=tcp dst-address=203.0.113.1 dst-port=80 "
-        'to-addresses=192.168.1.2 to-ports=80 comment="hairpin:dstnat:web:tcp"'
+        'to-addresses=192.168.1.2 to-ports=80 comment="hairpin:dstnat:web:tcp ~d3f262a8"'
     ]
 
 

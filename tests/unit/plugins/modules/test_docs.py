@@ -86,6 +86,15 @@ def test_common_return_values_mean_the_same_everywhere(module: str, key: str) ->
     assert {f: copy.get(f) for f in FIELDS} == {f: source.get(f) for f in FIELDS}
 
 
+# The modules that plan NAT rules report the drift they repair, with the source's meaning.
+NAT_WRITERS = ("port_forward", "masquerade", "hairpin_nat", "nat", "services")
+
+
+@pytest.mark.parametrize("module", NAT_WRITERS)
+def test_drift_means_the_same_in_every_module_that_plans_nat_rules(module: str) -> None:
+    assert returns(module)["drift"] == returns(SOURCE)["drift"]
+
+
 def test_notes_mean_the_same_in_both_modules_that_return_them() -> None:
     assert returns("services")["notes"] == returns("nat")["notes"]
 
