@@ -34,8 +34,16 @@ from ansible_collections.hairpin.routeros.plugins.module_utils.plan import (
     PlanError,
     plan_changes,
 )
-from ansible_collections.hairpin.routeros.plugins.module_utils.read import RouterView, owned_rows
+from ansible_collections.hairpin.routeros.plugins.module_utils.read import NAT_READ, RouterView, owned_rows
 from ansible_collections.hairpin.routeros.plugins.module_utils.render import render_commands, render_entry_commands
+from ansible_collections.hairpin.routeros.plugins.module_utils.safe_apply import (
+    ENTRY_MENUS,
+    NAT_MENU,
+    SafeApplyError,
+    pending_warning,
+    prepare,
+    verify_and_confirm,
+)
 from ansible_collections.hairpin.routeros.plugins.module_utils.srcnat_cover import finish_masquerades
 from ansible_collections.hairpin.routeros.plugins.module_utils.validate import (
     InvalidConfigError,
@@ -185,6 +193,7 @@ def converge(
     if module._diff and changed:
         result["diff"] = dict(prepared="\n".join(commands) + "\n")
     if not changed or module.check_mode:
+        _warn_pending(module, view)
         return
     writes = [command for entry_plan in entry_plans for command in entry_commands(entry_plan)] + api_commands(
         plan.operations
@@ -193,12 +202,69 @@ def converge(
     # Only a batch that adds can race another run into a duplicate: only it checks.
     adds = any(op.action == ACTION_ADD for op in plan.operations)
     expected = layout(plan.after, old_ids) if adds else None
+    armed = _arm(module, view, plan, desired, entry_plans, result, commands)
     try:
-        settled = write_batch(connection, writes, expected, old_ids, _replanner(desired, scope_kinds), scope_kinds)
+        settled = write_batch(
+            connection,
+            (armed.commands if armed else []) + writes,
+            expected,
+            old_ids,
+            _replanner(desired, scope_kinds),
+            scope_kinds,
+        )
     except RouterError as exc:
-        raise CallError(router_failure(exc, True), commands=commands) from None
+        note = "; %s" % armed.reverts_note() if armed else ""
+        raise CallError(router_failure(exc, True) + note, commands=commands) from None
     if settled.corrections:
         module.warn(_settle_warning(settled))
+    if armed is not None:
+        _verify(module, connection, view, desired, scope_kinds, armed, commands)
+
+
+def _warn_pending(module: Any, view: RouterView) -> None:
+    warning = pending_warning(view.schedulers or [], view.clock or [])
+    if warning is not None:
+        module.warn(warning)
+
+
+def _arm(module, view, plan, desired, entry_plans, result, commands):
+    """The revert to arm before this call's writes (None with confirm off); it is in the
+    result (and, with --diff, after the commands in the diff)."""
+    if not module.params.get("confirm"):
+        return None
+    menus = [(NAT_MENU, view.nat)] if plan.changed else []
+    for job, entry_plan in zip(desired.entry_jobs, entry_plans):
+        menu = ENTRY_MENUS[job.section.menu.path]
+        if entry_plan.changed and menu not in [chosen for chosen, _ in menus]:
+            menus.append((menu, view.entries.get(job.section.option, [])))
+    try:
+        armed = prepare(module.params, view.clock or [], view.schedulers or [], menus)
+    except SafeApplyError as exc:
+        raise CallError(str(exc), commands=commands) from None
+    result["revert"] = dict(scheduler=armed.name, at="%s %s" % (armed.at.date_text(), armed.at.time_text()))
+    result["revert"]["script"] = armed.script
+    if "diff" in result:
+        result["diff"]["prepared"] += "\n# armed revert (%s, runs unless confirmed):\n%s" % (armed.name, armed.script)
+    return armed
+
+
+def _verify(module, connection, view, desired, scope_kinds, armed, commands) -> None:
+    """Read the router again on a new connection and confirm the revert when all is as planned."""
+    sections = desired.entry_sections()
+
+    def still_to_do(rows: List[List[Dict[str, Any]]]) -> Optional[str]:
+        nat, entry_rows = rows[0], {section.option: found for section, found in zip(sections, rows[1:])}
+        if plan_nat(desired, nat, desired.state, scope_kinds).changed:
+            return "the NAT table not as planned"
+        if any(entry_plan.changed for entry_plan in plan_entry_jobs(desired.entry_jobs, entry_rows)):
+            return "the owned entries not as planned"
+        return None
+
+    reads = [NAT_READ] + [section.read for section in sections]
+    try:
+        connection.round_trips += verify_and_confirm(module.params, armed, reads, still_to_do)
+    except SafeApplyError as exc:
+        raise CallError(str(exc), commands=commands) from None
 
 
 def _replanner(desired: Desired, scope_kinds: FrozenSet[str]) -> Callable[[List[Dict[str, Any]]], List[Command]]:

@@ -23,6 +23,7 @@ description:
 author:
   - hairpin maintainers (@hairpin-maintainers)
 extends_documentation_fragment:
+  - hairpin.routeros.safe_apply
   - hairpin.routeros.api
   - hairpin.routeros.in_worker
   - hairpin.routeros.states

@@ -22,6 +22,7 @@ description:
 author:
   - hairpin maintainers (@hairpin-maintainers)
 extends_documentation_fragment:
+  - hairpin.routeros.safe_apply
   - hairpin.routeros.nat_rules.hairpin_config
   - hairpin.routeros.api
   - hairpin.routeros.in_worker

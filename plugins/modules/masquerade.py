@@ -17,6 +17,7 @@ description:
 author:
   - hairpin maintainers (@hairpin-maintainers)
 extends_documentation_fragment:
+  - hairpin.routeros.safe_apply
   - hairpin.routeros.nat_rules.masquerade_config
   - hairpin.routeros.api
   - hairpin.routeros.in_worker

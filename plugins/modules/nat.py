@@ -24,6 +24,7 @@ description:
 author:
   - hairpin maintainers (@hairpin-maintainers)
 extends_documentation_fragment:
+  - hairpin.routeros.safe_apply
   - hairpin.routeros.nat_rules.port_forwards
   - hairpin.routeros.nat_rules.masquerades
   - hairpin.routeros.nat_rules.hairpins

@@ -28,6 +28,7 @@ description:
 author:
   - hairpin maintainers (@hairpin-maintainers)
 extends_documentation_fragment:
+  - hairpin.routeros.safe_apply
   - hairpin.routeros.api
   - hairpin.routeros.attributes
   - hairpin.routeros.in_worker
