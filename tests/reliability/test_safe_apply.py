@@ -211,6 +211,8 @@ def test_a_confirmed_run_leaves_nothing_armed_and_its_change_outlives_the_timeou
     result = host_results(run, "apply")["router"]
     assert result["changed"] is True
     assert armed(router) == ([], [])
+    # Read; arm and write; check (on a new connection); confirm.
+    assert result["round_trips"] <= 4
     # The revert that was armed is shown: with --diff after the commands, and in the result.
     script = result["revert"]["script"]
     assert result["revert"]["at"] == f"{REVERT_AT:%Y-%m-%d %H:%M:%S}"
@@ -219,11 +221,19 @@ def test_a_confirmed_run_leaves_nothing_armed_and_its_change_outlives_the_timeou
     clock.advance(10 * CONFIRM_TIMEOUT)
     assert router.run_due() == 0
     assert snapshot(router) == converge.wanted
-    figures.record("safe_apply", fault="none", where="a confirmed run, past the timeout", fired=True, survived=True)
+    figures.record(
+        "safe_apply",
+        fault="none",
+        where="a confirmed change",
+        fired=True,
+        survived=True,
+        writes=True,
+        round_trips=result["round_trips"],
+    )
 
 
 def test_no_op_and_check_mode_runs_arm_nothing(
-    converge: Converge, certs: CertPaths, tmp_path: Path, fleets: list
+    converge: Converge, certs: CertPaths, tmp_path: Path, fleets: list, figures: Figures
 ) -> None:
     router = router_copy(converge.before)
     on_clock(router)
@@ -234,9 +244,14 @@ def test_no_op_and_check_mode_runs_arm_nothing(
     run = fleet.run([nat_task("check", AFTER, check_mode=True), nat_task("same", {**BEFORE, "confirm": True})])
     assert run.returncode == 0, run.stdout + run.stderr
     assert host_results(run, "check")["router"]["changed"] is True
-    assert host_results(run, "same")["router"]["changed"] is False
+    same = host_results(run, "same")["router"]
+    assert same["changed"] is False
     assert site.write_seq == 0
     assert armed(router) == ([], [])
+    assert same["round_trips"] == 1
+    figures.record(
+        "safe_apply", fault="none", where="a run with nothing to write", fired=True, survived=True, round_trips=1
+    )
 
 
 def test_a_revert_still_armed_makes_the_next_run_refuse_to_write(
