@@ -4,7 +4,7 @@ engine, the scheduler runs them on the router's clock, failures land in the log.
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 import pytest
@@ -13,7 +13,7 @@ from router_support import NAT, add, ok, run
 from router_support import rows as printed
 
 from routeros_sim import rsc
-from routeros_sim.clock import ManualClock
+from routeros_sim.clock import ManualClock, ScaledClock
 from routeros_sim.router import Router
 
 if TYPE_CHECKING:
@@ -222,3 +222,10 @@ def test_librouteros_arms_a_revert_and_the_router_runs_it_with_no_client(sim: Ru
     api = sim.connect()
     assert [row["run-count"] for row in api.path("system", "scheduler")] == [1]
     api.close()
+
+
+def test_a_scaled_clock_starts_where_it_is_told_and_refuses_to_stand_still() -> None:
+    clock = ScaledClock(60, START)
+    assert START <= clock() < START + timedelta(hours=1)
+    with pytest.raises(ValueError, match="positive"):
+        ScaledClock(0)
