@@ -235,7 +235,7 @@ def _arm(module, view, plan, desired, entry_plans, result, commands):
     menus = [(NAT_MENU, view.nat)] if plan.changed else []
     for job, entry_plan in zip(desired.entry_jobs, entry_plans):
         menu = ENTRY_MENUS[job.section.menu.path]
-        if entry_plan.changed and menu not in [chosen for chosen, _ in menus]:
+        if entry_plan.changed and menu not in [chosen for chosen, _rows in menus]:
             menus.append((menu, view.entries.get(job.section.option, [])))
     try:
         armed = prepare(module.params, view.clock or [], view.schedulers or [], menus)

@@ -142,7 +142,7 @@ def router_time(clock_rows: Sequence[Mapping[str, Any]]) -> Optional[RouterTime]
 
 def _stamp_moment(text: str) -> Optional[datetime]:
     """``2026-12-07 13:05:00`` / ``dec/07/2026 13:05:00`` (a scheduler's next-run) as a moment."""
-    day, _, clock = str(text).strip().partition(" ")
+    day, _space, clock = str(text).strip().partition(" ")
     parsed = parse_date(day)
     moment = _TIME.match(clock.strip())
     if parsed is None or moment is None:
