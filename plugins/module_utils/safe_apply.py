@@ -222,7 +222,8 @@ def _owned_by(menu: RevertMenu, row: Mapping[str, Any]) -> bool:
 
 
 def _add_line(row: Mapping[str, Any], anchor: Optional[str]) -> str:
-    fields = {name: value for name, value in row.items() if name not in _NOT_WRITTEN}
+    # Words starting with a dot (.id, .about) are the API's own, never properties.
+    fields = {name: value for name, value in row.items() if name not in _NOT_WRITTEN and not name.startswith(".")}
     order = [name for name in _NAT_ORDER if name in fields] + sorted(name for name in fields if name not in _NAT_ORDER)
     words = ["%s=%s" % (name, _cli(fields[name])) for name in order]
     if anchor is not None:
