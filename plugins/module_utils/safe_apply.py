@@ -30,9 +30,9 @@ from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple
 
 from ansible_collections.hairpin.routeros.plugins.module_utils.api import Command, RouterError, connect
 from ansible_collections.hairpin.routeros.plugins.module_utils.cli import quote_value
-from ansible_collections.hairpin.routeros.plugins.module_utils.model import MARKER_PREFIX, NAT_FIELDS
+from ansible_collections.hairpin.routeros.plugins.module_utils.model import BOOLEAN_FIELDS, MARKER_PREFIX, NAT_FIELDS
 from ansible_collections.hairpin.routeros.plugins.module_utils.options import NAT_PATH
-from ansible_collections.hairpin.routeros.plugins.module_utils.values import is_true
+from ansible_collections.hairpin.routeros.plugins.module_utils.values import cli_flag, is_true
 
 SCRIPT_PATH = "/system/script"
 SCHEDULER_PATH = "/system/scheduler"
@@ -60,6 +60,7 @@ SCHEDULER_READ = Command(
 # Values a router prints that are no configuration: never written back.
 _NOT_WRITTEN = frozenset((".id", "bytes", "packets", "invalid", "dynamic", "builtin", "creation-time"))
 _NAT_ORDER = tuple(NAT_FIELDS)
+_FLAGS = BOOLEAN_FIELDS | {"disabled"}
 _MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
 _OLD_DATE = re.compile(r"\A([a-z]{3})/(\d{1,2})/(\d{4})\Z")
 _ISO_DATE = re.compile(r"\A(\d{4})-(\d{1,2})-(\d{1,2})\Z")
@@ -210,9 +211,12 @@ def refuse_if_armed(schedulers: Sequence[Mapping[str, Any]], now: Optional[Route
 # ---------------------------------------------------------------------------------------------
 
 
-def _cli(value: Any) -> str:
+def _cli(name: str, value: Any) -> str:
+    """A value as the console writes it: flags as yes/no (librouteros gives them as bool)."""
     if isinstance(value, bool):
         return "yes" if value else "no"
+    if name in _FLAGS:
+        return quote_value(cli_flag(str(value)))
     return quote_value(str(value))
 
 
@@ -225,7 +229,7 @@ def _add_line(row: Mapping[str, Any], anchor: Optional[str]) -> str:
     # Words starting with a dot (.id, .about) are the API's own, never properties.
     fields = {name: value for name, value in row.items() if name not in _NOT_WRITTEN and not name.startswith(".")}
     order = [name for name in _NAT_ORDER if name in fields] + sorted(name for name in fields if name not in _NAT_ORDER)
-    words = ["%s=%s" % (name, _cli(fields[name])) for name in order]
+    words = ["%s=%s" % (name, _cli(name, fields[name])) for name in order]
     if anchor is not None:
         words.append("place-before=%s" % anchor)
     return "add " + " ".join(words)
