@@ -22,6 +22,8 @@ options:
       - A run that has nothing to write, and check mode, arm nothing.
       - While a revert an earlier run left is still armed, the run refuses to write (the revert
         would undo its changes too) and names it.
+      - A revert script left without its scheduler entry ran and stopped part-way (the router's
+        C(/log) says why); every run warns about it until it is removed.
       - With V(false), the writes are made without a revert, on one connection.
     type: bool
     default: true

@@ -40,6 +40,7 @@ from ansible_collections.hairpin.routeros.plugins.module_utils.safe_apply import
     ENTRY_MENUS,
     NAT_MENU,
     SafeApplyError,
+    failed_reverts,
     pending_warning,
     prepare,
     verify_and_confirm,
@@ -180,6 +181,8 @@ def converge(
         fail_on_errors(errors)
     plan = plan_nat(desired, view.nat, state, scope_kinds)
     entry_plans = plan_entry_jobs(desired.entry_jobs, view.entries)
+    for warning in failed_reverts(view.scripts or [], view.schedulers or []):
+        module.warn(warning)
     commands = entry_lines(entry_plans) + render_commands(plan)
     changed = plan.changed or any(entry_plan.changed for entry_plan in entry_plans)
     result.update(changed=changed, commands=commands, before=owned_rows(plan.before, scope_kinds))

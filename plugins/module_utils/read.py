@@ -25,7 +25,11 @@ from ansible_collections.hairpin.routeros.plugins.module_utils.entries import (
 from ansible_collections.hairpin.routeros.plugins.module_utils.gather import rows_to_config
 from ansible_collections.hairpin.routeros.plugins.module_utils.model import is_owned, parse_marker
 from ansible_collections.hairpin.routeros.plugins.module_utils.options import NAT_PATH
-from ansible_collections.hairpin.routeros.plugins.module_utils.safe_apply import CLOCK_READ, SCHEDULER_READ
+from ansible_collections.hairpin.routeros.plugins.module_utils.safe_apply import (
+    CLOCK_READ,
+    SCHEDULER_READ,
+    SCRIPT_READ,
+)
 from ansible_collections.hairpin.routeros.plugins.module_utils.validate import (
     RouterFacts,
     ValidationError,
@@ -96,9 +100,11 @@ class RouterView:
     service_addresses: Dict[str, List[str]] = field(default_factory=dict)
     # interface -> its enabled /ip/address values (address/prefix)
     interface_addresses: Dict[str, List[str]] = field(default_factory=dict)
-    # /system/clock and /system/scheduler rows (None: not read), for a run that may arm a revert
+    # /system/clock, /system/scheduler and /system/script rows (None: not read), for a run that
+    # may arm a revert
     clock: Optional[List[Dict[str, Any]]] = None
     schedulers: Optional[List[Dict[str, Any]]] = None
+    scripts: Optional[List[Dict[str, Any]]] = None
 
     def lan_networks(self, lan_interface: Optional[str], lan_interface_list: Optional[str]) -> List[str]:
         interfaces = set()
@@ -124,15 +130,15 @@ def read_router(
     """Everything the plan and the checks need, in one round trip: the NAT table and the router
     facts (unless `facts` is false: a call about entry menus only), the firewall filter (with
     `firewall`, for the analysis), the menus of `entries`, and with `safe` (a run that arms a
-    revert before it writes) the router's clock and its scheduler."""
+    revert before it writes) the router's clock, its scheduler and its scripts."""
     fact_commands = [_NAT_READ, *_FACT_COMMANDS] if facts else []
     filter_commands = [_FILTER_READ] if firewall else []
-    safe_commands = [CLOCK_READ, SCHEDULER_READ] if safe else []
+    safe_commands = [CLOCK_READ, SCHEDULER_READ, SCRIPT_READ] if safe else []
     commands = fact_commands + filter_commands + [section.read for section in entries] + safe_commands
     replies = connection.read(commands)
     if safe:
-        clock, schedulers = replies[-2:]
-        replies = replies[:-2]
+        clock, schedulers, scripts = replies[-3:]
+        replies = replies[:-3]
     view = RouterView([], RouterFacts(), {}, {})
     if facts:
         view = _view(*replies[: len(fact_commands)])
@@ -143,7 +149,7 @@ def read_router(
     for section, rows in zip(entries, replies):
         view.entries[section.option] = rows
     if safe:
-        view.clock, view.schedulers = list(clock), list(schedulers)
+        view.clock, view.schedulers, view.scripts = list(clock), list(schedulers), list(scripts)
     return view
 
 

@@ -57,6 +57,8 @@ SCHEDULER_READ = Command(
     {".proplist": ".id,name,comment,start-date,start-time,interval,next-run,run-count,disabled"},
 )
 
+SCRIPT_READ = Command(SCRIPT_PATH + "/print", {".proplist": ".id,name,comment,last-started"})
+
 # Values a router prints that are no configuration: never written back.
 _NOT_WRITTEN = frozenset((".id", "bytes", "packets", "invalid", "dynamic", "builtin", "creation-time"))
 _NAT_ORDER = tuple(NAT_FIELDS)
@@ -192,6 +194,21 @@ def pending_warning(schedulers: Sequence[Mapping[str, Any]], clock: Sequence[Map
         "an earlier run left its revert armed and unconfirmed: scheduler %s; when it runs it puts "
         "back the owned rules and entries as that run found them" % ", ".join(waiting)
     )
+
+
+def failed_reverts(scripts: Sequence[Mapping[str, Any]], schedulers: Sequence[Mapping[str, Any]]) -> List[str]:
+    """Warnings for revert scripts whose scheduler entry is gone: the revert ran and stopped
+    part-way (a complete one removes its script last), so the owned rules and entries may be
+    only partly put back; the router's /log says why."""
+    armed = {str(row.get("name")) for row in schedulers if is_armed_item(row)}
+    return [
+        "the revert %s of an earlier run ran%s and did not finish (see the router's /log, topic "
+        "script): the owned rules and entries may be only partly put back; this run plans from the "
+        "table as it is. Remove the /system script %s once seen"
+        % (row.get("name"), " at %s" % row["last-started"] if row.get("last-started") else "", row.get("name"))
+        for row in scripts
+        if is_armed_item(row) and str(row.get("name")) not in armed
+    ]
 
 
 def refuse_if_armed(schedulers: Sequence[Mapping[str, Any]], now: Optional[RouterTime]) -> None:

@@ -38,7 +38,7 @@ CONFIRM_TIMEOUT = 120
 # Just before midnight: the revert is due on the next day, as the router's clock counts it.
 START = datetime(2026, 12, 7, 23, 59, 0)
 REVERT_AT = START + timedelta(seconds=CONFIRM_TIMEOUT)
-SCRIPT, SCHEDULER = "/system/script", "/system/scheduler"
+SCRIPT, SCHEDULER, NAT = "/system/script", "/system/scheduler", "/ip/firewall/nat"
 ADDRESS_LIST, DNS_STATIC = "/ip/firewall/address-list", "/ip/dns/static"
 # Values the router sets itself when an item is (re)created: never configuration.
 _MADE_BY_ROUTER = (".id", "creation-time")
@@ -300,3 +300,35 @@ def test_the_revert_script_names_foreign_rules_only_as_anchors(
     named = set(re.findall(r"\*[0-9A-F]+", script))
     assert named and named <= foreign_ids
     assert all(f"place-before={identifier}" in script for identifier in named)
+
+
+def test_a_revert_that_stops_part_way_is_logged_and_the_next_run_says_so(
+    converge: Converge, certs: CertPaths, tmp_path: Path, fleets: list
+) -> None:
+    router = router_copy(converge.before)
+    clock = on_clock(router)
+    fleet = Fleet.start({"router": router}, certs, tmp_path)
+    fleets.append(fleet)
+    site = fleet["router"].site
+    assert site is not None
+    site.set_faults([f"drop-before-write:{2 + converge.changes + 1}"])  # the confirm never arrives
+    run = fleet.run([nat_task("cut", AFTER, ignore_errors=True)])
+    assert host_results(run, "cut")["router"]["failed"] is True
+    (script,) = armed(router)[0]
+    # An admin removes a foreign rule the revert places an owned rule before.
+    anchor = re.search(r"place-before=(\*[0-9A-F]+)", script["source"])
+    assert anchor is not None
+    router.execute(f"{NAT}/remove", [f"=.id={anchor.group(1)}"])
+    clock.advance(CONFIRM_TIMEOUT)
+    assert router.run_due() == 1
+    log = [(row["topics"], row["message"]) for row in rows(router, "/log")]
+    assert ("script,error", f"executing script {script['name']} from scheduler failed, please check it manually") in log
+    scripts, schedulers = armed(router)
+    assert [row["name"] for row in scripts] == [script["name"]]  # it stopped before removing itself
+    assert schedulers == []
+
+    run = fleet.run([nat_task("again", AFTER)])
+    again = host_results(run, "again")["router"]
+    assert again["changed"] is True
+    assert any(f"the revert {script['name']} of an earlier run ran" in warning for warning in again["warnings"])
+    assert duplicates(table(router)) == []
