@@ -162,12 +162,14 @@ def converge(
     scope_kinds: FrozenSet[str],
     result: Dict[str, Any],
     explain: Optional[Callable[[ValidationError], ValidationError]] = None,
+    also_check: Optional[Callable[[Any], Optional[str]]] = None,
 ) -> None:
     """Check `desired` against the router, plan, and (unless in check mode) write the plan in
     one pipelined batch; fills `result` (changed, commands, before, after, the entries, notes,
     diff). Raises CallError on bad input (before any write) and on a failed write. `module`
     gives check_mode, _diff, warn and the hostname; `explain` restates a problem in the
-    caller's words (the services model names its settings)."""
+    caller's words (the services model names its settings); `also_check(connection)`, with a
+    revert armed, is part of the check before the confirm (a problem it names keeps the revert)."""
     state = desired.state
     if state != "deleted":
         finish_hairpins(desired, view)
@@ -221,7 +223,7 @@ def converge(
     if settled.corrections:
         module.warn(_settle_warning(settled))
     if armed is not None:
-        _verify(module, connection, view, desired, scope_kinds, armed, commands)
+        _verify(module, connection, desired, scope_kinds, armed, commands, also_check)
 
 
 def _warn_pending(module: Any, view: RouterView) -> None:
@@ -251,7 +253,7 @@ def _arm(module, view, plan, desired, entry_plans, result, commands):
     return armed
 
 
-def _verify(module, connection, view, desired, scope_kinds, armed, commands) -> None:
+def _verify(module, connection, desired, scope_kinds, armed, commands, also_check) -> None:
     """Read the router again on a new connection and confirm the revert when all is as planned."""
     sections = desired.entry_sections()
 
@@ -265,7 +267,7 @@ def _verify(module, connection, view, desired, scope_kinds, armed, commands) -> 
 
     reads = [NAT_READ] + [section.read for section in sections]
     try:
-        connection.round_trips += verify_and_confirm(module.params, armed, reads, still_to_do)
+        connection.round_trips += verify_and_confirm(module.params, armed, reads, still_to_do, also_check)
     except SafeApplyError as exc:
         raise CallError(str(exc), commands=commands) from None
 

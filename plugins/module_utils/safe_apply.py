@@ -361,11 +361,12 @@ def verify_and_confirm(
     armed: Armed,
     reads: Sequence[Command],
     still_to_do: Callable[[List[List[Dict[str, Any]]]], Optional[str]],
+    also_check: Optional[Callable[[Any], Optional[str]]] = None,
 ) -> int:
     """On a new connection: read `reads` and the armed items (one round trip); when
-    `still_to_do(rows of reads)` finds nothing left, remove the scheduler entry and the script
-    (one more). Returns the round trips; a failure raises SafeApplyError saying when the router
-    reverts."""
+    `still_to_do(rows of reads)` finds nothing left, and `also_check(connection)` (the analysis,
+    its own round trip) no problem, remove the scheduler entry and the script (one more).
+    Returns the round trips; a failure raises SafeApplyError saying when the router reverts."""
     by_name = ["?name=%s" % armed.name]
     armed_reads = [
         Command(SCHEDULER_PATH + "/print", {".proplist": ".id,name"}, list(by_name)),
@@ -379,6 +380,8 @@ def verify_and_confirm(
         problem = still_to_do(rows)
         if problem is None and not schedulers:
             problem = "the armed scheduler entry %s is gone (it ran, or someone removed it)" % armed.name
+        if problem is None and also_check is not None:
+            problem = also_check(connection)
         if problem is not None:
             raise SafeApplyError("the check after the write found %s; %s" % (problem, armed.reverts_note()))
         confirm = [Command(SCHEDULER_PATH + "/remove", {".id": str(row[".id"])}) for row in schedulers]

@@ -14,7 +14,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Mapping, Optional, Sequence
+from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence
 
 from ansible_collections.hairpin.routeros.plugins.module_utils.converge import (
     converge,
@@ -476,18 +476,47 @@ class ServicesCall(Call):
         return self.desired.entry_sections()
 
     def on_router(self, module: Any, connection: Any, view: RouterView, result: Dict[str, Any]) -> None:
+        analyze = self.params.get("analyze") and not module.check_mode
         try:
-            converge(module, connection, view, self.desired, SCOPE_KINDS, result, explain=self.explain)
+            converge(
+                module,
+                connection,
+                view,
+                self.desired,
+                SCOPE_KINDS,
+                result,
+                explain=self.explain,
+                also_check=self._analysis_check(result) if analyze else None,
+            )
         except CallError as failure:
-            raise CallError(self.named(failure.msg), **failure.fields) from None
+            fields = dict(failure.fields)
+            if "analysis" in result:  # the check after the write analysed, and found problems
+                fields["analysis"] = result["analysis"]
+            raise CallError(self.named(failure.msg), **fields) from None
         if not module._diff:
             # The rules before and after come with --diff: every router's result passes
             # through the controller's one main process, and at fleet scale their size shows.
             result.pop("before", None)
             result.pop("after", None)
-        if self.params.get("analyze") and not module.check_mode:
+        if analyze and self.report is None:
             self.report = _analysis(connection, self.params, result)
             result["analysis"] = self.report.as_dict()
+
+    def _analysis_check(self, result: Dict[str, Any]) -> Callable[[Any], Optional[str]]:
+        """The analysis as part of the check after a write with an armed revert: findings that
+        fail the call keep the revert armed."""
+
+        def check(connection: Any) -> Optional[str]:
+            self.report = _analysis(connection, self.params, result)
+            result["analysis"] = self.report.as_dict()
+            if self.report.errors and self.params.get("analyze_fail_on_findings"):
+                return "%d analysis finding(s): %s" % (
+                    len(self.report.errors),
+                    "; ".join("[%s] %s" % (finding.code, finding.message) for finding in self.report.errors),
+                )
+            return None
+
+        return check
 
     def read_failure(self, exc: Any, result: Dict[str, Any]) -> CallError:
         return CallError(self.named(router_failure(exc, False)), **result)

@@ -149,8 +149,10 @@ options:
     description:
       - After applying, read the router again and analyse it as M(hairpin.routeros.nat_analyze)
         does - per service, whether it is reachable from the internet and from the LAN, the
-        address the server sees, and findings with the offending rule. One more round trip on
-        the same connection; skipped in check mode.
+        address the server sees, and findings with the offending rule. One more round trip;
+        skipped in check mode. After a write with O(confirm=true) it is part of the check on the
+        new connection, before the confirm; with O(analyze_fail_on_findings=true), findings leave
+        the revert armed and the router undoes the change.
     type: bool
     default: false
   analyze_fail_on_findings:
@@ -177,8 +179,9 @@ options:
         (C(gw-home (192.0.2.10))). With O(from_variables), the action plugin sets it.
     type: str
 notes:
-  - A call costs one connection and, after login, one round trip to read and at most one to
-    write (plus one to read again with O(analyze=true)).
+  - A call costs one connection and, after login, one round trip to read and one to write;
+    with O(confirm=true) a call that writes costs a second connection and two more round trips
+    (check, confirm); O(analyze=true) adds one to read again.
 seealso:
   - module: hairpin.routeros.nat
   - module: hairpin.routeros.nat_analyze

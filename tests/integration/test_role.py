@@ -776,6 +776,10 @@ def test_analyze_fails_on_a_filter_that_drops_the_service_and_passes_defconf(sta
     errors = [finding for finding in result["analysis"]["findings"] if finding["severity"] == "error"]
     assert errors and all(finding["code"] == "filter-blocks" for finding in errors)
     assert "no web from outside" in result["msg"]
+    # The analysis is part of the check after the write: its findings leave the revert armed.
+    assert "the router will revert this run's changes at" in result["msg"]
+    schedulers = table(router, "/system/scheduler")
+    assert [row["comment"] for row in schedulers] == ["hairpin:revert"]
     # RouterOS 7 as shipped: defconf's filter passes what is dst-NATed, so the analysis passes.
     stock = start_router(seed=state.ROUTEROS7_DEFCONF_SEED, name="stock")
     run = converge(stock, {**readme_inventory(), "hairpin_analyze": True})
