@@ -286,10 +286,13 @@ class Armed:
     commands: List[Command] = field(default_factory=list)
 
     def reverts_note(self) -> str:
-        return "the router will revert this run's changes at %s router time (%s, scheduler entry %s)" % (
-            self.at.time_text(),
-            self.at.date_text(),
-            self.name,
+        return (
+            "the router will revert this run's changes at %s router time (%s, scheduler entry %s); run again after that"
+            % (
+                self.at.time_text(),
+                self.at.date_text(),
+                self.name,
+            )
         )
 
 
