@@ -61,6 +61,10 @@ def render(figures: Mapping[str, Any]) -> str:
     """The section, markers included, from the suite's figures."""
     sections: Mapping[str, Sequence[Case]] = figures["sections"]
     faults, fleet, races = sections["faults"], sections["fleet"], sections["concurrency"]
+    safe = sections.get("safe_apply", [])
+    cuts = [case for case in safe if case["fault"] != "none"]
+    confirmed = [case for case in safe if case["fault"] == "none" and case.get("writes")]
+    no_ops = [case for case in safe if case["fault"] == "none" and not case.get("writes")]
     inputs, tls, scans = sections["bad_input"], sections["tls"], sections["secrets"]
 
     rejected = [case for case in inputs if case["expected"] == "rejected"]
@@ -81,6 +85,15 @@ def render(figures: Mapping[str, Any]) -> str:
             "every foreign rule unchanged and in place",
             f"{len(faults)} fault points",
             f"{_count(faults, survived=True)} survived",
+        ),
+        (
+            "With `confirm` (the default), a run cut short after any of its writes or before its confirm is "
+            "undone by the router once `confirm_timeout` has passed: the NAT table, address lists and static "
+            "DNS entries back exactly (every field, in order; foreign items keep their `.id`), nothing of the "
+            "revert left, and the next run converges; a confirmed change stays past the timeout. Round trips "
+            "after login: " + ", ".join(f"{case['round_trips']} for {case['where']}" for case in confirmed + no_ops),
+            f"{len(cuts)} cut points, {len(confirmed)} confirmed run" + ("s" if len(confirmed) != 1 else ""),
+            f"{_count(cuts, survived=True)} undone exactly, {_count(confirmed, survived=True)} kept",
         ),
         (
             "In a fleet, a router that stalls past the timeout fails alone and one that has vanished is "
@@ -137,6 +150,16 @@ def render(figures: Mapping[str, Any]) -> str:
         "The simulator drops the connection after each of its writes in turn and before the first, middle "
         "and last, answers the middle write with `!trap`, or stalls on it past the timeout; the failed run "
         "says what happened and to run again, and the next run converges.",
+        "- **Safe apply.** Before the first write, in the same batch, the run adds a one-shot `/system "
+        "scheduler` entry and the `/system script` it runs (both `hairpin-revert-...`, comment "
+        "`hairpin:revert`), due `confirm_timeout` seconds after the router's clock as the run read it. The "
+        "script removes every static row of a changed menu whose comment starts with the owned marker and "
+        "adds back the rows as read, each before the foreign row that followed it. A new connection reads "
+        "the router again and, when it is as planned, removes both; otherwise the run fails and names the "
+        "router time of the revert. The suite cuts the connection after each write of the arm and of the "
+        "change and before the confirm, then moves the simulator's clock past the timeout. A run that would "
+        "write while an earlier revert is still armed refuses; two runs at once on one router need "
+        "`confirm: false` (each one's revert would undo the other).",
         "- **Two runs at once.** A run that adds rules reads the table's order back in the same round trip "
         "as its writes. When that is not what it planned (another run added the same rules, or moved rules "
         "between its adds), it reads the table, removes every copy of a rule but the one with the lowest "
@@ -161,6 +184,10 @@ def render(figures: Mapping[str, Any]) -> str:
             f"Fault points ({len(faults)}) and fleet hosts ({len(fleet)})",
             [f"- {case['where']} (`{case['fault']}`): {_mark(case['survived'])}" for case in faults]
             + [f"- fleet host {case['host']}, {case['role']}: {case['outcome']}" for case in fleet],
+        ),
+        *_details(
+            f"Safe apply ({len(safe)})",
+            [f"- {case['where']} (`{case['fault']}`): {_mark(case['survived'])}" for case in safe],
         ),
         *_details(
             f"Races ({len(races)})",

@@ -36,11 +36,20 @@ from ansible_collections.hairpin.routeros.plugins.module_utils.plan import (
     PlanError,
     plan_changes,
 )
-from ansible_collections.hairpin.routeros.plugins.module_utils.read import RouterView, owned_rows
+from ansible_collections.hairpin.routeros.plugins.module_utils.read import NAT_READ, RouterView, owned_rows
 from ansible_collections.hairpin.routeros.plugins.module_utils.render import (
     render_commands,
     render_diff,
     render_entry_commands,
+)
+from ansible_collections.hairpin.routeros.plugins.module_utils.safe_apply import (
+    ENTRY_MENUS,
+    NAT_MENU,
+    SafeApplyError,
+    failed_reverts,
+    pending_warning,
+    prepare,
+    verify_and_confirm,
 )
 from ansible_collections.hairpin.routeros.plugins.module_utils.srcnat_cover import finish_masquerades
 from ansible_collections.hairpin.routeros.plugins.module_utils.validate import (
@@ -186,12 +195,10 @@ def report_shadowing(
 
 
 def after_writing(commands: Sequence[str], message: str) -> str:
-    """The failure message of a step that failed after the NAT changes were written."""
-    return "the NAT changes were written (%d command%s); then: %s" % (
-        len(commands),
-        "" if len(commands) == 1 else "s",
-        message,
-    )
+    """The failure message of a step that failed after the NAT changes were written (the
+    commands' own lines counted, not the comment lines naming the rule each touches)."""
+    sent = sum(1 for line in commands if not line.startswith("#"))
+    return "the NAT changes were written (%d command%s); then: %s" % (sent, "" if sent == 1 else "s", message)
 
 
 def converge(
@@ -203,6 +210,7 @@ def converge(
     result: Dict[str, Any],
     explain: Optional[Callable[[ValidationError], ValidationError]] = None,
     guard: Optional[Callable[[Plan, Dict[str, Any]], None]] = None,
+    also_check: Optional[Callable[[Any], Optional[str]]] = None,
 ) -> Plan:
     """Check `desired` against the router, plan, and (unless in check mode) write the plan in
     one pipelined batch; fills `result` (changed, commands, before, after, the entries, notes,
@@ -210,7 +218,9 @@ def converge(
     input (before any write) and on a failed write (with changed and the commands sent). `module`
     gives check_mode, _diff, warn and the hostname; `explain` restates a problem in the
     caller's words (the services model names its settings); `guard` sees the plan and the
-    result before anything is written, in check mode too, and may refuse it (CallError)."""
+    result before anything is written, in check mode too, and may refuse it (CallError);
+    `also_check(connection)`, with a revert armed, is part of the check before the confirm (a
+    problem it names keeps the revert)."""
     state = desired.state
     if state != "deleted":
         fail_on_errors(router_problems(module, view, desired, explain))
@@ -218,6 +228,8 @@ def converge(
     if KIND_DSTNAT in scope_kinds:
         report_shadowing(module, plan.after, view, result)
     entry_plans = plan_entry_jobs(desired.entry_jobs, view.entries)
+    for warning in failed_reverts(view.scripts or [], view.schedulers or []):
+        module.warn(warning)
     commands = entry_lines(entry_plans) + render_commands(plan)
     changed = plan.changed or any(entry_plan.changed for entry_plan in entry_plans)
     result.update(changed=changed, commands=commands, before=owned_rows(plan.before, scope_kinds))
@@ -236,6 +248,7 @@ def converge(
     if guard is not None:
         guard(plan, result)
     if not changed or module.check_mode:
+        _warn_pending(module, view)
         return plan
     writes = [command for entry_plan in entry_plans for command in entry_commands(entry_plan)] + api_commands(
         plan.operations
@@ -244,14 +257,72 @@ def converge(
     # Only a batch that adds can race another run into a duplicate: only it checks.
     adds = any(op.action == ACTION_ADD for op in plan.operations)
     expected = layout(plan.after, old_ids) if adds else None
+    armed = _arm(module, view, plan, desired, entry_plans, result, commands)
     try:
-        settled = write_batch(connection, writes, expected, old_ids, _replanner(desired, scope_kinds), scope_kinds)
+        settled = write_batch(
+            connection,
+            (armed.commands if armed else []) + writes,
+            expected,
+            old_ids,
+            _replanner(desired, scope_kinds),
+            scope_kinds,
+        )
     except RouterError as exc:
         # Part of the batch may be on the router: the result says so, and what was sent.
-        raise CallError(router_failure(exc, True), changed=True, commands=commands) from None
+        note = "; %s" % armed.reverts_note() if armed else ""
+        raise CallError(router_failure(exc, True) + note, changed=True, commands=commands) from None
     if settled.corrections:
         module.warn(_settle_warning(settled))
+    if armed is not None:
+        _verify(module, connection, desired, scope_kinds, armed, commands, also_check)
     return plan
+
+
+def _warn_pending(module: Any, view: RouterView) -> None:
+    warning = pending_warning(view.schedulers or [], view.clock or [])
+    if warning is not None:
+        module.warn(warning)
+
+
+def _arm(module, view, plan, desired, entry_plans, result, commands):
+    """The revert to arm before this call's writes (None with confirm off); it is in the
+    result (and, with --diff, after the commands in the diff)."""
+    if not module.params.get("confirm"):
+        return None
+    menus = [(NAT_MENU, view.nat)] if plan.changed else []
+    for job, entry_plan in zip(desired.entry_jobs, entry_plans):
+        menu = ENTRY_MENUS[job.section.menu.path]
+        if entry_plan.changed and menu not in [chosen for chosen, _rows in menus]:
+            menus.append((menu, view.entries.get(job.section.option, [])))
+    try:
+        armed = prepare(module.params, view.clock or [], view.schedulers or [], menus)
+    except SafeApplyError as exc:
+        raise CallError(str(exc), commands=commands) from None
+    result["revert"] = dict(scheduler=armed.name, at="%s %s" % (armed.at.date_text(), armed.at.time_text()))
+    result["revert"]["script"] = armed.script
+    if "diff" in result:
+        result["diff"]["prepared"] += "\n# armed revert (%s, runs unless confirmed):\n%s" % (armed.name, armed.script)
+    return armed
+
+
+def _verify(module, connection, desired, scope_kinds, armed, commands, also_check) -> None:
+    """Read the router again on a new connection and confirm the revert when all is as planned."""
+    sections = desired.entry_sections()
+
+    def still_to_do(rows: List[List[Dict[str, Any]]]) -> Optional[str]:
+        nat, entry_rows = rows[0], {section.option: found for section, found in zip(sections, rows[1:])}
+        if plan_nat(desired, nat, desired.state, scope_kinds).changed:
+            return "the NAT table not as planned"
+        if any(entry_plan.changed for entry_plan in plan_entry_jobs(desired.entry_jobs, entry_rows)):
+            return "the owned entries not as planned"
+        return None
+
+    reads = [NAT_READ] + [section.read for section in sections]
+    try:
+        connection.round_trips += verify_and_confirm(module.params, armed, reads, still_to_do, also_check)
+    except SafeApplyError as exc:
+        # The changes were written: the result says so, and when the router undoes them.
+        raise CallError(after_writing(commands, str(exc)), changed=True, commands=commands) from None
 
 
 def _replanner(desired: Desired, scope_kinds: FrozenSet[str]) -> Callable[[List[Dict[str, Any]]], List[Command]]:

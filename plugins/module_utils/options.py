@@ -111,14 +111,23 @@ def list_option(options: Dict[str, Dict[str, Any]], **extra: Any) -> Dict[str, A
     return spec
 
 
+# Safe apply (the `hairpin.routeros.safe_apply` doc fragment): the router reverts a write that
+# the run does not confirm within `confirm_timeout` seconds.
+SAFE_APPLY_OPTIONS: Dict[str, Dict[str, Any]] = dict(
+    confirm=dict(type="bool", default=True),
+    confirm_timeout=dict(type="int", default=120),
+)
+
+
 def module_argument_spec(config_spec: Dict[str, Any]) -> Dict[str, Any]:
-    """The full argument spec of a NAT module: its config options, state, running_config and
-    the connection options of the `hairpin.routeros.api` doc fragment."""
+    """The full argument spec of a NAT module: its config options, state, running_config, the
+    safe-apply options and the connection options of the `hairpin.routeros.api` doc fragment."""
     spec: Dict[str, Any] = dict(config_spec)
     spec.update(
         state=dict(type="str", default="merged", choices=list(MODULE_STATES)),
         running_config=dict(type="str"),
     )
+    spec.update((name, dict(option)) for name, option in SAFE_APPLY_OPTIONS.items())
     spec.update(api_argument_spec())
     return spec
 
@@ -161,6 +170,7 @@ SETTINGS_OPTIONS: Dict[str, Dict[str, Any]] = dict(
     analyze_fail_on_findings=dict(type="bool", default=True),
     allow_mass_removal=dict(type="bool", default=False),
     max_removals=dict(type="int"),
+    **{name: dict(option) for name, option in SAFE_APPLY_OPTIONS.items()},
 )
 
 # The connection options a variable can give (from_variables): option -> name after the prefix.

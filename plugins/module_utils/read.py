@@ -25,6 +25,11 @@ from ansible_collections.hairpin.routeros.plugins.module_utils.entries import (
 from ansible_collections.hairpin.routeros.plugins.module_utils.gather import rows_to_config
 from ansible_collections.hairpin.routeros.plugins.module_utils.model import is_owned, parse_marker
 from ansible_collections.hairpin.routeros.plugins.module_utils.options import NAT_PATH
+from ansible_collections.hairpin.routeros.plugins.module_utils.safe_apply import (
+    CLOCK_READ,
+    SCHEDULER_READ,
+    SCRIPT_READ,
+)
 from ansible_collections.hairpin.routeros.plugins.module_utils.validate import (
     RouterFacts,
     ValidationError,
@@ -33,7 +38,7 @@ from ansible_collections.hairpin.routeros.plugins.module_utils.validate import (
 )
 from ansible_collections.hairpin.routeros.plugins.module_utils.values import interface_address, is_true
 
-_NAT_READ = Command(NAT_PATH + "/print")
+NAT_READ = _NAT_READ = Command(NAT_PATH + "/print")
 _FACT_COMMANDS = (
     Command("/interface/print", {".proplist": "name"}),
     Command("/interface/list/print", {".proplist": "name"}),
@@ -95,6 +100,11 @@ class RouterView:
     service_addresses: Dict[str, List[str]] = field(default_factory=dict)
     # interface -> its enabled /ip/address values (address/prefix)
     interface_addresses: Dict[str, List[str]] = field(default_factory=dict)
+    # /system/clock, /system/scheduler and /system/script rows (None: not read), for a run that
+    # may arm a revert
+    clock: Optional[List[Dict[str, Any]]] = None
+    schedulers: Optional[List[Dict[str, Any]]] = None
+    scripts: Optional[List[Dict[str, Any]]] = None
 
     def lan_networks(self, lan_interface: Optional[str], lan_interface_list: Optional[str]) -> List[str]:
         interfaces = set()
@@ -110,15 +120,25 @@ def _enabled(row: Mapping[str, Any]) -> bool:
 
 
 def read_router(
-    connection: Any, *, facts: bool = True, entries: Sequence[EntrySection] = (), firewall: bool = False
+    connection: Any,
+    *,
+    facts: bool = True,
+    entries: Sequence[EntrySection] = (),
+    firewall: bool = False,
+    safe: bool = False,
 ) -> RouterView:
     """Everything the plan and the checks need, in one round trip: the NAT table and the router
     facts (unless `facts` is false: a call about entry menus only), the firewall filter (with
-    `firewall`, for the analysis), and the menus of `entries`."""
+    `firewall`, for the analysis), the menus of `entries`, and with `safe` (a run that arms a
+    revert before it writes) the router's clock, its scheduler and its scripts."""
     fact_commands = [_NAT_READ, *_FACT_COMMANDS] if facts else []
     filter_commands = [_FILTER_READ] if firewall else []
-    commands = fact_commands + filter_commands + [section.read for section in entries]
+    safe_commands = [CLOCK_READ, SCHEDULER_READ, SCRIPT_READ] if safe else []
+    commands = fact_commands + filter_commands + [section.read for section in entries] + safe_commands
     replies = connection.read(commands)
+    if safe:
+        clock, schedulers, scripts = replies[-3:]
+        replies = replies[:-3]
     view = RouterView([], RouterFacts(), {}, {})
     if facts:
         view = _view(*replies[: len(fact_commands)])
@@ -128,6 +148,8 @@ def read_router(
         replies = replies[1:]
     for section, rows in zip(entries, replies):
         view.entries[section.option] = rows
+    if safe:
+        view.clock, view.schedulers, view.scripts = list(clock), list(schedulers), list(scripts)
     return view
 
 

@@ -90,6 +90,11 @@ class Call:
         """The entry menus to read with the router."""
         return ()
 
+    def arms(self) -> bool:
+        """Whether a write of this call arms a revert first (the one read then takes the clock
+        and the scheduler)."""
+        return bool(self.params.get("confirm"))
+
     def on_router(self, module: ModuleLike, connection: Any, view: RouterView, result: Dict[str, Any]) -> None:
         raise NotImplementedError
 
@@ -129,7 +134,9 @@ def _with_router(module: ModuleLike, call: Call) -> Dict[str, Any]:
     result: Dict[str, Any] = dict(changed=False)
     try:
         with connect(params) as connection:
-            view = read_router(connection, facts=call.facts, entries=call.entries(), firewall=call.firewall)
+            view = read_router(
+                connection, facts=call.facts, entries=call.entries(), firewall=call.firewall, safe=call.arms()
+            )
             call.on_router(module, connection, view, result)
             result["round_trips"] = connection.round_trips
     except RouterError as exc:
@@ -189,6 +196,9 @@ class NatCall(Call):
 
     def entries(self) -> Sequence[EntrySection]:
         return self.desired.entry_sections()
+
+    def arms(self) -> bool:
+        return self.state != "gathered" and super().arms()
 
     def on_router(self, module: ModuleLike, connection: Any, view: RouterView, result: Dict[str, Any]) -> None:
         kinds = self.resource.scope_kinds

@@ -15,7 +15,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import Any, Dict, List, Mapping, Optional, Sequence
+from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence
 
 from ansible_collections.hairpin.routeros.plugins.module_utils.api import CONNECTION_OPTIONS, file_problems
 from ansible_collections.hairpin.routeros.plugins.module_utils.converge import (
@@ -546,12 +546,24 @@ class ServicesCall(Call):
     def on_router(self, module: Any, connection: Any, view: RouterView, result: Dict[str, Any]) -> None:
         if self.problems:
             raise self.problems_failure(self.problems + self.router_only_problems(module, view))
+        analyze = bool(self.params.get("analyze"))
         try:
             plan = converge(
-                module, connection, view, self.desired, SCOPE_KINDS, result, explain=self.explain, guard=self.guard
+                module,
+                connection,
+                view,
+                self.desired,
+                SCOPE_KINDS,
+                result,
+                explain=self.explain,
+                guard=self.guard,
+                also_check=self._analysis_check(result) if analyze and not module.check_mode else None,
             )
         except CallError as failure:
-            raise CallError(self.named(failure.msg), **failure.fields) from None
+            fields = dict(failure.fields)
+            if "analysis" in result:  # the check after the write analysed, and found problems
+                fields["analysis"] = result["analysis"]
+            raise CallError(self.named(failure.msg), **fields) from None
         if result.get("changed") and not module.check_mode:
             self.written = list(result.get("commands") or [])
         if not module._diff:
@@ -559,7 +571,8 @@ class ServicesCall(Call):
             # through the controller's one main process, and at fleet scale their size shows.
             result.pop("before", None)
             result.pop("after", None)
-        if self.params.get("analyze"):
+        # With a revert armed, the analysis ran already, in the check before the confirm.
+        if analyze and self.report is None:
             try:
                 planned = None if self.written else _planned_view(view, plan.after, result)
                 self.report = _analysis(connection, planned, self.params)
@@ -572,6 +585,26 @@ class ServicesCall(Call):
         if self.written:
             message = after_writing(self.written, message)
         return CallError(self.named(message), **result)
+
+    def _analysis_check(self, result: Dict[str, Any]) -> Callable[[Any], Optional[str]]:
+        """The analysis as part of the check after a write with an armed revert, on the check's
+        new connection: findings that fail the call, or an analysis that cannot be made, keep
+        the revert armed."""
+
+        def check(connection: Any) -> Optional[str]:
+            try:
+                self.report = _analysis(connection, None, self.params)
+            except CallError as failure:
+                return failure.msg
+            result["analysis"] = self.report.as_dict()
+            if self.report.errors and self.params.get("analyze_fail_on_findings"):
+                return "%d analysis finding(s): %s" % (
+                    len(self.report.errors),
+                    "; ".join("[%s] %s" % (finding.code, finding.message) for finding in self.report.errors),
+                )
+            return None
+
+        return check
 
     def read_failure(self, exc: Any, result: Dict[str, Any]) -> CallError:
         if self.problems:

@@ -22,6 +22,7 @@ description:
 author:
   - hairpin maintainers (@hairpin-maintainers)
 extends_documentation_fragment:
+  - hairpin.routeros.safe_apply
   - hairpin.routeros.nat_rules.hairpin_config
   - hairpin.routeros.api
   - hairpin.routeros.in_worker
@@ -128,6 +129,22 @@ drift:
       elements: dict
     message:
       description: The drift in one sentence, as the notes give it.
+      type: str
+revert:
+  description:
+    - The revert the call armed before writing (O(confirm=true)) and then confirmed; with C(-v) the
+      script is shown, and with C(--diff) it follows the commands.
+  returned: when the call wrote with O(confirm=true)
+  type: dict
+  contains:
+    scheduler:
+      description: The name of the scheduler entry and of the script (C(hairpin-revert-...)).
+      type: str
+    at:
+      description: The router time at which the router would have reverted, C(YYYY-MM-DD HH:MM:SS) (or its RouterOS 6 form).
+      type: str
+    script:
+      description: The RouterOS script that would have put the owned rules and entries back.
       type: str
 round_trips:
   description: API round trips after login that this call used.

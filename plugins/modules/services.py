@@ -31,6 +31,7 @@ description:
 author:
   - hairpin maintainers (@hairpin-maintainers)
 extends_documentation_fragment:
+  - hairpin.routeros.safe_apply
   - hairpin.routeros.api
   - hairpin.routeros.attributes
   - hairpin.routeros.in_worker
@@ -154,8 +155,10 @@ options:
         server sees, and findings with the offending rule.
       - In check mode (and when nothing changes) the analysis runs on the planned table, with the
         firewall filter and facts of the call's one read, so a pull request's C(--check) run shows
-        the findings of the change. After a write the router is read again (one more round trip on
-        the same connection), so the analysis checks what the router shows.
+        the findings of the change. After a write the router is read again, so the analysis checks
+        what the router shows; with O(confirm=true) that read is the check on the new connection,
+        before the confirm, and with O(analyze_fail_on_findings=true) findings leave the revert
+        armed and the router undoes the change.
     type: bool
     default: false
   analyze_fail_on_findings:
@@ -208,12 +211,14 @@ options:
     elements: str
     default: []
 notes:
-  - A call costs one connection and, after login, one round trip to read and at most one to
-    write (plus one to read again with O(analyze=true) after a write).
-  - A failure after a write (the analysis, its read) reports C(changed=true) and the commands
-    sent, and its message says what was written. A router that cannot be reached (connection
-    refused, timed out, name not resolved, TLS handshake failed) is unreachable, not failed; a
-    rejected certificate or login, or an error after login, fails the task.
+  - A call costs one connection and, after login, one round trip to read and one to write;
+    with O(confirm=true) a call that writes costs a second connection and two more round trips
+    (check, confirm); O(analyze=true) adds one to read again.
+  - A failure after a write (the analysis, its read, the check before the confirm) reports
+    C(changed=true) and the commands sent, and its message says what was written. A router that
+    cannot be reached (connection refused, timed out, name not resolved, TLS handshake failed) is
+    unreachable, not failed; a rejected certificate or login, or an error after login, fails the
+    task.
 seealso:
   - module: hairpin.routeros.nat
   - module: hairpin.routeros.nat_analyze
@@ -357,6 +362,22 @@ drift:
       elements: dict
     message:
       description: The drift in one sentence, as the notes give it.
+      type: str
+revert:
+  description:
+    - The revert the call armed before writing (O(confirm=true)) and then confirmed; with C(-v) the
+      script is shown, and with C(--diff) it follows the commands.
+  returned: when the call wrote with O(confirm=true)
+  type: dict
+  contains:
+    scheduler:
+      description: The name of the scheduler entry and of the script (C(hairpin-revert-...)).
+      type: str
+    at:
+      description: The router time at which the router would have reverted, C(YYYY-MM-DD HH:MM:SS) (or its RouterOS 6 form).
+      type: str
+    script:
+      description: The RouterOS script that would have put the owned rules and entries back.
       type: str
 round_trips:
   description: API round trips after login that this call used.

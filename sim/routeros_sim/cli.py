@@ -16,6 +16,7 @@ from typing import Any
 
 from . import __version__
 from .certs import ensure_certs, server_ssl_context
+from .clock import ScaledClock
 from .server import Fault, Simulator, stats_path_for
 
 
@@ -62,6 +63,9 @@ async def _serve(args: argparse.Namespace) -> int:
     for index in range(1, count + 1):
         path = state_file_for(args.state, index, count)
         router = state.load_router(path, seed=args.seed, version=args.ros_version)
+        if args.clock_speed != 1:
+            router.clock = ScaledClock(args.clock_speed)
+            router.booted = router.clock()
         # Given to the simulator, so one pipelined batch of writes is saved once, not once per write.
         keeper = state.attach_persistence(router, path)
         routers.append((router, path, keeper))
@@ -187,6 +191,13 @@ def _non_negative(text: str) -> float:
     return value
 
 
+def _positive_float(text: str) -> float:
+    value = float(text)
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"{text} is not a positive number")
+    return value
+
+
 def _positive_int(text: str) -> int:
     value = int(text)
     if value < 1:
@@ -231,6 +242,12 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--password", default="")
     serve.add_argument("--ros-version", help="RouterOS version to simulate for a new state file")
     serve.add_argument("--latency-ms", type=_non_negative, default=0, help="delay before every answer")
+    serve.add_argument(
+        "--clock-speed",
+        type=_positive_float,
+        default=1.0,
+        help="router seconds per real second for the scheduler and /system clock (default 1: real time)",
+    )
     serve.add_argument("--count", type=_positive_int, default=1, help="number of routers (a fleet)")
     serve.add_argument(
         "--fault",

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 __all__ = [
+    "ACTION_COMMANDS",
     "DEFAULT_VERSION",
     "OLD_VERSION",
     "READ_COMMANDS",
@@ -32,6 +33,8 @@ OLD_VERSION = "6.49.18"
 #: Commands that change state (``is_write``); ``comment`` sets the comment of items.
 WRITE_COMMANDS = frozenset({"add", "set", "unset", "remove", "move", "enable", "disable", "comment"})
 READ_COMMANDS = frozenset({"print", "getall"})
+#: Commands that start something (``/system script run``); what they change, they change through writes.
+ACTION_COMMANDS = frozenset({"run"})
 
 SHOW_SET, SHOW_ALWAYS, SHOW_NONDEFAULT = "set", "always", "nondefault"
 

@@ -43,6 +43,7 @@ from .router_dns import DnsMixin
 from .router_interfaces import InterfacesMixin
 from .router_leases import LeasesMixin
 from .router_print import PrintMixin
+from .router_scripts import ScriptsMixin
 from .router_values import ValuesMixin
 from .schema import DEFAULT_VERSION, Menu, version_at_least
 from .tables import (
@@ -67,7 +68,7 @@ __all__ = ["DEFAULT_VERSION", "JSON_FORMAT", "Reply", "Router", "Table", "TrapEr
 ChangeCallback = Callable[["Router"], None]
 
 
-class Router(ValuesMixin, CommandsMixin, InterfacesMixin, PrintMixin, DnsMixin, LeasesMixin):
+class Router(ValuesMixin, CommandsMixin, InterfacesMixin, PrintMixin, DnsMixin, LeasesMixin, ScriptsMixin):
     """A RouterOS device: its version, its menus' tables, and how it answers API commands."""
 
     def __init__(self, version: str = DEFAULT_VERSION) -> None:
@@ -91,6 +92,8 @@ class Router(ValuesMixin, CommandsMixin, InterfacesMixin, PrintMixin, DnsMixin, 
         self.clock: Callable[[], datetime] = datetime.now
         #: When the router started; ``/system/resource uptime`` counts from here.
         self.booted: datetime = self.clock()
+        # True while the scheduler runs entries: their own commands do not start it again.
+        self._in_due = False
         #: The hardware ``empty()`` was given (None: the default five-port router); the stock items follow it.
         self.model: str | None = None
         self.ports: tuple[str, ...] | None = None
@@ -167,7 +170,7 @@ class Router(ValuesMixin, CommandsMixin, InterfacesMixin, PrintMixin, DnsMixin, 
             if disabled:
                 item["disabled"] = "true"
             services.items.append(item)
-        for path in ("/ip/dns", "/ip/cloud", "/system/identity"):
+        for path in ("/ip/dns", "/ip/cloud", "/system/identity", "/system/clock"):
             router.tables[path].items.append({".id": SINGLETON_ID})
         board = models.board_name(model) if model else ("RB5009UG+S+" if seven else "hAP ac^2")
         router.tables["/system/resource"].items.append(
@@ -278,6 +281,8 @@ class Router(ValuesMixin, CommandsMixin, InterfacesMixin, PrintMixin, DnsMixin, 
         ``keep_unknown`` (the script loader's): properties the model does not know are kept as
         given instead of refused, except in the ``exact`` menus the NAT engine reads."""
         with self._lock:
+            # Time has passed since the last command: what the scheduler had due runs first.
+            self.run_due()
             self._keep_unknown = keep_unknown
             try:
                 return self._execute(command, words)
@@ -405,6 +410,8 @@ class Router(ValuesMixin, CommandsMixin, InterfacesMixin, PrintMixin, DnsMixin, 
             self._set_disabled(menu, attributes, "true" if verb == "disable" else "false")
         elif verb == "move":
             self._move(menu, attributes)
+        elif verb == "run" and menu.path == "/system/script":
+            self._run_scripts(menu, attributes)
         else:  # a verb listed in the menu's commands but not implemented here
             raise self._not_found(verb, NO_SUCH_COMMAND)
         return [("!done", {})]

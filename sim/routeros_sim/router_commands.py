@@ -86,6 +86,7 @@ class CommandsMixin:
             item["dynamic"] = "true"  # timed entries live in RAM: RouterOS shows them as dynamic
         if menu.interface_type:
             return self._create_link(menu, item)
+        self._prepare_item(menu, item, True)  # type: ignore[attr-defined]
         self._check(menu, item)
         if menu.path == ADDRESS_LIST:
             item["creation-time"] = self._timestamp()
@@ -109,6 +110,7 @@ class CommandsMixin:
 
     def _commit(self, menu: Menu, item: dict[str, str], updated: dict[str, str]) -> None:
         """Validate ``updated`` as the new state of ``item`` and store it, with its side effects."""
+        self._prepare_item(menu, updated, False)  # type: ignore[attr-defined]
         self._check(menu, updated, ignore_id=item.get(".id"))
         old_name, new_name = item.get("name"), updated.get("name")
         renamed_link = menu.interface_type is not None and old_name != new_name

@@ -81,6 +81,8 @@ class PrintMixin:
         return shown
 
     def _computed(self, menu: Menu, item: Mapping[str, str], name: str) -> str | None:
+        if menu.path == "/system/clock":
+            return self._clock_value(name)  # type: ignore[attr-defined]
         if menu.path == "/ip/dhcp-client" and name in ("status", "address", "gateway"):
             lease = self._lease_of(item)  # type: ignore[attr-defined]
             if name == "status":

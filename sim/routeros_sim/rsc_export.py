@@ -134,7 +134,7 @@ _EXPORT_ORDER = (
     "/tool/romon",
 )
 # Shown through a more specific menu (/interface/ethernet, /interface/bridge, ...), never itself.
-_NOT_EXPORTED = frozenset({"/interface"})
+_NOT_EXPORTED = frozenset({"/interface", "/log"})
 # Stored facts that are no property: never written.
 _FACTS = frozenset({"dynamic", "builtin"})
 # Properties /export writes even at their default (``add action=accept chain=input ...``);
@@ -145,6 +145,8 @@ _ALWAYS_WRITTEN = {
     "/ip/firewall/mangle": frozenset({"action"}),
     "/ip/firewall/raw": frozenset({"action"}),
     "/ip/dns/static": frozenset({"type"}),
+    "/system/script": frozenset({"dont-require-permissions", "owner"}),
+    "/system/scheduler": frozenset({"start-time"}),
 }
 
 

@@ -123,6 +123,7 @@ _VERBS = frozenset(
         "monitor",
         "reset-counters",
         "reset-counters-all",
+        "run",
     }
 )
 

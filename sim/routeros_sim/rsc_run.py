@@ -430,6 +430,10 @@ class _Step:
     def do_comment(self) -> None:
         self.item_command("comment")
 
+    def do_run(self) -> None:
+        # /system script run NAME: the script runs through this same engine, inside this command.
+        self.item_command("run")
+
     def do_move(self) -> None:
         ids = self.targets()
         if ids is None:

@@ -20,6 +20,7 @@ from collections.abc import Iterable
 from functools import cache
 
 from .menu_types import (
+    ACTION_COMMANDS,
     DEFAULT_VERSION,
     OLD_VERSION,
     READ_COMMANDS,
@@ -46,9 +47,11 @@ from .menus_ip import (
     SYSTEM_ROUTERBOARD,
 )
 from .menus_links import DHCP_CLIENT, LINK_MENUS, PORT_MENUS
+from .menus_system import LOG, SYSTEM_CLOCK, SYSTEM_SCHEDULER, SYSTEM_SCRIPT
 from .values import PORT_PROTOCOLS
 
 __all__ = [
+    "ACTION_COMMANDS",
     "DEFAULT_VERSION",
     "DIRECTORIES",
     "LINK_PREFIXES",
@@ -87,6 +90,10 @@ MENUS: dict[str, Menu] = {
         SYSTEM_IDENTITY,
         SYSTEM_RESOURCE,
         SYSTEM_ROUTERBOARD,
+        SYSTEM_SCRIPT,
+        SYSTEM_SCHEDULER,
+        SYSTEM_CLOCK,
+        LOG,
         DHCP_CLIENT,
         *(menu for menu, _ in LINK_MENUS.values()),
     )

@@ -75,6 +75,8 @@ __all__ = [
 ]
 
 LOG = logging.getLogger("routeros_sim.server")
+# Seconds between two looks at the schedulers (RouterOS times them to the second).
+SCHEDULER_TICK = 1.0
 
 # --------------------------------------------------------------------------------------------
 # The simulator
@@ -135,6 +137,7 @@ class Simulator:
         self._tasks: set[asyncio.Task[None]] = set()
         self._connection_numbers = 0
         self._stopped = asyncio.Event()
+        self._ticker: asyncio.Task[None] | None = None
 
     # Convenience for the single-router case.
     @property
@@ -170,9 +173,24 @@ class Simulator:
                     self._servers.append(tls_server)
                     site.tls_port = tls_server.sockets[0].getsockname()[1]
                 site.write_stats()
+            self._ticker = asyncio.create_task(self._tick())
         except BaseException:
             await self.stop()
             raise
+
+    async def _tick(self) -> None:
+        """Once a second, each router runs what its scheduler has due, with no client connected."""
+        while True:
+            await asyncio.sleep(SCHEDULER_TICK)
+            for site in self.sites:
+                run_due = getattr(site.router, "run_due", None)
+                if run_due is None:
+                    continue
+                try:
+                    with site.deferred_saves():
+                        run_due()
+                except Exception:  # a broken state file must not stop the clock of the others
+                    LOG.exception("router %d: the scheduler failed", site.index)
 
     @staticmethod
     def _port_for(base: int, offset: int) -> int:
@@ -201,6 +219,11 @@ class Simulator:
         return handle
 
     async def stop(self) -> None:
+        if self._ticker is not None:
+            self._ticker.cancel()
+            with contextlib.suppress(BaseException):
+                await self._ticker
+            self._ticker = None
         for server in self._servers:
             server.close()
         for session in list(self._sessions):

@@ -37,9 +37,10 @@ FILTER = "/ip/firewall/filter"
 ADDRESS_LIST = "/ip/firewall/address-list"
 OWNED = "hairpin:"
 # What the router counts or derives on its own; the rest of a row is configuration.
-COUNTERS = frozenset({"bytes", "packets"})
-# Menus that report the router's state (uptime, load), not its configuration.
-STATUS_MENUS = frozenset({"/system/resource"})
+# Counters, and what the scheduler counts as time passes (an export's schedulers keep running).
+COUNTERS = frozenset({"bytes", "packets", "run-count", "next-run", "last-started"})
+# Menus that report the router's state (uptime, load, the clock, the log), not its configuration.
+STATUS_MENUS = frozenset({"/system/resource", "/system/clock", "/log"})
 WRITE_VERBS = frozenset({"add", "set", "unset", "remove", "move", "enable", "disable"})
 # The change the --check run is given: one more service, on a port nothing in the corpus uses.
 CHECK_SERVICE = {"name": "corpus-check", "protocol": "udp", "port": "41641"}

@@ -52,12 +52,31 @@ def test_a_failing_analysis_after_a_write_reports_changed_and_the_commands_writt
     assert result["failed"] is True
     assert result["changed"] is True
     assert len(result["commands"]) == 3 and all(" add " in line for line in result["commands"])
+    # The analysis is the check before the confirm: its findings leave the revert armed.
+    assert result["msg"].startswith(
+        "host 'gw (127.0.0.1)': the NAT changes were written (3 commands); then: the check after the write "
+        "found 2 analysis finding(s): [public-address-mismatch]"
+    ), result["msg"]
+    assert "the router will revert this run's changes at " in result["msg"]
+    assert len(owned(router.nat())) == 3
+    assert "public-address-mismatch" in {finding["code"] for finding in result["analysis"]["findings"]}
+
+
+def test_without_confirm_a_failing_analysis_after_a_write_keeps_the_change_and_says_it_was_written(
+    start_router, tmp_path: Path
+) -> None:
+    router = start_router(seed=write_seed(tmp_path))
+    run = converge(
+        router, seed_vars(hairpin_analyze=True, hairpin_confirm=False, hairpin_public_address="198.51.100.99")
+    )
+    result = host_result(run, ROLE_TASK)
+    assert result["failed"] is True and result["changed"] is True
     assert result["msg"].startswith(
         "host 'gw (127.0.0.1)': the NAT changes were written (3 commands); then: 2 finding(s): "
         "[public-address-mismatch]"
     ), result["msg"]
+    assert "revert" not in result["msg"]
     assert len(owned(router.nat())) == 3
-    assert "public-address-mismatch" in {finding["code"] for finding in result["analysis"]["findings"]}
 
 
 def test_a_failed_write_reports_changed_and_what_was_sent(start_router, tmp_path: Path) -> None:

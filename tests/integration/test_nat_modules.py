@@ -70,10 +70,11 @@ def test_seed_scenario_creates_the_three_rules_of_the_wiki_article(stock_router:
     # Every rule written carries the fingerprint of what was written.
     assert all(tables.has_fingerprint(row) for row in owned(stock_router.nat()))
     assert order.index("hairpin:hairpin:web:tcp") < order.index("hairpin:masquerade:ether1")
-    # One connection, one login, one read and one write round trip.
+    # The write's connection and the one that checks and confirms it: read, arm and write,
+    # check, confirm.
     stats = stock_router.site.stats
-    assert (stats.connections, stats.logins) == (1, 1)
-    assert result["round_trips"] == 2
+    assert (stats.connections, stats.logins) == (2, 2)
+    assert result["round_trips"] == 4
 
 
 def test_second_run_reports_no_change_and_writes_nothing(stock_router: SimRouter) -> None:
@@ -437,7 +438,8 @@ def test_ddns_address_list_rides_in_the_same_call(stock_router: SimRouter) -> No
     assert run.returncode == 0, run.stdout + run.stderr
     result = run.result("converge")
     assert result["commands"][0].startswith("/ip firewall address-list add")
-    assert result["round_trips"] == 2
+    # One read, one write (entry and rules together), then the check and the confirm.
+    assert result["round_trips"] == 4
     entries = [
         attrs
         for word, attrs in stock_router.router.execute("/ip/firewall/address-list/print", ["?list=wan-ddns"])

@@ -110,8 +110,8 @@ def test_seed_scenario_from_inventory_alone_makes_exactly_the_rules_of_the_artic
     assert {"src-address", "dst-address", "protocol"}.isdisjoint(masquerade)
     order = [user_comment(row["comment"]) for row in rows]
     assert order.index(WEB_HAIRPIN) < order.index(MASQUERADE)
-    # Everything in one connection; the play needed no facts and no SSH.
-    assert seed_router.site.stats.connections == 1
+    # One connection to read and write, one to check and confirm; the play needed no facts and no SSH.
+    assert seed_router.site.stats.connections == 2
     assert host_result(run, ROLE_TASK)["changed"] is True
 
 
@@ -215,8 +215,8 @@ def test_each_hairpin_mode(seed_router: SimRouter, mode, hairpin_rules, dns_entr
         )
     dns = {row["name"]: row["address"] for row in table(seed_router, DNS_PATH)}
     assert dns == dns_entries
-    # One connection in every mode: the split-DNS entries ride in the NAT call.
-    assert seed_router.site.stats.connections == 1
+    # One call in every mode (its write and its check): the split-DNS entries ride in the NAT call.
+    assert seed_router.site.stats.connections == 2
     again = converge(seed_router, seed_vars(hairpin_mode=mode, hairpin_services=services))
     assert_ok(again)
     assert changed_tasks(again) == 0
@@ -386,7 +386,8 @@ def test_public_address_follows_a_ddns_name(start_router) -> None:
     assert [(row["list"], row["address"]) for row in ours] == [("hairpin-wan", ddns)]
     # RouterOS resolves the name: the list holds the current WAN address, and follows it.
     assert ("hairpin-wan", "198.51.100.77") in {(row["list"], row["address"]) for row in entries}
-    assert router.site.stats.connections == 1  # the address-list entry came in the same batch
+    # The address-list entry came in the same call: its write's connection and its check's.
+    assert router.site.stats.connections == 2
     again = converge(router, host_vars)
     assert_ok(again)
     assert changed_tasks(again) == 0
@@ -413,7 +414,8 @@ def test_without_purge_departed_services_stay_and_absent_ones_go(seed_router: Si
     rules = set(by_comment(seed_router.nat()))
     assert {"hairpin:dstnat:nas:tcp", "hairpin:hairpin:nas:tcp"} <= rules
     assert not {name for name in rules if ":ssh:" in name}
-    assert seed_router.site.stats.connections == 2  # one per run, the absent service's removal included
+    # One call per run (its write and its check), the absent service's removal included.
+    assert seed_router.site.stats.connections == 4
     # With purge (the default), the departed service goes too, in the one call.
     assert_ok(converge(seed_router, seed_vars(hairpin_services=later)))
     assert set(by_comment(seed_router.nat())) == {WEB_DSTNAT, WEB_HAIRPIN, MASQUERADE}
@@ -601,9 +603,9 @@ def test_example_fleet_converges_in_one_run_with_one_connection_per_router(fleet
     run = run_example(fleet)
     assert_ok(run)
     assert {name: site.stats.connections for name, site in sites.items()} == {
-        "gw-home": 2,  # one for --check above, one for the run
-        "gw-office": 2,
-        "gw-cabin": 2,
+        "gw-home": 3,  # one for --check above, two for the run (its write, its check and confirm)
+        "gw-office": 3,
+        "gw-cabin": 3,
     }
     home = by_comment(nat_of(sites["gw-home"]))
     assert set(home) == {
@@ -635,7 +637,8 @@ def test_example_fleet_converges_in_one_run_with_one_connection_per_router(fleet
     again = run_example(fleet)
     assert_ok(again)
     assert changed_tasks(again) == 0
-    assert all(site.stats.connections == 3 for site in sites.values())
+    # A run with nothing to change: one connection.
+    assert all(site.stats.connections == 4 for site in sites.values())
 
 
 def test_hairpin_hosts_picks_the_routers(fleet) -> None:
@@ -644,7 +647,7 @@ def test_hairpin_hosts_picks_the_routers(fleet) -> None:
     assert {name: site.stats.connections for name, site in fleet["sites"].items()} == {
         "gw-home": 0,
         "gw-office": 0,
-        "gw-cabin": 1,
+        "gw-cabin": 2,
     }
 
 
@@ -767,6 +770,10 @@ def test_analyze_fails_on_a_filter_that_drops_the_service_and_passes_defconf(sta
     errors = [finding for finding in result["analysis"]["findings"] if finding["severity"] == "error"]
     assert errors and all(finding["code"] == "filter-blocks" for finding in errors)
     assert "no web from outside" in result["msg"]
+    # The analysis is part of the check after the write: its findings leave the revert armed.
+    assert "the router will revert this run's changes at" in result["msg"]
+    schedulers = table(router, "/system/scheduler")
+    assert [row["comment"] for row in schedulers] == ["hairpin:revert"]
     # RouterOS 7 as shipped: defconf's filter passes what is dst-NATed, so the analysis passes.
     stock = start_router(seed=state.ROUTEROS7_DEFCONF_SEED, name="stock")
     run = converge(stock, {**readme_inventory(), "hairpin_analyze": True})

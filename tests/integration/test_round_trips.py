@@ -1,5 +1,6 @@
-"""What a fleet run costs each router, from the simulator's counters: one connection per run and a
-few round trips after login, however many services; and no module process on the controller.
+"""What a fleet run costs each router, from the simulator's counters: one connection per run (two
+for a run that writes: the check after a write that arms a revert comes on a new one) and a few
+round trips after login, however many services; and no module process on the controller.
 
 Not timed (timings live in benchmarks/): the counts are what makes a fleet run bound by the
 network, so a change that adds a connection or a round trip per router fails here.
@@ -60,7 +61,13 @@ def fleet(tmp_path: Path, certs: CertPaths) -> Iterator[list[RouterSite]]:
         thread.stop()
 
 
-def run_fleet(sites: list[RouterSite], tmp_path: Path, certs: CertPaths, service_list: list[dict[str, Any]]):
+def run_fleet(
+    sites: list[RouterSite],
+    tmp_path: Path,
+    certs: CertPaths,
+    service_list: list[dict[str, Any]],
+    **settings: Any,
+):
     routers = write_inventory(
         tmp_path / "routers.yml",
         {
@@ -72,6 +79,7 @@ def run_fleet(sites: list[RouterSite], tmp_path: Path, certs: CertPaths, service
                 "hairpin_api_password": PASSWORD,
                 "hairpin_services": service_list,
                 **SETTINGS,
+                **settings,
             }
             for index, site in enumerate(sites)
         },
@@ -105,22 +113,37 @@ def test_each_router_costs_one_connection_and_a_few_round_trips(
     run, first = run_fleet(fleet, tmp_path, certs, services())
     assert changed_tasks(run) == ROUTERS
     for cost in first:
-        assert (cost["connections"], cost["logins"]) == (1, 1)
+        # The write's connection, and the new one that checks the change and confirms it.
+        assert (cost["connections"], cost["logins"]) == (2, 2)
         # 20 services make 40 rules (the stock router's defconf masquerade already covers the
-        # WAN): every write rides in one pipelined batch.
-        assert cost["writes"] == 2 * SERVICES
+        # WAN): every write rides in one pipelined batch, after the revert's script and
+        # scheduler entry; the confirm removes those two.
+        assert cost["writes"] == 2 * SERVICES + 2 + 2
+        # Read; arm and write; check; confirm.
         assert cost["round trips after login"] <= 4, first
 
     run, again = run_fleet(fleet, tmp_path, certs, services())
     assert changed_tasks(run) == 0
     for cost in again:
+        # Nothing to write arms nothing: the one read is all.
         assert (cost["connections"], cost["logins"], cost["writes"]) == (1, 1, 0)
-        assert cost["round trips after login"] <= 2, again
+        assert cost["round trips after login"] == 1, again
 
     run, moved = run_fleet(fleet, tmp_path, certs, services(moved_host=True))
     assert changed_tasks(run) == ROUTERS
     for cost in moved:
-        assert (cost["connections"], cost["logins"]) == (1, 1)
+        assert (cost["connections"], cost["logins"]) == (2, 2)
         # The service's dstnat and hairpin rules are edited in place.
-        assert cost["writes"] == 2
-        assert cost["round trips after login"] <= 3, moved
+        assert cost["writes"] == 2 + 4
+        assert cost["round trips after login"] <= 4, moved
+
+
+def test_without_confirm_a_change_costs_one_connection_and_no_revert(
+    fleet: list[RouterSite], tmp_path: Path, certs: CertPaths
+) -> None:
+    run, first = run_fleet(fleet, tmp_path, certs, services(), hairpin_confirm=False)
+    assert changed_tasks(run) == ROUTERS
+    for cost in first:
+        assert (cost["connections"], cost["logins"], cost["writes"]) == (1, 1, 2 * SERVICES)
+        assert cost["round trips after login"] <= 2, first
+    assert all(site.router.tables["/system/scheduler"].items == [] for site in fleet)

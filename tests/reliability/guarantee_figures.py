@@ -14,7 +14,7 @@ from typing import Any
 
 REPO = Path(__file__).resolve().parents[2]
 FIGURES_JSON = REPO / "build" / "reliability" / "guarantees.json"
-SECTIONS = ("faults", "fleet", "concurrency", "bad_input", "tls", "secrets")
+SECTIONS = ("faults", "safe_apply", "fleet", "concurrency", "bad_input", "tls", "secrets")
 
 
 class Figures:

@@ -53,7 +53,9 @@ def _race(fleet: Fleet, config: dict[str, Any], tmp: Path) -> tuple[GateProxy, l
     with GateProxy(shared.port, clients=2, timeout=RACE_TIMEOUT) as gate:
         # Plain API through the proxy: TLS would add handshake bursts the gate cannot see through.
         connection = fleet.connection(port=gate.port, tls=False)
-        play = fleet.play([nat_task("converge", config)], connection=connection)
+        # Without a revert: one run's revert would undo the other's changes too (with confirm on,
+        # a run refuses to write while another's revert is armed; test_safe_apply covers that).
+        play = fleet.play([nat_task("converge", {**config, "confirm": False})], connection=connection)
         inventory = fleet.inventory(["shared"])
         running = [start_ansible(play, inventory, tmp / f"run-{n}", name=f"run-{n}") for n in (1, 2)]
         runs = [process.finish(timeout=RACE_TIMEOUT + 60) for process in running]
