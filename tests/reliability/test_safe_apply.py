@@ -256,9 +256,9 @@ def test_no_op_and_check_mode_runs_arm_nothing(
     )
 
 
-def test_a_revert_still_armed_makes_the_next_run_refuse_to_write(
-    converge: Converge, certs: CertPaths, tmp_path: Path, fleets: list
-) -> None:
+def cut_before_confirm(converge: Converge, certs: CertPaths, tmp_path: Path, fleets: list) -> tuple:
+    """A router the change was written to, whose run lost its connection before the confirm:
+    (router, its clock, fleet, site), the revert armed."""
     router = router_copy(converge.before)
     clock = on_clock(router)
     fleet = Fleet.start({"router": router}, certs, tmp_path)
@@ -268,6 +268,13 @@ def test_a_revert_still_armed_makes_the_next_run_refuse_to_write(
     site.set_faults([f"drop-before-write:{2 + converge.changes + 1}"])  # the confirm never arrives
     run = fleet.run([nat_task("cut", AFTER, ignore_errors=True)])
     assert host_results(run, "cut")["router"]["failed"] is True
+    return router, clock, fleet, site
+
+
+def test_a_revert_still_armed_makes_the_next_run_refuse_to_write(
+    converge: Converge, certs: CertPaths, tmp_path: Path, fleets: list
+) -> None:
+    router, clock, fleet, site = cut_before_confirm(converge, certs, tmp_path, fleets)
     (scheduler,) = armed(router)[1]
     written = site.write_seq
 
@@ -307,15 +314,7 @@ def test_the_revert_script_names_foreign_rules_only_as_anchors(
 def test_a_revert_that_stops_part_way_is_logged_and_the_next_run_says_so(
     converge: Converge, certs: CertPaths, tmp_path: Path, fleets: list
 ) -> None:
-    router = router_copy(converge.before)
-    clock = on_clock(router)
-    fleet = Fleet.start({"router": router}, certs, tmp_path)
-    fleets.append(fleet)
-    site = fleet["router"].site
-    assert site is not None
-    site.set_faults([f"drop-before-write:{2 + converge.changes + 1}"])  # the confirm never arrives
-    run = fleet.run([nat_task("cut", AFTER, ignore_errors=True)])
-    assert host_results(run, "cut")["router"]["failed"] is True
+    router, clock, fleet, _site = cut_before_confirm(converge, certs, tmp_path, fleets)
     (script,) = armed(router)[0]
     # An admin removes a foreign rule the revert places an owned rule before.
     anchor = re.search(r"place-before=(\*[0-9A-F]+)", script["source"])

@@ -130,7 +130,7 @@ def _candidates(
     """The owned forwards a foreign rule can meet by protocol and destination port alone."""
     protocol = row.get("protocol")
     ports = row.get("dst-port")
-    if type(ports) is int or (isinstance(ports, str) and ports.isdigit()):
+    if (isinstance(ports, int) and not isinstance(ports, bool)) or (isinstance(ports, str) and ports.isdigit()):
         # The usual foreign forward, one port (librouteros hands it over as a number): a look-up.
         port = int(ports)
         candidates = by_port.get(port, [])

@@ -360,7 +360,7 @@ def test_a_description_that_reads_as_a_fingerprint_is_refused():
 def test_the_fields_part_of_the_fingerprint_is_the_digest_of_the_row_the_router_stores():
     (rule,) = PortForward("web", "tcp", "443", "192.168.88.10", host_port="80", disabled=True).rules()
     row = {".id": "*5", "dynamic": False, "invalid": False, "log": False, "log-prefix": "", "bytes": 0}
-    row.update({name: value for name, value in rule.fields.items()})
+    row.update(rule.fields)
     row.update({"dst-port": 443, "to-ports": 80, "disabled": True})  # librouteros' types
     fingerprint = comment_fingerprint(rule.comment)
     assert row_fields_digest(row) == fingerprint_fields_part(fingerprint)
