@@ -17,6 +17,8 @@ from ansible_collections.hairpin.routeros.plugins.module_utils.removals import m
 from ansible_collections.hairpin.routeros.plugins.module_utils.services import ServicesCall
 from ansible_collections.hairpin.routeros.plugins.module_utils.validate import RouterFacts, own_address_problems
 
+from tests.support.fake_module import EndedError, FakeModule
+
 HOST = "gw (192.0.2.10)"
 
 
@@ -167,28 +169,8 @@ def service(**changes):
     return dict(WEB, state="present", **changes)
 
 
-class EndedError(Exception):
-    def __init__(self, kind, result):
-        super().__init__(kind)
-        self.kind, self.result = kind, result
-
-
-class Module:
-    _diff = False
-
-    def __init__(self, check_mode=False, **changes):
-        self.params = dict(SETTINGS, **changes)
-        self.check_mode = check_mode
-        self.warnings = []
-
-    def warn(self, warning):
-        self.warnings.append(warning)
-
-    def exit_json(self, **result):
-        raise EndedError("exit", result)
-
-    def fail_json(self, msg, **result):
-        raise EndedError("fail", dict(result, msg=msg))
+def Module(check_mode=False, **changes):  # noqa: N802 - stands for the class it makes
+    return FakeModule(SETTINGS, check_mode=check_mode, **changes)
 
 
 class Router:

@@ -16,31 +16,14 @@ from ansible_collections.hairpin.routeros.plugins.module_utils.desired import (
 from ansible_collections.hairpin.routeros.plugins.module_utils.entries import dns_entry
 from ansible_collections.hairpin.routeros.plugins.module_utils.model import KIND_DSTNAT, TOP, Anchor, PortForward
 
+from tests.support import fake_module
+from tests.support.fake_module import EndedError
+
 CONNECTION = dict(hostname="192.0.2.1", username="admin", password="pw", tls=True, validate_certs=True)
 
 
-class EndedError(Exception):
-    def __init__(self, kind, result):
-        super().__init__(kind)
-        self.kind, self.result = kind, result
-
-
-class FakeModule:
-    check_mode = False
-    _diff = False
-
-    def __init__(self, **params):
-        self.params = dict(CONNECTION, **params)
-        self.warnings = []
-
-    def warn(self, warning):
-        self.warnings.append(warning)
-
-    def exit_json(self, **result):
-        raise EndedError("exit", result)
-
-    def fail_json(self, msg, **result):
-        raise EndedError("fail", dict(result, msg=msg))
+def FakeModule(**params):  # noqa: N802 - stands for the class it makes
+    return fake_module.FakeModule(CONNECTION, **params)
 
 
 class FakeConnection:
