@@ -78,6 +78,7 @@ class Prop:
     ports: bool = False  # a port matcher: needs protocol to be one of PORT_PROTOCOLS
     refers: str | None = None  # menu whose item `name` this names
     strict: bool = False  # the named item must exist (else a trap); otherwise the item is just `invalid`
+    # Kind "flag-word": set by naming it (`add fib name=x`; over the API `=fib=`), printed as "".
 
     def exists_in(self, version: str) -> bool:
         if self.since is not None and not version_at_least(version, self.since):
@@ -120,6 +121,11 @@ class Menu:
     loose: bool = False
     # Items are interfaces too: each has a twin in /interface with this type.
     interface_type: str | None = None
+    since: str | None = None  # first version that has the menu (/routing/table: 7.0)
+    until: str | None = None  # first version that no longer has it (/ip/route/rule: 7.0)
+    # From this version on, a value given is kept even when it is the default, and exported back
+    # (RouterOS 7 routes remember `distance=1`, `routing-table=main` when they were given).
+    keep_given_since: str | None = None
     _by_name: dict[str, Prop] = field(default_factory=dict, init=False, repr=False, compare=False, hash=False)
 
     def __post_init__(self) -> None:
@@ -128,6 +134,14 @@ class Menu:
 
     def prop(self, name: str) -> Prop | None:
         return self._by_name.get(name)
+
+    def exists_in(self, version: str) -> bool:
+        if self.since is not None and not version_at_least(version, self.since):
+            return False
+        return not (self.until is not None and version_at_least(version, self.until))
+
+    def keeps_given(self, version: str) -> bool:
+        return self.keep_given_since is not None and version_at_least(version, self.keep_given_since)
 
     def for_version(self, version: str) -> Menu:
         return replace(self, props=tuple(prop for prop in self.props if prop.exists_in(version)))

@@ -19,7 +19,8 @@ the ``on_change`` callbacks run (the state layer persists there).
 ``Router`` itself builds the stock router, answers ``execute`` and keeps writes atomic; its jobs
 live in mixins: values and rules (:mod:`.router_values`), write commands (:mod:`.router_commands`),
 interfaces in two menus (:mod:`.router_interfaces`), ``print`` (:mod:`.router_print`), DNS names in
-address lists (:mod:`.router_dns`) and the addresses its DHCP/PPPoE clients get (:mod:`.router_leases`).
+address lists (:mod:`.router_dns`), the addresses its DHCP/PPPoE clients get (:mod:`.router_leases`) and
+its own connected routes, link-local addresses and ``main`` table (:mod:`.router_routes`).
 
 Version personality (``Router.empty(version)``; default ``7.20.6``, ``6.49.18`` is the old one):
 ``!empty`` for a ``print`` that matches nothing from 7.18 on; RouterOS 7 names the parameter in
@@ -43,6 +44,7 @@ from .router_dns import DnsMixin
 from .router_interfaces import InterfacesMixin
 from .router_leases import LeasesMixin
 from .router_print import PrintMixin
+from .router_routes import RoutesMixin
 from .router_scripts import ScriptsMixin
 from .router_values import ValuesMixin
 from .schema import DEFAULT_VERSION, Menu, version_at_least
@@ -68,7 +70,7 @@ __all__ = ["DEFAULT_VERSION", "JSON_FORMAT", "Reply", "Router", "Table", "TrapEr
 ChangeCallback = Callable[["Router"], None]
 
 
-class Router(ValuesMixin, CommandsMixin, InterfacesMixin, PrintMixin, DnsMixin, LeasesMixin, ScriptsMixin):
+class Router(ValuesMixin, CommandsMixin, InterfacesMixin, PrintMixin, DnsMixin, LeasesMixin, RoutesMixin, ScriptsMixin):
     """A RouterOS device: its version, its menus' tables, and how it answers API commands."""
 
     def __init__(self, version: str = DEFAULT_VERSION) -> None:
@@ -206,6 +208,7 @@ class Router(ValuesMixin, CommandsMixin, InterfacesMixin, PrintMixin, DnsMixin, 
                 "current-firmware": version,
             }
         )
+        router._refresh_own_entries()
         return router
 
     def to_json(self) -> dict[str, Any]:
@@ -265,6 +268,7 @@ class Router(ValuesMixin, CommandsMixin, InterfacesMixin, PrintMixin, DnsMixin, 
         router._dns_dirty = True
         router._refresh_dns_entries()
         router._refresh_leases()
+        router._refresh_own_entries()
         return router
 
     def on_change(self, callback: ChangeCallback) -> None:
@@ -304,6 +308,7 @@ class Router(ValuesMixin, CommandsMixin, InterfacesMixin, PrintMixin, DnsMixin, 
                 self._refresh_dns_entries()
             if write:
                 self._refresh_leases()
+                self._refresh_own_entries()
         except TrapError as trap:
             if saved is not None:
                 self._restore(saved)
@@ -330,6 +335,7 @@ class Router(ValuesMixin, CommandsMixin, InterfacesMixin, PrintMixin, DnsMixin, 
             self._dns_dirty = True
             self._refresh_dns_entries()
             self._refresh_leases()
+            self._refresh_own_entries()
             self._notify()
         return item_id
 
@@ -350,6 +356,7 @@ class Router(ValuesMixin, CommandsMixin, InterfacesMixin, PrintMixin, DnsMixin, 
             self._dns_dirty = True
             self._refresh_dns_entries()
             self._refresh_leases()
+            self._refresh_own_entries()
             self._notify()
 
     def _menu(self, path: str) -> Menu:
@@ -369,7 +376,7 @@ class Router(ValuesMixin, CommandsMixin, InterfacesMixin, PrintMixin, DnsMixin, 
             raise TrapError(NO_SUCH_COMMAND)
         for depth in range(len(segments)):
             prefix = "/" + "/".join(segments[: depth + 1])
-            if prefix in schema.DIRECTORIES:
+            if prefix in schema.directories_for(self.version):
                 continue
             parent = "/" + "/".join(segments[:depth])
             if depth == len(segments) - 1 and parent in self.menus:

@@ -75,7 +75,7 @@ class ValuesMixin:
                 item.pop(name, None)  # an empty text (`comment=""`) removes it
                 continue
             value = self._parse(prop, raw)
-            if value == prop.default:
+            if value == prop.default and not menu.keeps_given(self.version):
                 item.pop(name, None)  # items keep only what differs from the default
             else:
                 item[name] = value

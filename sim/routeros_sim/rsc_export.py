@@ -99,6 +99,7 @@ _EXPORT_ORDER = (
     "/ip/ipsec/identity",
     "/ip/ipsec/policy",
     "/ip/route",
+    "/ip/route/rule",
     "/ip/service",
     "/ip/smb/shares",
     "/ip/ssh",
@@ -110,6 +111,7 @@ _EXPORT_ORDER = (
     "/ipv6/firewall/filter",
     "/ipv6/firewall/nat",
     "/ipv6/nd",
+    "/ipv6/route",
     "/ppp/secret",
     "/routing/bgp/connection",
     "/routing/ospf/area",
@@ -142,12 +144,49 @@ _FACTS = frozenset({"dynamic", "builtin"})
 _ALWAYS_WRITTEN = {
     "/ip/firewall/filter": frozenset({"action"}),
     "/ip/firewall/nat": frozenset({"action"}),
-    "/ip/firewall/mangle": frozenset({"action"}),
+    "/ip/firewall/mangle": frozenset({"action", "passthrough"}),
+    "/ipv6/firewall/filter": frozenset({"action"}),
     "/ip/firewall/raw": frozenset({"action"}),
     "/ip/dns/static": frozenset({"type"}),
     "/system/script": frozenset({"dont-require-permissions", "owner"}),
     "/system/scheduler": frozenset({"start-time"}),
 }
+# The same, for some versions only: (since, until, names). RouterOS 7 writes `disabled=no` for
+# routes, routing tables and rules; RouterOS 6 writes every static route's `distance`.
+_ALWAYS_WRITTEN_IN = {
+    "/ip/route": (("7.0", None, frozenset({"disabled"})), (None, "7.0", frozenset({"distance"}))),
+    "/ipv6/route": (("7.0", None, frozenset({"disabled"})), (None, "7.0", frozenset({"distance"}))),
+    "/routing/table": (("7.0", None, frozenset({"disabled"})),),
+    "/routing/rule": (("7.0", None, frozenset({"disabled"})),),
+}
+
+
+def _always_written(path: str, version: str) -> frozenset[str]:
+    names = set(_ALWAYS_WRITTEN.get(path, frozenset()))
+    for since, until, more in _ALWAYS_WRITTEN_IN.get(path, ()):
+        if (since is None or version_at_least(version, since)) and (
+            until is None or not version_at_least(version, until)
+        ):
+            names.update(more)
+    return frozenset(names)
+
+
+def _applies(menu: Menu, item: Mapping[str, str], prop: Prop) -> bool:
+    """False for a property the item's other values rule out (``passthrough`` of ``action=accept``)."""
+    if prop.only_with is None:
+        return True
+    other, values = prop.only_with
+    other_prop = menu.prop(other)
+    return item.get(other, other_prop.default if other_prop is not None else None) in values
+
+
+def _flag_words(menu: Menu, values: list[tuple[str, str]]) -> list[tuple[str | None, str]]:
+    """Flags set by naming them (``fib``) are written as the bare word."""
+    out: list[tuple[str | None, str]] = []
+    for key, value in values:
+        prop = menu.prop(key)
+        out.append((None, key) if prop is not None and prop.kind == "flag-word" else (key, value))
+    return out
 
 
 def export(router: Router, verbose: bool = False) -> str:
@@ -289,20 +328,21 @@ def _extras(menu: Menu, item: Mapping[str, str]) -> dict[str, str]:
     return {k: v for k, v in item.items() if menu.prop(k) is None and not k.startswith(".") and k not in _FACTS}
 
 
-def _values(menu: Menu, item: Mapping[str, str], verbose: bool, version: str = "7.0") -> list[tuple[str, str]]:
-    always = _ALWAYS_WRITTEN.get(menu.path, frozenset())
+def _values(menu: Menu, item: Mapping[str, str], verbose: bool, version: str = "7.0") -> list[tuple[str | None, str]]:
+    always = _always_written(menu.path, version)
     if menu.path == "/ip/dns/static" and not version_at_least(version, "7.10"):
         always = frozenset()  # before 7.10 the default type=A is left out
+    kept = menu.keeps_given(version)
     values = []
     for prop in _settable(menu):
         value = item.get(prop.name)
-        if value is None or value == prop.default:
-            if prop.default is None or not (verbose or prop.name in always):
+        if value is None or (value == prop.default and not kept):
+            if prop.default is None or not (verbose or prop.name in always) or not _applies(menu, item, prop):
                 continue
             value = prop.default
         values.append((prop.name, _shown(prop, value)))
     values.extend(_extras(menu, item).items())
-    return _grouped(sorted(values))
+    return _flag_words(menu, _grouped(sorted(values)))
 
 
 def _changes(menu: Menu, item: Mapping[str, str], stock: Mapping[str, str]) -> tuple[list[tuple[str, str]], list[str]]:
@@ -341,7 +381,8 @@ def _section(router: Router, stock_router: Router, menu: Menu, view: _View | Non
         return [item for item in items if view is None or item.get(view.key) == view.value]
 
     items = visible(router.tables[menu.path].items)
-    stock_items = visible(stock_router.tables[menu.path].items)
+    # The router's own entries (link-local addresses, the main table) are never exported.
+    stock_items = [item for item in visible(stock_router.tables[menu.path].items) if item.get("dynamic") != "true"]
     if menu.singleton:
         item = items[0] if items else {}
         values, unset = _changes(menu, item, stock_items[0] if stock_items else {})

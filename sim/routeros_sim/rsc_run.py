@@ -222,6 +222,12 @@ class _Step:
         self.view = view
         self.params = _expand_dotted(command.params)
         self.positional = list(command.positional)
+        # A flag set by naming it (`/routing table add fib name=x`) is `fib=` over the API.
+        for value in list(self.positional):
+            prop = menu.prop(value) if isinstance(value, str) else None
+            if prop is not None and prop.kind == "flag-word":
+                self.positional.remove(value)
+                self.params.append((value, ""))
         self.applied = True
 
     def fail(self, message: str) -> ScriptError:

@@ -46,7 +46,9 @@ from .menus_ip import (
     SYSTEM_RESOURCE,
     SYSTEM_ROUTERBOARD,
 )
+from .menus_ipv6 import IPV6_ADDRESS, IPV6_ADDRESS_LIST, IPV6_FILTER, IPV6_ROUTE
 from .menus_links import DHCP_CLIENT, LINK_MENUS, PORT_MENUS
+from .menus_routing import IP_ROUTE, IP_ROUTE_RULE, MANGLE, ROUTING_RULE, ROUTING_TABLE
 from .menus_system import LOG, SYSTEM_CLOCK, SYSTEM_SCHEDULER, SYSTEM_SCRIPT
 from .values import PORT_PROTOCOLS
 
@@ -66,6 +68,7 @@ __all__ = [
     "Menu",
     "Prop",
     "Unique",
+    "directories_for",
     "menus_for",
     "version_at_least",
     "version_tuple",
@@ -95,6 +98,15 @@ MENUS: dict[str, Menu] = {
         SYSTEM_CLOCK,
         LOG,
         DHCP_CLIENT,
+        MANGLE,
+        IP_ROUTE,
+        IP_ROUTE_RULE,
+        ROUTING_TABLE,
+        ROUTING_RULE,
+        IPV6_ADDRESS,
+        IPV6_FILTER,
+        IPV6_ADDRESS_LIST,
+        IPV6_ROUTE,
         *(menu for menu, _ in LINK_MENUS.values()),
     )
 }
@@ -107,7 +119,13 @@ LINK_PREFIXES["/interface/bridge"] = "bridge"
 @cache
 def menus_for(version: str) -> dict[str, Menu]:
     """Every menu as ``version`` has it (properties outside their ``since``/``until`` dropped)."""
-    return {path: menu.for_version(version) for path, menu in MENUS.items()}
+    return {path: menu.for_version(version) for path, menu in MENUS.items() if menu.exists_in(version)}
+
+
+@cache
+def directories_for(version: str) -> frozenset[str]:
+    """``DIRECTORIES`` of the menus ``version`` has (RouterOS 6 has no ``/routing/table``)."""
+    return directories(menus_for(version))
 
 
 def directories(paths: Iterable[str]) -> frozenset[str]:

@@ -40,11 +40,19 @@ INTERFACE_REFERENCES = (
     ("/interface/list/member", ("interface",)),
     ("/interface/bridge/port", ("interface", "bridge")),
     ("/ip/address", ("interface",)),
+    ("/ip/firewall/mangle", ("in-interface", "out-interface", "in-bridge-port", "out-bridge-port")),
+    ("/ipv6/firewall/filter", ("in-interface", "out-interface", "in-bridge-port", "out-bridge-port")),
+    ("/ipv6/address", ("interface",)),
 )
 LIST_REFERENCES = (
     ("/ip/firewall/nat", ("in-interface-list", "out-interface-list", "in-bridge-port-list", "out-bridge-port-list")),
     ("/ip/firewall/filter", ("in-interface-list", "out-interface-list", "in-bridge-port-list", "out-bridge-port-list")),
     ("/interface/list/member", ("list",)),
+    ("/ip/firewall/mangle", ("in-interface-list", "out-interface-list", "in-bridge-port-list", "out-bridge-port-list")),
+    (
+        "/ipv6/firewall/filter",
+        ("in-interface-list", "out-interface-list", "in-bridge-port-list", "out-bridge-port-list"),
+    ),
 )
 ADDRESS_LIST = "/ip/firewall/address-list"
 #: Menus whose changes can change what DNS-name address-list entries resolve to.

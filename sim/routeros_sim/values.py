@@ -303,6 +303,67 @@ def _list_address(value: str, spec: Spec) -> str:
     raise invalid(spec.name)
 
 
+def _ipv4_route_network(value: str, spec: Spec) -> str:
+    """``/ip route dst-address``: a network, always with its length (``0.0.0.0/0``, ``10.0.0.1/32``)."""
+    return str(_ipv4_network(value, spec))
+
+
+def _ipv6_network(text: str, spec: Spec) -> ipaddress.IPv6Network:
+    try:
+        return ipaddress.IPv6Network(text.strip(), strict=False)
+    except ValueError:
+        raise invalid(spec.name) from None
+
+
+def _ipv6_prefix(value: str, spec: Spec) -> str:
+    """IPv6 firewall ``src-address``/``dst-address``: a prefix (an address is its /128) or a first-last range."""
+    if "-" in value:
+        first, _, last = value.partition("-")
+        low, high = (_ipv6_network(part, spec).network_address for part in (first, last))
+        if low > high:
+            raise invalid(spec.name)
+        return f"{low}-{high}"
+    return str(_ipv6_network(value, spec))
+
+
+def _ipv6_list_address(value: str, spec: Spec) -> str:
+    """``/ipv6 firewall address-list address``: a prefix (an address is its /128) or a DNS name."""
+    text = value.strip()
+    if ":" in text:
+        return str(_ipv6_network(text, spec))
+    if is_dns_name(text):
+        return text
+    raise invalid(spec.name)
+
+
+def _ipv6_interface_address(value: str, spec: Spec) -> str:
+    """``/ipv6 address address``: the router's own address, its length as given (with ``from-pool``
+    the address is only the host part, ``::1``, and is written back without one)."""
+    text = value.strip()
+    address, slash, length = text.partition("/")
+    try:
+        host = ipaddress.IPv6Address(address)
+    except ValueError:
+        raise invalid(spec.name) from None
+    if not slash:
+        return str(host)
+    if not length.isdigit() or int(length) > 128:
+        raise invalid(spec.name)
+    return f"{host}/{int(length)}"
+
+
+def _ip_prefix(value: str, spec: Spec) -> str:
+    """``/routing rule src-address``/``dst-address``: an IPv4 or IPv6 network with its length."""
+    if ":" in value:
+        return str(_ipv6_network(value, spec))
+    return str(_ipv4_network(value, spec))
+
+
+def _flag_word(value: str, spec: Spec) -> str:
+    # Any value sets the flag (`=fib=` is how a client sets it); RouterOS prints it as "".
+    return ""
+
+
 def _port_number(text: str, spec: Spec) -> int:
     if not text.strip().isdigit():
         raise invalid(spec.name)
@@ -374,4 +435,11 @@ PARSERS: dict[str, Parser] = {
     "time": _time,
     "ipsec-policy": _ipsec_policy,
     "mac": _mac,
+    "ipv4-network": _ipv4_route_network,
+    "ipv6-prefix": _ipv6_prefix,
+    "ipv6-network": lambda value, spec: str(_ipv6_network(value, spec)),
+    "ipv6-list-address": _ipv6_list_address,
+    "ipv6-interface-address": _ipv6_interface_address,
+    "ip-prefix": _ip_prefix,
+    "flag-word": _flag_word,
 }

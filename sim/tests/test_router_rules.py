@@ -415,7 +415,7 @@ def test_from_json_accepts_hand_written_fixtures() -> None:
     assert add(router, NAT, "=chain=x") == "*9"
     assert rows(router, "/system/identity") == [{"name": "MikroTik"}]  # stock tables stay
     with pytest.raises(ValueError, match="unknown menu"):
-        Router.from_json({"tables": {"/ip/route": {"items": []}}})
+        Router.from_json({"tables": {"/ip/pool": {"items": []}}})
 
 
 def test_on_change_runs_after_successful_writes_only(router: Router) -> None:
