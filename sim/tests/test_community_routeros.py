@@ -149,3 +149,71 @@ def test_api_modify_address_list_and_dns_static(sim: Any, tmp_path: Path) -> Non
     ]
     assert [r["name"] for r in results["dns info"]["result"]] == ["nas.example.net"]
     assert [r["address"] for r in results["list info"]["result"]] == ["203.0.113.9"]
+
+
+def test_api_modify_multi_wan_routing_and_ipv6_filter(sim: Any, tmp_path: Path) -> None:
+    tables = [{"name": "via-isp1", "fib": ""}]
+    routes = [
+        {"dst-address": "0.0.0.0/0", "gateway": "198.51.100.1", "routing-table": "via-isp1", "comment": "isp1"},
+    ]
+    mangle = [
+        {
+            "chain": "prerouting",
+            "action": "mark-connection",
+            "connection-mark": "no-mark",
+            "in-interface": "ether1",
+            "new-connection-mark": "isp1-conn",
+            "passthrough": True,
+            "comment": "mark isp1",
+        },
+        {
+            "chain": "prerouting",
+            "action": "mark-routing",
+            "connection-mark": "isp1-conn",
+            "in-interface": "bridge",
+            "new-routing-mark": "via-isp1",
+            "passthrough": False,
+            "comment": "route isp1",
+        },
+    ]
+    pinhole = [
+        {
+            "chain": "forward",
+            "action": "accept",
+            "protocol": "tcp",
+            "dst-address": "2001:db8:1::10/128",
+            "dst-port": "443",
+            "comment": "web6",
+        }
+    ]
+    strict = dict(handle_absent_entries="remove", handle_entries_content="remove_as_much_as_possible")
+    results = run_tasks(
+        sim,
+        tmp_path,
+        [
+            modify("lan", "ip address", [{"address": "192.168.88.1/24", "interface": "bridge"}]),
+            modify("tables", "routing table", tables, **strict),
+            modify("routes", "ip route", routes, **strict),
+            modify("mangle", "ip firewall mangle", mangle, ensure_order=True, **strict),
+            modify("pinhole", "ipv6 firewall filter", pinhole, **strict),
+            modify("tables again", "routing table", tables, **strict),
+            modify("routes again", "ip route", routes, **strict),
+            modify("mangle again", "ip firewall mangle", mangle, ensure_order=True, **strict),
+            modify("pinhole again", "ipv6 firewall filter", pinhole, **strict),
+            modify("mangle reorder", "ip firewall mangle", mangle[::-1], ensure_order=True, **strict),
+            {"name": "route info", "community.routeros.api_info": {"path": "ip route"}},
+            {"name": "table info", "community.routeros.api_info": {"path": "routing table"}},
+        ],
+    )
+    assert [results[name]["changed"] for name in ("tables", "routes", "mangle", "pinhole")] == [True] * 4
+    again = ("tables again", "routes again", "mangle again", "pinhole again")
+    assert [results[name]["changed"] for name in again] == [False] * 4
+    assert results["mangle reorder"]["changed"] is True
+    assert [row["comment"] for row in table(sim, "ip firewall mangle")] == ["route isp1", "mark isp1"]
+    assert [row["dst-address"] for row in table(sim, "ipv6 firewall filter")] == ["2001:db8:1::10/128"]
+    info = results["route info"]["result"]
+    assert [(r["routing-table"], r["gateway"]) for r in info if not r.get("dynamic")] == [("via-isp1", "198.51.100.1")]
+    assert [r["name"] for r in results["table info"]["result"]] == ["via-isp1"]
+    # Removing absent routes leaves the router's own connected route alone.
+    connected = [row for row in table(sim, "ip route") if row["dynamic"] == "true"]
+    assert [(row["dst-address"], row["connect"]) for row in connected] == [("192.168.88.0/24", "true")]

@@ -237,3 +237,33 @@ def test_utf8_text_round_trips_for_a_utf8_client(sim: RunningSim) -> None:
     nat.add(**port_forward(8443, "café ✓ Straße"))
     assert [row["comment"] for row in nat] == ["café ✓ Straße"]
     api.close()
+
+
+def test_mangle_routing_and_ipv6_menus_through_path(sim: RunningSim) -> None:
+    api = sim.connect()
+    api.path("routing", "table").add(name="via-isp1", fib="")
+    mangle = api.path("ip", "firewall", "mangle")
+    mark = mangle.add(
+        chain="prerouting", action="mark-routing", **{"new-routing-mark": "via-isp1", "connection-mark": "c1"}
+    )
+    first = mangle.add(chain="prerouting", action="mark-connection", **{"new-connection-mark": "c1"})
+    tuple(mangle("move", numbers=first, destination=mark))
+    assert [(row[".id"], row["passthrough"]) for row in mangle] == [(first, True), (mark, True)]
+    route = api.path("ip", "route")
+    route.add(gateway="198.51.100.1", **{"routing-table": "via-isp1"})
+    assert [row["routing-table"] for row in route if not row["dynamic"]] == ["via-isp1"]
+    pinholes = api.path("ipv6", "firewall", "filter")
+    pinholes.add(chain="forward", protocol="tcp", **{"dst-port": "22", "dst-address": "2001:db8::5"})
+    assert [row["dst-address"] for row in pinholes] == ["2001:db8::5/128"]
+    with pytest.raises(TrapError):
+        route.add(gateway="198.51.100.1", **{"routing-table": "nowhere"})
+    api.close()
+
+
+def test_routeros6_has_no_routing_tables(start_sim: Callable[..., RunningSim]) -> None:
+    api = start_sim(version="6.49.18").connect()
+    with pytest.raises(TrapError, match="no such command prefix"):
+        tuple(api.path("routing", "table"))
+    api.path("ip", "route").add(gateway="198.51.100.1", **{"routing-mark": "to-isp1"})
+    assert [row["routing-mark"] for row in api.path("ip", "route") if not row["dynamic"]] == ["to-isp1"]
+    api.close()
