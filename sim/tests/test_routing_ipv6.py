@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from routeros_sim import state
 from routeros_sim.router import Router
 from routeros_sim.rsc import export, load_export, run_script
 from routeros_sim.schema import OLD_VERSION
@@ -289,3 +290,13 @@ def test_the_json_state_keeps_own_entries_following_their_sources() -> None:
     again = Router.from_json(router.to_json())
     assert rows(again, "/ip/route") == rows(router, "/ip/route")
     assert rows(again, "/ipv6/address") == rows(router, "/ipv6/address")
+
+
+@pytest.mark.parametrize("seed", ["stock-home-router", "routeros7-defconf"])
+def test_routeros7_stock_routers_ship_the_defconf_ipv6_firewall(seed: str) -> None:
+    router, _ = load_export(state.seed_path(seed).read_text(encoding="utf-8"))
+    assert {row["list"] for row in rows(router, "/ipv6/firewall/address-list")} == {"bad_ipv6"}
+    assert "2001:db8::/32" in {row["address"] for row in rows(router, "/ipv6/firewall/address-list")}
+    forward = [row for row in rows(router, "/ipv6/firewall/filter") if row["chain"] == "forward"]
+    assert forward[1]["connection-state"] == "established,related,untracked"
+    assert (forward[-1]["action"], forward[-1]["in-interface-list"]) == ("drop", "!LAN")
