@@ -25,6 +25,7 @@ import re
 import select
 import subprocess
 import sys
+import time
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -35,6 +36,10 @@ from nft import RouterConfig, translate
 PROBE = Path(__file__).with_name("probe.py")
 INTERNET_HOST = "198.51.100.10"
 LAN_CLIENT = "192.168.1.10"
+# IPv6 from the documentation prefix 3fff::/20 (RFC 9637): defconf's bad_ipv6 list drops
+# 2001:db8::/32, which would make every IPv6 probe fail for a reason that is not the test's.
+INTERNET_HOST6 = "3fff:0:0:ff::10"
+LAN_CLIENT_HOST6 = 0x10  # the client's host part in the LAN's IPv6 prefix
 # Ports of the internet host's servers, for the LAN's way out (HTTPS and QUIC).
 OUTBOUND_TCP = 443
 OUTBOUND_UDP = 443
@@ -90,6 +95,9 @@ class RouterSnapshot:
     interface_lists: dict[str, list[str]]
     address_lists: dict[str, list[str]]
     dns_static: dict[str, str]
+    ipv6_filter: list[dict[str, str]] = field(default_factory=list)
+    ipv6_addresses: list[tuple[str, str]] = field(default_factory=list)
+    ipv6_address_lists: dict[str, list[str]] = field(default_factory=dict)
 
     @classmethod
     def of(cls, router: Any) -> RouterSnapshot:
@@ -107,6 +115,10 @@ class RouterSnapshot:
         for row in rows("/ip/firewall/address-list"):
             if enabled(row):
                 address_lists.setdefault(row["list"], []).append(row["address"])
+        ipv6_lists: dict[str, list[str]] = {}
+        for row in rows("/ipv6/firewall/address-list"):
+            if enabled(row):
+                ipv6_lists.setdefault(row["list"], []).append(row["address"])
         return cls(
             nat=rows("/ip/firewall/nat"),
             filter=rows("/ip/firewall/filter"),
@@ -118,13 +130,25 @@ class RouterSnapshot:
                 for row in rows("/ip/dns/static")
                 if enabled(row) and row.get("type", "A") == "A" and "address" in row
             },
+            ipv6_filter=rows("/ipv6/firewall/filter"),
+            # The router's own link-local addresses are the kernel's to make, as RouterOS's are its.
+            ipv6_addresses=[
+                (row["interface"], row["address"])
+                for row in rows("/ipv6/address")
+                if enabled(row) and row.get("dynamic") != "true" and "/" in row["address"]
+            ],
+            ipv6_address_lists=ipv6_lists,
         )
 
     def interfaces_on(self, interface: str) -> list[ipaddress.IPv4Interface]:
         return [ipaddress.IPv4Interface(address) for name, address in self.addresses if name == interface]
 
+    def interfaces6_on(self, interface: str) -> list[ipaddress.IPv6Interface]:
+        return [ipaddress.IPv6Interface(address) for name, address in self.ipv6_addresses if name == interface]
+
     def nftables(self) -> str:
-        return translate(self.nat, RouterConfig(self.interface_lists, self.address_lists), self.filter)
+        config = RouterConfig(self.interface_lists, self.address_lists, self.ipv6_address_lists)
+        return translate(self.nat, config, self.filter, self.ipv6_filter)
 
 
 @dataclass
@@ -194,8 +218,13 @@ class Lab:
         servers: Sequence[str],
         tcp_ports: Iterable[int],
         udp_ports: Iterable[int],
+        servers6: Sequence[str] = (),
     ) -> None:
-        """The topology for ``snapshot``'s router, its NAT table in nftables, servers running."""
+        """The topology for ``snapshot``'s router, its NAT table in nftables, servers running.
+
+        Where the router has IPv6 addresses on both the WAN and the LAN interface, the lab speaks
+        IPv6 too: the ISP routes the LAN's prefix to the router, the client gets host
+        ``LAN_CLIENT_HOST6`` of it, the server ``servers6``, the internet host ``INTERNET_HOST6``."""
         tcp_ports, udp_ports = list(tcp_ports), list(udp_ports)
         router, switch, client, server, internet = (
             self._add_namespace(role) for role in ("router", "switch", "client", "server", "internet")
@@ -264,10 +293,19 @@ class Lab:
         _run("ip", "-n", internet, "address", "add", f"{gateway}/{wan[0].network.prefixlen}", "dev", "isp0")
         _run("ip", "-n", internet, "address", "add", f"{INTERNET_HOST}/32", "dev", "lo")
         _run("ip", "-n", internet, "link", "set", "dev", "isp0", "up")
+        wan6, lan6 = snapshot.interfaces6_on(wan_interface), snapshot.interfaces6_on(lan_interface)
+        if wan6 and lan6:
+            self._build_ipv6(router, client, server, internet, wan_interface, lan_interface, wan6[0], lan6[0], servers6)
         self.ruleset = snapshot.nftables()
         _run("ip", "netns", "exec", router, "nft", "-f", "-", stdin=self.ruleset)
         self.start(
-            server, "serve", *_each("--address", servers), "--tcp", *map(str, tcp_ports), "--udp", *map(str, udp_ports)
+            server,
+            "serve",
+            *_each("--address", [*servers, *servers6]),
+            "--tcp",
+            *map(str, tcp_ports),
+            "--udp",
+            *map(str, udp_ports),
         )
         # The internet host serves the same ports as the LAN server, so traffic a forward wrongly
         # takes from LAN clients shows up at the wrong server.
@@ -276,6 +314,7 @@ class Lab:
             "serve",
             "--address",
             INTERNET_HOST,
+            *(("--address", INTERNET_HOST6) if wan6 and lan6 else ()),
             "--tcp",
             *map(str, sorted({OUTBOUND_TCP, *tcp_ports})),
             "--udp",
@@ -285,6 +324,42 @@ class Lab:
             # The router's DNS answers LAN clients from /ip/dns/static (allow-remote-requests).
             entries = [f"{name}={address}" for name, address in snapshot.dns_static.items()]
             self.start(router, "dns", "--address", router_lan, *_each("--entry", entries))
+
+    def _build_ipv6(
+        self,
+        router: str,
+        client: str,
+        server: str,
+        internet: str,
+        wan_interface: str,
+        lan_interface: str,
+        wan: ipaddress.IPv6Interface,
+        lan: ipaddress.IPv6Interface,
+        servers6: Sequence[str],
+    ) -> None:
+        # nodad: a tentative address would fail the first probes for a reason that is not the test's.
+        for name, address in ((wan_interface, wan), (lan_interface, lan)):
+            _run("ip", "-n", router, "-6", "address", "add", str(address), "dev", name, "nodad")
+        gateway = next(host for host in wan.network.hosts() if host != wan.ip)
+        _run("ip", "-n", router, "-6", "route", "add", "default", "via", str(gateway))
+        self._sysctl(router, "net.ipv6.conf.all.forwarding=1")
+        for ns, addresses in ((client, [str(lan.network[LAN_CLIENT_HOST6])]), (server, list(servers6))):
+            for address in addresses:
+                _run(
+                    "ip", "-n", ns, "-6", "address", "add", f"{address}/{lan.network.prefixlen}", "dev", "eth0", "nodad"
+                )
+            _run("ip", "-n", ns, "-6", "route", "add", "default", "via", str(lan.ip))
+        _run("ip", "-n", internet, "-6", "address", "add", f"{gateway}/{wan.network.prefixlen}", "dev", "isp0", "nodad")
+        _run("ip", "-n", internet, "-6", "address", "add", f"{INTERNET_HOST6}/128", "dev", "lo")
+        _run("ip", "-n", internet, "-6", "route", "add", str(lan.network), "via", str(wan.ip))
+        # The link-local addresses still run duplicate address detection; until they are done,
+        # neighbour discovery may not answer and the first probes time out.
+        deadline = time.monotonic() + _READY_TIMEOUT
+        for ns in (router, client, server, internet):
+            while _run("ip", "-n", ns, "-6", "address", "show", "tentative").strip():
+                if time.monotonic() > deadline:
+                    raise LabError(f"IPv6 addresses in {ns} stay tentative")
+                select.select([], [], [], 0.05)
 
     # -- traffic -----------------------------------------------------------------------------
 

@@ -22,6 +22,9 @@ hook, in its own table: ``connection-state`` is ``ct state``, ``connection-nat-s
 as in NAT, ``log``, ``passthrough`` and the address-list actions count and go on. The ``input``
 and ``output`` chains are left out: the tests' traffic passes through the router.
 
+``/ipv6 firewall filter`` is translated the same way into an ``ip6`` table of its own: IPv6
+addresses and address lists (``ipv6_addr`` sets), ``hop-limit`` is ``ip6 hoplimit``.
+
 Anything else raises UntranslatableError: a test must not pass on a rule we silently dropped.
 """
 
@@ -29,12 +32,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from ansible_collections.hairpin.routeros.plugins.module_utils.model import effective_value, is_true
 
 TABLE = "routeros"
 FILTER_TABLE = "routeros_filter"
+FILTER6_TABLE = "routeros_filter6"
 BASE_CHAINS = {"dstnat": "prerouting", "srcnat": "postrouting"}
 FILTER_CHAINS = {"forward": "forward"}
 BUILTIN_LISTS = frozenset(("all", "none", "dynamic", "static"))
@@ -45,6 +49,8 @@ _ACTION_FIELDS = frozenset(("to-addresses", "to-ports", "jump-target"))
 # Filter properties that say how an action acts, not what a rule matches.
 _FILTER_ACTION_FIELDS = frozenset(("jump-target", "reject-with", "hw-offload", "address-list", "address-list-timeout"))
 _CT_STATUS = {"dstnat": "dnat", "srcnat": "snat"}
+# RouterOS's protocol names that nft spells differently.
+_NFT_PROTOCOLS = {"ipsec-ah": "ah", "ipsec-esp": "esp", "icmpv6": "ipv6-icmp"}
 _NAME_RE = re.compile(r"[^A-Za-z0-9_]")
 
 
@@ -58,6 +64,7 @@ class RouterConfig:
 
     interface_lists: Mapping[str, Sequence[str]]
     address_lists: Mapping[str, Sequence[str]]
+    ipv6_address_lists: Mapping[str, Sequence[str]] = field(default_factory=dict)
 
 
 class _NeverMatchesError(Exception):
@@ -88,8 +95,10 @@ def _ports(spec: str) -> str:
 
 
 class _Translator:
-    def __init__(self, config: RouterConfig, hooks: Mapping[str, str]) -> None:
+    def __init__(self, config: RouterConfig, hooks: Mapping[str, str], family: str = "ip") -> None:
         self.config = config
+        # "ip" for IPv4 tables, "ip6" for /ipv6 firewall filter.
+        self.family = family
         self.sets: dict[str, list[str]] = {}
         # The hook each chain runs in: its own for dstnat/srcnat, the jumping chain's for others.
         self.hooks = dict(hooks)
@@ -121,18 +130,28 @@ class _Translator:
 
     def address_list(self, direction: str, value: str) -> str:
         op, name = _negation(value)
-        entries = [e for e in self.config.address_lists.get(name, []) if e[:1].isdigit()]
-        if self.config.address_lists.get(name) and not entries:
+        lists = self.config.ipv6_address_lists if self.family == "ip6" else self.config.address_lists
+        if self.family == "ip6":
+            entries = [e for e in lists.get(name, []) if ":" in e]
+        else:
+            entries = [e for e in lists.get(name, []) if e[:1].isdigit()]
+        if lists.get(name) and not entries:
             raise UntranslatableError(f"address list {name!r} holds only DNS names")
         self.sets[_set_name(name)] = entries
-        return f"ip {direction}addr {op}@{_set_name(name)}"
+        return f"{self.family} {direction}addr {op}@{_set_name(name)}"
 
     def matcher(self, chain: str, name: str, value: str, protocol: str | None) -> str:
         op, spec = _negation(value)
         if name == "protocol":
-            return f"meta l4proto {op}{spec}"
+            return f"meta l4proto {op}{_NFT_PROTOCOLS.get(spec, spec)}"
         if name in ("src-address", "dst-address"):
-            return f"ip {'saddr' if name == 'src-address' else 'daddr'} {op}{spec}"
+            return f"{self.family} {'saddr' if name == 'src-address' else 'daddr'} {op}{spec}"
+        if name == "hop-limit" and self.family == "ip6":
+            comparison, _sep, number = spec.partition(":")
+            operators = {"equal": "", "not-equal": "!= ", "less-than": "< ", "greater-than": "> "}
+            if comparison not in operators or not number.isdigit() or op:
+                raise UntranslatableError(f"hop-limit={value}")
+            return f"ip6 hoplimit {operators[comparison]}{number}"
         if name in ("src-address-list", "dst-address-list"):
             return self.address_list("s" if name.startswith("src") else "d", value)
         if name in ("src-address-type", "dst-address-type"):
@@ -205,10 +224,13 @@ def _values(row: Mapping[str, object]) -> dict[str, str]:
 
 
 def translate(
-    rows: Sequence[Mapping[str, object]], config: RouterConfig, filter_rows: Sequence[Mapping[str, object]] = ()
+    rows: Sequence[Mapping[str, object]],
+    config: RouterConfig,
+    filter_rows: Sequence[Mapping[str, object]] = (),
+    ipv6_filter_rows: Sequence[Mapping[str, object]] = (),
 ) -> str:
-    """The nftables ruleset (``nft -f`` input) that does what ``rows`` (NAT) and ``filter_rows``
-    (the firewall filter) do on RouterOS."""
+    """The nftables ruleset (``nft -f`` input) that does what ``rows`` (NAT), ``filter_rows``
+    (the firewall filter) and ``ipv6_filter_rows`` (``/ipv6 firewall filter``) do on RouterOS."""
     chains: dict[str, list[str]] = {"dstnat": [], "srcnat": []}
     parsed = [_values(row) for row in rows]
     # A user chain runs in the hook of the base chain that jumps to it; nft (like RouterOS's
@@ -248,16 +270,23 @@ def translate(
         priority = "dstnat" if name == "dstnat" else "srcnat"
         return f"type nat hook {BASE_CHAINS[name]} priority {priority}; policy accept;"
 
-    return _table_text(TABLE, translator.sets, chains, nat_hook) + _translate_filter(filter_rows, config)
+    ipv6 = _translate_filter(ipv6_filter_rows, config, "ip6", FILTER6_TABLE) if ipv6_filter_rows else ""
+    return _table_text(TABLE, translator.sets, chains, nat_hook) + _translate_filter(filter_rows, config) + ipv6
 
 
 def _table_text(
-    table: str, sets: dict[str, list[str]], chains: dict[str, list[str]], hook: Callable[[str], str | None]
+    table: str,
+    sets: dict[str, list[str]],
+    chains: dict[str, list[str]],
+    hook: Callable[[str], str | None],
+    family: str = "ip",
 ) -> str:
     """An nftables table: its address sets, then its chains (`hook(name)`: a base chain's line)."""
-    lines = [f"table ip {table} {{"]
+    lines = [f"table {family} {table} {{"]
+    # defconf's bad_ipv6 list overlaps (::/128 inside ::/96): nft merges such entries only when told.
+    set_type = "ipv6_addr; flags interval; auto-merge" if family == "ip6" else "ipv4_addr; flags interval"
     for name, entries in sets.items():
-        lines += [f"  set {name} {{", "    type ipv4_addr; flags interval"]
+        lines += [f"  set {name} {{", f"    type {set_type}"]
         if entries:
             lines.append(f"    elements = {{ {', '.join(entries)} }}")
         lines.append("  }")
@@ -289,7 +318,9 @@ def _filter_action(values: Mapping[str, str]) -> str:
     raise UntranslatableError(f"filter action {action}")
 
 
-def _translate_filter(rows: Sequence[Mapping[str, object]], config: RouterConfig) -> str:
+def _translate_filter(
+    rows: Sequence[Mapping[str, object]], config: RouterConfig, family: str = "ip", table: str = FILTER_TABLE
+) -> str:
     """The filter table: the forward chain and every chain reached from it by jump."""
     parsed = [_values(row) for row in rows]
     reached = set(FILTER_CHAINS)
@@ -301,7 +332,7 @@ def _translate_filter(rows: Sequence[Mapping[str, object]], config: RouterConfig
             if values.get("action") == "jump" and values.get("chain") in reached and target not in reached:
                 reached.add(target)
                 changed = True
-    translator = _Translator(config, {chain: "forward" for chain in reached})
+    translator = _Translator(config, {chain: "forward" for chain in reached}, family)
     chains: dict[str, list[str]] = {name: [] for name in FILTER_CHAINS}
     for values in parsed:
         chain = values.get("chain", "")
@@ -328,4 +359,4 @@ def _translate_filter(rows: Sequence[Mapping[str, object]], config: RouterConfig
             return None
         return f"type filter hook {FILTER_CHAINS[name]} priority filter; policy accept;"
 
-    return _table_text(FILTER_TABLE, translator.sets, chains, filter_hook)
+    return _table_text(table, translator.sets, chains, filter_hook, family)

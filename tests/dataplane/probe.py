@@ -1,4 +1,5 @@
 """Traffic inside the test namespaces: servers that say whom they saw, clients, a tiny DNS server.
+Addresses with a colon are IPv6 (servers and clients), the others IPv4.
 
 Run inside a namespace (``ip netns exec NS python -I -S probe.py ...``); standard library only,
 so it starts fast and needs nothing from the virtualenv.
@@ -28,18 +29,22 @@ import struct
 import sys
 
 
+def _family(address: str) -> socket.AddressFamily:
+    return socket.AF_INET6 if ":" in address else socket.AF_INET
+
+
 def serve(addresses: list[str], tcp_ports: list[int], udp_ports: list[int]) -> None:
     selector = selectors.DefaultSelector()
     for address in addresses:
         for port in tcp_ports:
-            listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+            listener = socket.socket(_family(address), socket.SOCK_STREAM)
             listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
             listener.bind((address, port))
             listener.listen(64)
             selector.register(listener, selectors.EVENT_READ, "tcp")
         for port in udp_ports:
             # One socket per address, so a reply leaves from the address the client asked.
-            datagram = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+            datagram = socket.socket(_family(address), socket.SOCK_DGRAM)
             datagram.bind((address, port))
             selector.register(datagram, selectors.EVENT_READ, "udp")
     print("ready", flush=True)
@@ -112,7 +117,7 @@ def dns(address: str, entries: dict[str, str]) -> None:
 
 def connect(protocol: str, host: str, port: int, bind: str | None, timeout: float) -> dict[str, object]:
     kind = socket.SOCK_STREAM if protocol == "tcp" else socket.SOCK_DGRAM
-    with socket.socket(socket.AF_INET, kind) as sock:
+    with socket.socket(_family(host), kind) as sock:
         sock.settimeout(timeout)
         if bind:
             sock.bind((bind, 0))
