@@ -11,6 +11,7 @@ How a property is printed (``show``):
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -139,6 +140,14 @@ class Menu:
         if self.since is not None and not version_at_least(version, self.since):
             return False
         return not (self.until is not None and version_at_least(version, self.until))
+
+    def applies(self, prop: Prop, item: Mapping[str, str]) -> bool:
+        """False for a property the item's other values rule out (``passthrough`` of ``action=accept``)."""
+        if prop.only_with is None:
+            return True
+        other, values = prop.only_with
+        other_prop = self.prop(other)
+        return item.get(other, other_prop.default if other_prop is not None else None) in values
 
     def keeps_given(self, version: str) -> bool:
         return self.keep_given_since is not None and version_at_least(version, self.keep_given_since)

@@ -8,7 +8,7 @@ from datetime import datetime
 
 from .query import QueryError, compile_query
 from .router_leases import LEASE_GATEWAY
-from .schema import SHOW_ALWAYS, SHOW_NONDEFAULT, Menu, Prop, version_at_least
+from .schema import SHOW_ALWAYS, SHOW_NONDEFAULT, Menu, version_at_least
 from .tables import BAD_QUERY, PRINT_PARAMETERS, Reply, Table, TrapError, id_number
 from .values import format_time
 
@@ -68,7 +68,7 @@ class PrintMixin:
             elif prop.name in item:
                 if not (prop.show == SHOW_NONDEFAULT and item[prop.name] == prop.default):
                     shown[prop.name] = item[prop.name]
-            elif prop.show == SHOW_ALWAYS and prop.default is not None and self._applies(menu, item, prop):
+            elif prop.show == SHOW_ALWAYS and prop.default is not None and menu.applies(prop, item):
                 shown[prop.name] = prop.default
             elif menu.path == "/ip/address" and prop.name == "network" and "address" in item:
                 # Unless given, the network follows from the address.
@@ -122,15 +122,6 @@ class PrintMixin:
         if name == "upgrade-firmware":
             return self.version
         return item.get(name)
-
-    @staticmethod
-    def _applies(menu: Menu, item: Mapping[str, str], prop: Prop) -> bool:
-        """False for a property the item's other values rule out (``passthrough`` of ``action=accept``)."""
-        if prop.only_with is None:
-            return True
-        other, values = prop.only_with
-        other_prop = menu.prop(other)
-        return item.get(other, other_prop.default if other_prop is not None else None) in values
 
     def _is_invalid(self, menu: Menu, item: Mapping[str, str]) -> bool:
         if item.get("disabled") == "true" and menu.path == "/ip/address":

@@ -171,15 +171,6 @@ def _always_written(path: str, version: str) -> frozenset[str]:
     return frozenset(names)
 
 
-def _applies(menu: Menu, item: Mapping[str, str], prop: Prop) -> bool:
-    """False for a property the item's other values rule out (``passthrough`` of ``action=accept``)."""
-    if prop.only_with is None:
-        return True
-    other, values = prop.only_with
-    other_prop = menu.prop(other)
-    return item.get(other, other_prop.default if other_prop is not None else None) in values
-
-
 def _flag_words(menu: Menu, values: list[tuple[str, str]]) -> list[tuple[str | None, str]]:
     """Flags set by naming them (``fib``) are written as the bare word."""
     out: list[tuple[str | None, str]] = []
@@ -337,7 +328,7 @@ def _values(menu: Menu, item: Mapping[str, str], verbose: bool, version: str = "
     for prop in _settable(menu):
         value = item.get(prop.name)
         if value is None or (value == prop.default and not kept):
-            if prop.default is None or not (verbose or prop.name in always) or not _applies(menu, item, prop):
+            if prop.default is None or not (verbose or prop.name in always) or not menu.applies(prop, item):
                 continue
             value = prop.default
         values.append((prop.name, _shown(prop, value)))

@@ -264,6 +264,14 @@ def test_version_tuples_compare_numerically() -> None:
     assert not version_at_least("6.49.18", "7.0")
 
 
+def test_menus_exist_between_since_and_until_and_keep_given_values_from_their_version() -> None:
+    menu = Menu("/x", (Prop("a", default="1"),), frozenset({"print"}), since="7.0", keep_given_since="7.0")
+    assert not menu.exists_in("6.49.18")
+    assert menu.exists_in("7.1")
+    assert menu.keeps_given("7.20.6") and not menu.keeps_given("6.49.18")
+    assert "/routing/table" not in menus_for("6.49.18")
+
+
 def test_properties_exist_between_since_and_until() -> None:
     prop = Prop("x", since="7.5", until="7.16")
     assert not prop.exists_in("7.4.1")
