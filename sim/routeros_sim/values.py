@@ -315,6 +315,19 @@ def _ipv6_network(text: str, spec: Spec) -> ipaddress.IPv6Network:
         raise invalid(spec.name) from None
 
 
+def _ipv6_text(address: ipaddress.IPv6Address) -> str:
+    """An IPv6 address as RouterOS prints it: like Linux's inet_ntop, an address whose first 96 bits
+    are zero and the next 16 are not ends in dotted IPv4 (``::224.0.0.0``; ``::1`` stays)."""
+    packed = address.packed
+    if not any(packed[:12]) and any(packed[12:14]):
+        return "::" + str(ipaddress.IPv4Address(packed[12:]))
+    return str(address)
+
+
+def _ipv6_network_text(network: ipaddress.IPv6Network) -> str:
+    return f"{_ipv6_text(network.network_address)}/{network.prefixlen}"
+
+
 def _ipv6_prefix(value: str, spec: Spec) -> str:
     """IPv6 firewall ``src-address``/``dst-address``: a prefix (an address is its /128) or a first-last range."""
     if "-" in value:
@@ -322,15 +335,15 @@ def _ipv6_prefix(value: str, spec: Spec) -> str:
         low, high = (_ipv6_network(part, spec).network_address for part in (first, last))
         if low > high:
             raise invalid(spec.name)
-        return f"{low}-{high}"
-    return str(_ipv6_network(value, spec))
+        return f"{_ipv6_text(low)}-{_ipv6_text(high)}"
+    return _ipv6_network_text(_ipv6_network(value, spec))
 
 
 def _ipv6_list_address(value: str, spec: Spec) -> str:
     """``/ipv6 firewall address-list address``: a prefix (an address is its /128) or a DNS name."""
     text = value.strip()
     if ":" in text:
-        return str(_ipv6_network(text, spec))
+        return _ipv6_network_text(_ipv6_network(text, spec))
     if is_dns_name(text):
         return text
     raise invalid(spec.name)
@@ -346,16 +359,16 @@ def _ipv6_interface_address(value: str, spec: Spec) -> str:
     except ValueError:
         raise invalid(spec.name) from None
     if not slash:
-        return str(host)
+        return _ipv6_text(host)
     if not length.isdigit() or int(length) > 128:
         raise invalid(spec.name)
-    return f"{host}/{int(length)}"
+    return f"{_ipv6_text(host)}/{int(length)}"
 
 
 def _ip_prefix(value: str, spec: Spec) -> str:
     """``/routing rule src-address``/``dst-address``: an IPv4 or IPv6 network with its length."""
     if ":" in value:
-        return str(_ipv6_network(value, spec))
+        return _ipv6_network_text(_ipv6_network(value, spec))
     return str(_ipv4_network(value, spec))
 
 
@@ -437,7 +450,7 @@ PARSERS: dict[str, Parser] = {
     "mac": _mac,
     "ipv4-network": _ipv4_route_network,
     "ipv6-prefix": _ipv6_prefix,
-    "ipv6-network": lambda value, spec: str(_ipv6_network(value, spec)),
+    "ipv6-network": lambda value, spec: _ipv6_network_text(_ipv6_network(value, spec)),
     "ipv6-list-address": _ipv6_list_address,
     "ipv6-interface-address": _ipv6_interface_address,
     "ip-prefix": _ip_prefix,

@@ -300,3 +300,20 @@ def test_routeros7_stock_routers_ship_the_defconf_ipv6_firewall(seed: str) -> No
     forward = [row for row in rows(router, "/ipv6/firewall/filter") if row["chain"] == "forward"]
     assert forward[1]["connection-state"] == "established,related,untracked"
     assert (forward[-1]["action"], forward[-1]["in-interface-list"]) == ("drop", "!LAN")
+
+
+def test_older_defconf_ipv6_list_entries_come_back_as_routeros_prints_them() -> None:
+    # RouterOS 6.4x's defconf had these too; RouterOS prints IPv4-compatible prefixes dotted.
+    lines = [
+        'add address=::224.0.0.0/100 comment="defconf: other" list=bad_ipv6',
+        'add address=::127.0.0.0/104 comment="defconf: other" list=bad_ipv6',
+        'add address=::/104 comment="defconf: other" list=bad_ipv6',
+        'add address=::255.0.0.0/104 comment="defconf: other" list=bad_ipv6',
+    ]
+    router = Router.empty(OLD_VERSION)
+    run_script(router, "/ipv6 firewall address-list\n" + "\n".join(lines) + "\n")
+    assert section(export(router), "/ipv6 firewall address-list") == lines
+    router = Router.empty()
+    ok(router, "/ipv6/firewall/address-list/add", "=list=x", "=address=::1")
+    ok(router, "/ipv6/firewall/address-list/add", "=list=x", "=address=::ffff:0:0/96")
+    assert [row["address"] for row in rows(router, "/ipv6/firewall/address-list")] == ["::1/128", "::ffff:0.0.0.0/96"]
