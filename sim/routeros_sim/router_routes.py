@@ -5,6 +5,8 @@
   ``local-address`` (RouterOS 7) or ``pref-src`` (RouterOS 6).
 * A link-local address (``fe80::`` and the EUI-64 of the MAC address, ``/64``, dynamic) per
   enabled interface with a MAC address that is not a bridge port.
+* The same connected routes in ``/ipv6/route`` for its IPv6 addresses (``fe80::/64`` of each
+  link-local one too).
 * RouterOS 7's built-in routing table ``main`` (dynamic, ``fib``).
 
 They follow their sources after every write: an entry whose source is gone is removed, one whose
@@ -46,6 +48,8 @@ class RoutesMixin:
             self._follow("/ip/route", self._connected_routes(seven))
         if "/ipv6/address" in self.tables:
             self._follow("/ipv6/address", self._link_locals())
+        if "/ipv6/route" in self.tables:
+            self._follow("/ipv6/route", self._connected_routes6(seven))
         if "/routing/table" in self.tables:
             self._follow("/routing/table", {"main": {"name": "main", "fib": ""}})
 
@@ -76,6 +80,22 @@ class RoutesMixin:
                 route["pref-src"] = str(own.ip)
                 route["gateway-status"] = f"{address['interface']} reachable"
             wanted.setdefault(f"/ip/address {route['dst-address']} {address['interface']}", route)
+        return wanted
+
+    def _connected_routes6(self, seven: bool) -> dict[str, dict[str, str]]:
+        """The connected route of every enabled IPv6 address with a prefix, link-local ones included."""
+        wanted: dict[str, dict[str, str]] = {}
+        interfaces = self.tables["/interface"]
+        for address in self.tables["/ipv6/address"].items:
+            interface = interfaces.by_name(address.get("interface", ""))
+            if address.get("disabled") == "true" or interface is None or "/" not in address.get("address", ""):
+                continue
+            network = ipaddress.IPv6Interface(address["address"]).network
+            route = {"dst-address": str(network), "gateway": address["interface"], "distance": "0", "scope": "10"}
+            route["connect"] = "true"
+            if seven:
+                route.update({"routing-table": "main", "immediate-gw": address["interface"]})
+            wanted.setdefault(f"/ipv6/address {route['dst-address']} {address['interface']}", route)
         return wanted
 
     def _link_locals(self) -> dict[str, dict[str, str]]:

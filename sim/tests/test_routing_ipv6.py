@@ -233,7 +233,8 @@ def test_the_ipv6_filter_takes_ipv6_addresses_in_order() -> None:
 def test_ipv6_routes_export_what_they_were_given() -> None:
     router = Router.empty()
     ok(router, "/ipv6/route/add", "=dst-address=::/0", "=gateway=2001:db8:ff::1")
-    assert rows(router, "/ipv6/route")[0]["distance"] == "1"
+    (static,) = [row for row in rows(router, "/ipv6/route") if row["dynamic"] == "false"]
+    assert (static["distance"], static["routing-table"]) == ("1", "main")
     assert section(export(router), "/ipv6 route") == ["add disabled=no dst-address=::/0 gateway=2001:db8:ff::1"]
 
 
@@ -317,3 +318,15 @@ def test_older_defconf_ipv6_list_entries_come_back_as_routeros_prints_them() -> 
     ok(router, "/ipv6/firewall/address-list/add", "=list=x", "=address=::1")
     ok(router, "/ipv6/firewall/address-list/add", "=list=x", "=address=::ffff:0:0/96")
     assert [row["address"] for row in rows(router, "/ipv6/firewall/address-list")] == ["::1/128", "::ffff:0.0.0.0/96"]
+
+
+def test_ipv6_addresses_have_their_connected_routes() -> None:
+    router = Router.empty()
+    ok(router, "/ipv6/address/add", "=address=3fff:0:0:2::1/64", "=interface=bridge")
+    connected = {
+        (row["dst-address"], row["gateway"]) for row in rows(router, "/ipv6/route") if row["connect"] == "true"
+    }
+    assert ("3fff:0:0:2::/64", "bridge") in connected
+    assert ("fe80::/64", "ether1") in connected  # of the link-local address
+    assert all(row["dynamic"] == "true" for row in rows(router, "/ipv6/route"))
+    assert section(export(router), "/ipv6 route") == []
