@@ -67,25 +67,20 @@ def filter_mode(value: Any) -> Optional[str]:
 
 @dataclass(frozen=True)
 class FilterJob:
-    """What a call wants of the owned filter accepts: ``mode`` (auto, true, false), the WAN the
-    forwards' connections come in on (for forwards that do not name it themselves), and what the
+    """What a call wants of the owned filter accepts: ``mode`` (auto, true, false), and what the
     analysis is told besides what it reads (``facts``: the WAN, the LAN, the public address)."""
 
     mode: str = FILTER_AUTO
-    in_interface: Optional[str] = None
-    in_interface_list: Optional[str] = None
     facts: Mapping[str, Any] = None  # type: ignore[assignment]
 
 
 @dataclass(frozen=True)
 class FilterAccept:
-    """The accept in chain forward for one port forward's connections from the WAN, after dstnat:
-    its matchers are the forward's own (protocol, the port on the host, the host, the WAN in,
-    and any ``src_address``/``src_address_list`` the forward carries)."""
+    """The accept in chain forward for one port forward's connections, after dstnat: its matchers
+    are the forward's own (protocol, the port on the host, the host, the forward's in-interface
+    or list, and any ``src_address``/``src_address_list`` the forward carries)."""
 
     forward: PortForward
-    in_interface: Optional[str] = None
-    in_interface_list: Optional[str] = None
     anchor: Anchor = TOP
     protocol: Optional[str] = None  # one of the forward's protocols; None: all of them
 
@@ -95,12 +90,6 @@ class FilterAccept:
 
     def rules(self) -> List[NatRule]:
         forward = self.forward
-        # A forward that names its WAN keeps it; a hairpinned forward (no in-interface, so LAN
-        # clients match it too) gets the WAN of the settings: the accept is for the internet.
-        if forward.in_interface or forward.in_interface_list:
-            wan = dict(interface=forward.in_interface, interface_list=forward.in_interface_list)
-        else:
-            wan = dict(interface=self.in_interface, interface_list=self.in_interface_list)
         out = []
         protocols = protocols_of(forward.protocol) if self.protocol is None else (self.protocol,)
         for protocol in protocols:
@@ -113,8 +102,11 @@ class FilterAccept:
                 "src-address-list": getattr(forward, "src_address_list", None),
                 "dst-address": forward.host,
                 "dst-port": forward.target_port,
-                "in-interface": wan["interface"],
-                "in-interface-list": wan["interface_list"],
+                # The forward's own: the WAN when it names it; a hairpinned forward matches LAN
+                # clients too (no in-interface), and so does its accept, or hairpin NAT would
+                # be dropped where the internet gets through.
+                "in-interface": forward.in_interface,
+                "in-interface-list": forward.in_interface_list,
                 "disabled": forward.disabled,
             }
             key = RuleKey(KIND_FILTER, forward.name, protocol)
@@ -215,7 +207,7 @@ def accepts_wanted(
             if drop is None and job.mode == FILTER_AUTO:
                 continue
             anchor = drop.anchor if drop is not None else TOP
-            out.append(FilterAccept(forward, job.in_interface, job.in_interface_list, anchor, protocol))
+            out.append(FilterAccept(forward, anchor, protocol))
     return out
 
 

@@ -416,12 +416,8 @@ def services_desired(params: Mapping[str, Any], host: Optional[str] = None) -> D
             desired.masquerades.append(masquerade)
         desired.services.append(masquerade.name)
 
-    wan_in = _interface(params, "wan", "in")
     desired.filter_job = FilterJob(
-        mode=filter_mode(params.get("filter", FILTER_AUTO)) or FILTER_AUTO,
-        in_interface=wan_in.get("in_interface"),
-        in_interface_list=wan_in.get("in_interface_list"),
-        facts=analysis_facts(params),
+        mode=filter_mode(params.get("filter", FILTER_AUTO)) or FILTER_AUTO, facts=analysis_facts(params)
     )
 
     auto_mode = "per_service" if with_hairpin else "none"
