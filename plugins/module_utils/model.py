@@ -131,11 +131,12 @@ NAT_FIELDS: Mapping[str, FieldInfo] = _fields(
 )
 
 # The ``/ip/firewall/filter`` properties an owned accept rule writes or compares, in the order
-# ``/export`` prints them. A name both tables have means the same there (same normaliser and
-# default), which is what lets one normalize_value serve both.
+# ``/export`` prints them. A name both tables have takes the same values there (same
+# normaliser), which is what lets one normalize_value serve both. The action has no default
+# here: RouterOS prints it on every row, and an accept's command says what it does.
 FILTER_FIELDS: Mapping[str, FieldInfo] = _fields(
     FieldInfo("chain", None, False, normalize_text),
-    FieldInfo("action", "accept", False, normalize_text),
+    FieldInfo("action", None, False, normalize_text),
     FieldInfo("connection-state", None, True, normalize_text),
     FieldInfo("connection-nat-state", None, True, normalize_text),
     FieldInfo("protocol", None, True, normalize_protocol),
