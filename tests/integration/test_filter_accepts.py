@@ -196,3 +196,18 @@ def test_the_armed_revert_puts_the_filter_back(drop_router: SimRouter) -> None:
     assert run_script(drop_router.router, script).executed
     after = [{k: v for k, v in row.items() if k != ".id"} for row in table(drop_router, FILTER)]
     assert after == before
+
+
+def test_accepts_that_go_with_the_drop_do_not_count_as_mass_removal(drop_router: SimRouter) -> None:
+    services = [{"name": f"svc{index}", "port": 10000 + index, "host": "192.168.1.2"} for index in range(6)]
+    ok(converge(drop_router, role_vars(hairpin_services=services)))
+    assert len([name for name in forward_chain(drop_router) if name.startswith("hairpin:filter:")]) == 6
+    # The admin opens the forward chain: every accept goes, but no service does, so the guard
+    # (which counts port forwards, by default at most half of them) lets the run through.
+    drop = next(row for row in table(drop_router, FILTER) if row.get("comment") == DROP_ALL)
+    drop_router.router.execute(f"{FILTER}/remove", [f"=.id={drop['.id']}"])
+    result = ok(converge(drop_router, role_vars(hairpin_services=services)))
+    assert len([line for line in result["commands"] if line.startswith("/ip firewall filter remove")]) == 6
+    assert not [name for name in forward_chain(drop_router) if name.startswith("hairpin:")]
+    # The forwards and hairpin rules stay.
+    assert len([row for row in drop_router.nat() if row.get("comment", "").startswith("hairpin:")]) == 12
