@@ -42,6 +42,7 @@ from ansible_collections.hairpin.routeros.plugins.module_utils.model import (
     PortForward,
     RuleKey,
     make_rule,
+    parse_marker,
     protocols_of,
 )
 from ansible_collections.hairpin.routeros.plugins.module_utils.operations import is_dynamic, row_id
@@ -116,8 +117,6 @@ class FilterAccept:
 
 def owned_accept(row: Mapping[str, Any]) -> bool:
     """Is ``row`` (a filter row as printed) one of the owned accepts?"""
-    from ansible_collections.hairpin.routeros.plugins.module_utils.model import parse_marker
-
     key = parse_marker(row.get("comment"))
     return key is not None and key.kind == KIND_FILTER and not is_dynamic(row)
 
@@ -136,7 +135,8 @@ def _anchor_for(rule_ref: Mapping[str, Any], rows: Sequence[Mapping[str, Any]]) 
     is reached through the first active jump to that chain, so the accept goes before that."""
     position = rule_ref.get("position")
     row = rows[position] if isinstance(position, int) and 0 <= position < len(rows) else None
-    if row is None:
+    # A dynamic row is RouterOS's own and no placement anchor: the top of the chain is before it.
+    if row is None or is_dynamic(row):
         return TOP
     if rule_ref.get("chain") == FORWARD:
         return Anchor(POSITION_BEFORE, row=row_id(row))

@@ -213,3 +213,9 @@ def test_the_change_report_counts_filter_commands_apart_from_nat_rules():
     record = RouterRecord("gw", "changed", commands=render_commands(plan, menu=FILTER_TABLE))
     assert record.filter_rule_changes == {"added": 2, "edited": 0, "moved": 0, "removed": 0}
     assert record.rule_changes == {"added": 0, "edited": 0, "moved": 0, "removed": 0}
+
+
+def test_a_dynamic_drop_is_no_anchor_the_accept_goes_to_the_top():
+    dynamic = dict(row("*8", "forward", "drop", None), dynamic="true")
+    plan = plan_filter(FILTER_AUTO, [ESTABLISHED, dynamic], WG)
+    assert [(op.action, op.destination) for op in plan.operations] == [("add", "*1")]
