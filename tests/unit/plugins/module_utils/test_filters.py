@@ -86,7 +86,7 @@ def plan_filter(mode: str, filter_rows: list[dict[str, Any]], *forwards: PortFor
 
 
 def chain_comments(rows: list[dict[str, Any]]) -> list[str]:
-    return [str(r.get("comment", "")).split(" ~")[0] for r in rows]
+    return [str(r.get("comment", "")).split(" ~", maxsplit=1)[0] for r in rows]
 
 
 def test_the_setting_reads_auto_true_and_false():
