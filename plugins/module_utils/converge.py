@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any, Callable, Dict, FrozenSet, List, Mapping, Optional, Sequence
 
+from ansible_collections.hairpin.routeros.plugins.module_utils.analysis.addressing import AnalyzeError
 from ansible_collections.hairpin.routeros.plugins.module_utils.analysis.shadowing import foreign_shadowing
 from ansible_collections.hairpin.routeros.plugins.module_utils.api import Command, CommandError, RouterError
 from ansible_collections.hairpin.routeros.plugins.module_utils.desired import CallError, Desired, EntryJob
@@ -22,8 +23,11 @@ from ansible_collections.hairpin.routeros.plugins.module_utils.entry_plan import
     apply_entry_plan,
     plan_entries,
 )
+from ansible_collections.hairpin.routeros.plugins.module_utils.filters import SCOPE as FILTER_SCOPE
+from ansible_collections.hairpin.routeros.plugins.module_utils.filters import accepts_wanted, analysis_facts_of
 from ansible_collections.hairpin.routeros.plugins.module_utils.hairpins import finish_hairpins
-from ansible_collections.hairpin.routeros.plugins.module_utils.model import KIND_DSTNAT
+from ansible_collections.hairpin.routeros.plugins.module_utils.menus import FILTER_TABLE
+from ansible_collections.hairpin.routeros.plugins.module_utils.model import KIND_DSTNAT, desired_rules
 from ansible_collections.hairpin.routeros.plugins.module_utils.own_services import (
     cut_off_message,
     management_path,
@@ -36,7 +40,7 @@ from ansible_collections.hairpin.routeros.plugins.module_utils.plan import (
     PlanError,
     plan_changes,
 )
-from ansible_collections.hairpin.routeros.plugins.module_utils.read import NAT_READ, RouterView, owned_rows
+from ansible_collections.hairpin.routeros.plugins.module_utils.read import FILTER_READ, NAT_READ, RouterView, owned_rows
 from ansible_collections.hairpin.routeros.plugins.module_utils.render import (
     render_commands,
     render_diff,
@@ -45,6 +49,7 @@ from ansible_collections.hairpin.routeros.plugins.module_utils.render import (
 from ansible_collections.hairpin.routeros.plugins.module_utils.safe_apply import (
     ENTRY_MENUS,
     NAT_MENU,
+    ORDERED_REVERTS,
     SafeApplyError,
     failed_reverts,
     pending_warning,
@@ -113,6 +118,54 @@ def plan_nat(desired: Desired, current: Sequence[Mapping[str, Any]], state: str,
         return plan_changes(desired.rules(), current, state=state, scope_kinds=scope_kinds, services=desired.services)
     except (PlanError, InvalidConfigError, ValueError) as exc:
         raise CallError("cannot plan the NAT changes, nothing was written: %s" % exc) from None
+
+
+def plan_filter(
+    desired: Desired,
+    nat: Sequence[Mapping[str, Any]],
+    view: RouterView,
+    filter_rows: Optional[Sequence[Mapping[str, Any]]] = None,
+    warn: Optional[Callable[[str], None]] = None,
+) -> Optional[Plan]:
+    """The plan of the owned filter accepts (`desired.filter_job`) on the router as read, with
+    `nat` the planned NAT table and `filter_rows` the filter (default: `view.filter`); None when
+    the call leaves the filter alone, or (`auto`) the analysis cannot tell whether the filter
+    drops the services (`warn` says why: the owned accepts then stay as they are)."""
+    job = desired.filter_job
+    rows = view.filter if filter_rows is None else filter_rows
+    if job is None or rows is None:
+        return None
+    accepts: List[Any] = []
+    if desired.state != "deleted":
+        try:
+            accepts = accepts_wanted(job, desired.port_forwards, nat, rows, analysis_facts_of(view, job.facts))
+        except AnalyzeError as exc:
+            if warn is not None:
+                warn(
+                    "the owned firewall filter accepts are left as they are: the analysis cannot tell whether the "
+                    "filter drops the services (%s)" % exc
+                )
+            return None
+    try:
+        return plan_changes(
+            desired_rules(accepts),
+            rows,
+            state=desired.state,
+            scope_kinds=FILTER_SCOPE,
+            services=desired.services,
+            menu=FILTER_TABLE,
+        )
+    except (PlanError, InvalidConfigError, ValueError) as exc:
+        raise CallError("cannot plan the firewall filter changes, nothing was written: %s" % exc) from None
+
+
+def menu_plans(plan: Plan) -> List[Any]:
+    """(menu, plan) of each other ordered menu `plan` carries, in the order they are written."""
+    return [(FILTER_TABLE, plan.menus[FILTER_TABLE.path])] if FILTER_TABLE.path in plan.menus else []
+
+
+def _menu_lines(plan: Plan) -> List[str]:
+    return [line for menu, menu_plan in menu_plans(plan) for line in render_commands(menu_plan, menu=menu)]
 
 
 def plan_entry_jobs(
@@ -225,26 +278,40 @@ def converge(
     if state != "deleted":
         fail_on_errors(router_problems(module, view, desired, explain))
     plan = plan_nat(desired, view.nat, state, scope_kinds)
+    filter_plan = plan_filter(desired, plan.after, view, warn=module.warn)
+    if filter_plan is not None:
+        plan.menus[FILTER_TABLE.path] = filter_plan
     if KIND_DSTNAT in scope_kinds:
         report_shadowing(module, plan.after, view, result)
     entry_plans = plan_entry_jobs(desired.entry_jobs, view.entries)
     for warning in failed_reverts(view.scripts or [], view.schedulers or []):
         module.warn(warning)
-    commands = entry_lines(entry_plans) + render_commands(plan)
-    changed = plan.changed or any(entry_plan.changed for entry_plan in entry_plans)
+    others = menu_plans(plan)
+    commands = entry_lines(entry_plans) + render_commands(plan) + _menu_lines(plan)
+    changed = (
+        plan.changed
+        or any(entry_plan.changed for entry_plan in entry_plans)
+        or any(menu_plan.changed for _menu, menu_plan in others)
+    )
     result.update(changed=changed, commands=commands, before=owned_rows(plan.before, scope_kinds))
     if changed:
         result["after"] = owned_rows(plan.after, scope_kinds)
     for job, entry_plan in zip(desired.entry_jobs, entry_plans):
         # The last job of a menu sees the others' work: its `after` is the menu's.
         result[job.section.option] = entry_plan.after
+    if others:
+        # The owned filter accepts as the plan leaves them (only the rules we own, as for NAT).
+        result["filter_rules"] = owned_rows(others[0][1].after, FILTER_SCOPE)
     # Repairs of what someone changed on the router, apart from the inventory's changes.
-    result["drift"] = [item.as_dict() for item in plan.drift]
-    notes = list(desired.notes) + ["drift: %s" % item.message for item in plan.drift]
+    drift = list(plan.drift) + [item for _menu, menu_plan in others for item in menu_plan.drift]
+    result["drift"] = [item.as_dict() for item in drift]
+    notes = list(desired.notes) + ["drift: %s" % item.message for item in drift]
     if notes:
         result["notes"] = notes
     if module._diff and changed:
-        result["diff"] = dict(prepared=render_diff(plan, entry_plans, desired.port_forwards, plan.drift))
+        result["diff"] = dict(
+            prepared=render_diff(plan, entry_plans, desired.port_forwards, plan.drift, menu_plans=others)
+        )
     if guard is not None:
         guard(plan, result)
     if not changed or module.check_mode:
@@ -253,6 +320,8 @@ def converge(
     writes = [command for entry_plan in entry_plans for command in entry_commands(entry_plan)] + api_commands(
         plan.operations
     )
+    # The other menus' writes go in the same batch, after NAT's: an accept names no NAT row.
+    writes += [command for menu, menu_plan in others for command in api_commands(menu_plan.operations, menu)]
     old_ids = frozenset(str(row.get(".id")) for row in plan.before)
     # Only a batch that adds can race another run into a duplicate: only it checks.
     adds = any(op.action == ACTION_ADD for op in plan.operations)
@@ -290,6 +359,9 @@ def _arm(module, view, plan, desired, entry_plans, result, commands):
     if not module.params.get("confirm"):
         return None
     menus = [(NAT_MENU, view.nat)] if plan.changed else []
+    for menu, menu_plan in menu_plans(plan):
+        if menu_plan.changed:
+            menus.append((ORDERED_REVERTS[menu.path], menu_plan.before))
     for job, entry_plan in zip(desired.entry_jobs, entry_plans):
         menu = ENTRY_MENUS[job.section.menu.path]
         if entry_plan.changed and menu not in [chosen for chosen, _rows in menus]:
@@ -298,6 +370,8 @@ def _arm(module, view, plan, desired, entry_plans, result, commands):
         armed = prepare(module.params, view.clock or [], view.schedulers or [], menus)
     except SafeApplyError as exc:
         raise CallError(str(exc), commands=commands) from None
+    # The check before the confirm replans the filter on this read's facts.
+    armed.view = view
     result["revert"] = dict(scheduler=armed.name, at="%s %s" % (armed.at.date_text(), armed.at.time_text()))
     result["revert"]["script"] = armed.script
     if "diff" in result:
@@ -308,16 +382,25 @@ def _arm(module, view, plan, desired, entry_plans, result, commands):
 def _verify(module, connection, desired, scope_kinds, armed, commands, also_check) -> None:
     """Read the router again on a new connection and confirm the revert when all is as planned."""
     sections = desired.entry_sections()
+    with_filter = armed.view is not None and armed.view.filter is not None and desired.filter_job is not None
 
     def still_to_do(rows: List[List[Dict[str, Any]]]) -> Optional[str]:
-        nat, entry_rows = rows[0], {section.option: found for section, found in zip(sections, rows[1:])}
-        if plan_nat(desired, nat, desired.state, scope_kinds).changed:
+        nat, rest = rows[0], rows[1:]
+        if with_filter:
+            filter_rows, rest = rest[0], rest[1:]
+        entry_rows = {section.option: found for section, found in zip(sections, rest)}
+        planned = plan_nat(desired, nat, desired.state, scope_kinds)
+        if planned.changed:
             return "the NAT table not as planned"
+        if with_filter:
+            again = plan_filter(desired, planned.after, armed.view, filter_rows)
+            if again is not None and again.changed:
+                return "the firewall filter not as planned"
         if any(entry_plan.changed for entry_plan in plan_entry_jobs(desired.entry_jobs, entry_rows)):
             return "the owned entries not as planned"
         return None
 
-    reads = [NAT_READ] + [section.read for section in sections]
+    reads = [NAT_READ] + ([FILTER_READ] if with_filter else []) + [section.read for section in sections]
     try:
         connection.round_trips += verify_and_confirm(module.params, armed, reads, still_to_do, also_check)
     except SafeApplyError as exc:

@@ -82,6 +82,8 @@ class Desired:
     entry_jobs: List[EntryJob] = field(default_factory=list)
     errors: List[ValidationError] = field(default_factory=list)
     notes: List[str] = field(default_factory=list)
+    # The owned firewall filter accepts (filters.FilterJob); None: the call leaves the filter alone.
+    filter_job: Optional[Any] = None
 
     def rules(self) -> List[NatRule]:
         return desired_rules(self.port_forwards, self.hairpins, self.hairpin_subnets, self.masquerades)

@@ -130,7 +130,34 @@ NAT_FIELDS: Mapping[str, FieldInfo] = _fields(
     FieldInfo("disabled", "false", False, normalize_flag),
 )
 
-BOOLEAN_FIELDS = frozenset(name for name, info in NAT_FIELDS.items() if info.normalizer is normalize_flag)
+# The ``/ip/firewall/filter`` properties an owned accept rule writes or compares, in the order
+# ``/export`` prints them. A name both tables have takes the same values there (same
+# normaliser), which is what lets one normalize_value serve both. The action has no default
+# here: RouterOS prints it on every row, and an accept's command says what it does.
+FILTER_FIELDS: Mapping[str, FieldInfo] = _fields(
+    FieldInfo("chain", None, False, normalize_text),
+    FieldInfo("action", None, False, normalize_text),
+    FieldInfo("connection-state", None, True, normalize_text),
+    FieldInfo("connection-nat-state", None, True, normalize_text),
+    FieldInfo("protocol", None, True, normalize_protocol),
+    FieldInfo("src-address", None, True, normalize_address),
+    FieldInfo("dst-address", None, True, normalize_address),
+    FieldInfo("src-address-list", None, True, normalize_text),
+    FieldInfo("dst-address-list", None, True, normalize_text),
+    FieldInfo("dst-port", None, True, normalize_ports),
+    FieldInfo("in-interface", None, True, normalize_text),
+    FieldInfo("in-interface-list", None, True, normalize_text),
+    FieldInfo("out-interface", None, True, normalize_text),
+    FieldInfo("out-interface-list", None, True, normalize_text),
+    FieldInfo("log", "false", False, normalize_flag),
+    FieldInfo("log-prefix", "", False, normalize_verbatim),
+    FieldInfo("comment", None, True, normalize_verbatim),
+    FieldInfo("disabled", "false", False, normalize_flag),
+)
+
+_ALL_FIELDS: Mapping[str, FieldInfo] = dict(FILTER_FIELDS, **NAT_FIELDS)
+
+BOOLEAN_FIELDS = frozenset(name for name, info in _ALL_FIELDS.items() if info.normalizer is normalize_flag)
 
 
 def normalize_value(field_name: str, value: object) -> str:
@@ -138,7 +165,7 @@ def normalize_value(field_name: str, value: object) -> str:
 
     Unknown properties are compared as text (librouteros' bool/int casts undone).
     """
-    info = NAT_FIELDS.get(field_name)
+    info = _ALL_FIELDS.get(field_name)
     if info is None:
         return as_text(value)
     return info.normalizer(value)
@@ -151,7 +178,7 @@ def effective_value(field_name: str, value: object) -> Optional[str]:
     means "not set" (RouterOS never stores an empty match value).
     """
     if value is None:
-        info = NAT_FIELDS.get(field_name)
+        info = _ALL_FIELDS.get(field_name)
         return info.default if info is not None else None
     try:
         return _present_value(field_name, value)
@@ -164,7 +191,7 @@ def effective_value(field_name: str, value: object) -> Optional[str]:
 @functools.lru_cache(maxsize=_CACHE_SIZE, typed=True)
 def _present_value(field_name: str, value: object) -> Optional[str]:
     normalized = normalize_value(field_name, value)
-    info = NAT_FIELDS.get(field_name)
+    info = _ALL_FIELDS.get(field_name)
     if normalized == "" and (info is None or info.default is None):
         return None
     return normalized
@@ -178,9 +205,11 @@ KIND_DSTNAT = "dstnat"
 KIND_HAIRPIN = "hairpin"
 KIND_MASQUERADE = "masquerade"
 KIND_HAIRPIN_SUBNET = "hairpin-subnet"
-KINDS: Tuple[str, ...] = (KIND_DSTNAT, KIND_HAIRPIN, KIND_MASQUERADE, KIND_HAIRPIN_SUBNET)
+# The firewall filter's accept for a published service (in /ip/firewall/filter, not NAT).
+KIND_FILTER = "filter"
+KINDS: Tuple[str, ...] = (KIND_DSTNAT, KIND_HAIRPIN, KIND_MASQUERADE, KIND_HAIRPIN_SUBNET, KIND_FILTER)
 # Kinds whose marker carries the protocol (one rule per protocol); the others have none.
-PROTOCOL_KINDS = frozenset((KIND_DSTNAT, KIND_HAIRPIN))
+PROTOCOL_KINDS = frozenset((KIND_DSTNAT, KIND_HAIRPIN, KIND_FILTER))
 PROTOCOLS: Tuple[str, ...] = ("tcp", "udp")
 
 MARKER_PREFIX = "hairpin:"
@@ -192,7 +221,7 @@ _SUBNET_PATTERN = r"[0-9]{1,3}(?:\.[0-9]{1,3}){3}/[0-9]{1,2}"
 #   marker      = "hairpin:" ( proto-kind ":" name ":" protocol
 #                            | "masquerade:" name
 #                            | "hairpin-subnet:" subnet )
-#   proto-kind  = "dstnat" | "hairpin"
+#   proto-kind  = "dstnat" | "hairpin" | "filter"
 #   protocol    = "tcp" | "udp"
 #   name        = [A-Za-z0-9] [A-Za-z0-9_.-]{0,63}
 #   subnet      = IPv4 "/" prefix-length           (e.g. 192.168.1.0/24)
@@ -205,7 +234,7 @@ _SUBNET_PATTERN = r"[0-9]{1,3}(?:\.[0-9]{1,3}){3}/[0-9]{1,2}"
 # what reads as a fingerprint ("~" and 8 hex digits, then a space or the end).
 MARKER_RE = re.compile(
     r"\Ahairpin:(?:"
-    r"(?P<pkind>dstnat|hairpin):(?P<pname>" + NAME_PATTERN + r"):(?P<protocol>tcp|udp)"
+    r"(?P<pkind>dstnat|hairpin|filter):(?P<pname>" + NAME_PATTERN + r"):(?P<protocol>tcp|udp)"
     r"|(?P<mkind>masquerade):(?P<mname>" + NAME_PATTERN + r")"
     r"|(?P<skind>hairpin-subnet):(?P<subnet>" + _SUBNET_PATTERN + r")"
     r")(?: ~(?P<fingerprint>[0-9a-f]{8})(?= |\Z))?(?: (?P<description>.*))?\Z",
@@ -305,11 +334,12 @@ def _digest(text: str, digits: int) -> str:
     return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:digits]
 
 
-def fields_digest(values: Mapping[str, Optional[str]]) -> str:
-    """The fields part of a fingerprint: over every NAT field but the comment, as effective
-    values (absent = RouterOS's default), so a rule and the row RouterOS stores for it agree."""
+def fields_digest(values: Mapping[str, Optional[str]], table: Optional[Mapping[str, FieldInfo]] = None) -> str:
+    """The fields part of a fingerprint: over every field of ``table`` (default: NAT's) but the
+    comment, as effective values (absent = RouterOS's default), so a rule and the row RouterOS
+    stores for it agree."""
     lines = []
-    for name in NAT_FIELDS:
+    for name in NAT_FIELDS if table is None else table:
         if name == "comment":
             continue
         value = values.get(name)
@@ -318,18 +348,25 @@ def fields_digest(values: Mapping[str, Optional[str]]) -> str:
     return _digest("\n".join(lines), _FIELDS_DIGITS)
 
 
-def row_fields_digest(row: Mapping[str, object]) -> str:
+def row_fields_digest(row: Mapping[str, object], table: Optional[Mapping[str, FieldInfo]] = None) -> str:
     """:func:`fields_digest` of a row as printed (librouteros types, absent properties)."""
-    return fields_digest({name: effective_value(name, row.get(name)) for name in NAT_FIELDS if name != "comment"})
+    table = NAT_FIELDS if table is None else table
+    return fields_digest({name: effective_value(name, row.get(name)) for name in table if name != "comment"}, table)
 
 
-def rule_fingerprint(fields: Mapping[str, str], anchor: Optional[Anchor], shape: str = "") -> str:
+def rule_fingerprint(
+    fields: Mapping[str, str],
+    anchor: Optional[Anchor],
+    shape: str = "",
+    table: Optional[Mapping[str, FieldInfo]] = None,
+) -> str:
     """The fingerprint an owned rule carries: 6 hex digits over its fields (``fields_digest``,
     disabled included) and 2 over where the inventory puts it and its service's protocols
     (``shape``), so a later run tells a rule edited on the router from an inventory change."""
-    effective = {name: fields.get(name, info.default) for name, info in NAT_FIELDS.items()}
+    table = NAT_FIELDS if table is None else table
+    effective = {name: fields.get(name, info.default) for name, info in table.items()}
     place = "{0}|{1}".format(anchor.describe() if anchor is not None else "", shape)
-    return fields_digest(effective) + _digest(place, FINGERPRINT_LENGTH - _FIELDS_DIGITS)
+    return fields_digest(effective, table) + _digest(place, FINGERPRINT_LENGTH - _FIELDS_DIGITS)
 
 
 def fingerprint_fields_part(fingerprint: str) -> str:
@@ -366,11 +403,18 @@ class Anchor:
 
     position: str = POSITION_TOP
     comment: Optional[str] = None
+    # ``before`` a row named by its ``.id`` instead of its comment: the engine's own choice (the
+    # filter rule that would drop a service), never the user's.
+    row: Optional[str] = None
 
     def __post_init__(self) -> None:
         if self.position not in POSITIONS:
             choices = ", ".join(POSITIONS)
             raise ValueError("anchor position must be one of {0}, not {1!r}".format(choices, self.position))
+        if self.row is not None:
+            if self.position != POSITION_BEFORE or self.comment is not None:
+                raise ValueError("an anchor on a row by its id is 'before' that row, without a comment")
+            return
         needs_comment = self.position in (POSITION_BEFORE, POSITION_AFTER)
         if needs_comment and self.comment is None:
             raise ValueError("anchor '{0}' needs the comment of a foreign rule".format(self.position))
@@ -378,6 +422,8 @@ class Anchor:
             raise ValueError("anchor '{0}' takes no comment".format(self.position))
 
     def describe(self) -> str:
+        if self.row is not None:
+            return "{0} {1}".format(self.position, self.row)
         if self.comment is None:
             return self.position
         return "{0} {1!r}".format(self.position, self.comment)
@@ -402,21 +448,28 @@ class NatRule:
 
 
 def make_rule(
-    key: RuleKey, values: Mapping[str, object], anchor: Anchor, description: Optional[str], shape: str = ""
+    key: RuleKey,
+    values: Mapping[str, object],
+    anchor: Anchor,
+    description: Optional[str],
+    shape: str = "",
+    table: Optional[Mapping[str, FieldInfo]] = None,
 ) -> NatRule:
     """Build a NatRule: normalise ``values`` (None = absent), drop defaults, add the marker with
-    the rule's fingerprint (``shape``: the protocols of its service, see rule_fingerprint)."""
+    the rule's fingerprint (``shape``: the protocols of its service, see rule_fingerprint).
+    ``table``: the field table of the rule's menu (default: NAT's)."""
+    table = NAT_FIELDS if table is None else table
     fields: Dict[str, str] = {}
     for name, raw in values.items():
-        if name not in NAT_FIELDS:
-            raise ValueError("unknown NAT field {0!r}".format(name))
+        if name not in table:
+            raise ValueError("unknown field {0!r}".format(name))
         if raw is None:
             continue
         value = effective_value(name, raw)
-        if value is None or value == NAT_FIELDS[name].default:
+        if value is None or value == table[name].default:
             continue
         fields[name] = value
-    fingerprint = rule_fingerprint(fields, anchor, shape)
+    fingerprint = rule_fingerprint(fields, anchor, shape, table)
     fields["comment"] = format_marker(key.kind, key.name, key.protocol, description, fingerprint)
     return NatRule(key=key, fields=fields, anchor=anchor)
 

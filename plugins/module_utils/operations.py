@@ -149,6 +149,9 @@ class Plan:
     before: List[Dict[str, object]]
     after: List[Dict[str, object]]
     drift: List[Drift] = field(default_factory=list)
+    # The plans of the other ordered menus the same call changes (the firewall filter's owned
+    # accepts), by the menu's API path; the NAT plan's own `changed` does not count them.
+    menus: Dict[str, "Plan"] = field(default_factory=dict)
 
     @property
     def changed(self) -> bool:

@@ -165,6 +165,7 @@ SETTINGS_OPTIONS: Dict[str, Dict[str, Any]] = dict(
     lan_interface_list=dict(type="str"),
     lan_subnets=dict(type="list", elements="str", default=[]),
     masquerade=dict(type="raw", default="auto"),
+    filter=dict(type="raw", default="auto"),
     purge=dict(type="bool", default=True),
     analyze=dict(type="bool", default=False),
     analyze_fail_on_findings=dict(type="bool", default=True),

@@ -173,6 +173,16 @@ def _target_gap(rule: NatRule, table: Table) -> int:
     """The gap of the rule's chain that its anchor asks for."""
     chain = _rule_chain(rule)
     anchor = rule.anchor
+    if anchor.row is not None:
+        fixed = table.fixed.get(chain, [])
+        found = [gap for gap, row in enumerate(fixed) if row_id(table.rows[row]) == anchor.row]
+        if not found:
+            raise AnchorError(
+                "rule {0!r}: anchor {1} is no rule of chain {2} that this module does not manage".format(
+                    without_fingerprint(rule.comment), anchor.describe(), chain
+                )
+            )
+        return found[0]
     if anchor.position in (POSITION_BEFORE, POSITION_AFTER):
         matches = table.comments.get(_comment_match_key(anchor.comment), [])
         in_chain = [row for row in matches if table.chains[row] == chain]

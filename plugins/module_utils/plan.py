@@ -27,9 +27,11 @@ from __future__ import annotations
 
 from typing import Collection, Dict, List, Mapping, Optional, Sequence, Set, Tuple
 
+from ansible_collections.hairpin.routeros.plugins.module_utils.menus import NAT_TABLE, OrderedMenu
 from ansible_collections.hairpin.routeros.plugins.module_utils.model import (
     KINDS,
     NAT_FIELDS,
+    FieldInfo,
     NatRule,
     RuleKey,
     comment_fingerprint,
@@ -92,15 +94,18 @@ __all__ = [
 ]
 
 
-def field_changes(rule: NatRule, row: Row) -> Tuple[Dict[str, str], List[str]]:
-    """(values to set, properties to unset) turning ``row`` into ``rule``, over NAT_FIELDS.
+def field_changes(
+    rule: NatRule, row: Row, table: Optional[Mapping[str, FieldInfo]] = None
+) -> Tuple[Dict[str, str], List[str]]:
+    """(values to set, properties to unset) turning ``row`` into ``rule``, over the fields of
+    ``table`` (the rule's menu's; default NAT_FIELDS).
 
     The comment's fingerprint alone is never a change (a rule written without one, or one whose
     fields were put back by hand, is not rewritten for it); any other change writes the whole
     comment, so the fingerprint always describes what was last written."""
     to_set: Dict[str, str] = {}
     to_unset: List[str] = []
-    for name, info in NAT_FIELDS.items():
+    for name, info in (NAT_FIELDS if table is None else table).items():
         if name == "comment":
             continue
         want = rule.fields.get(name, info.default)
@@ -128,15 +133,17 @@ def field_changes(rule: NatRule, row: Row) -> Tuple[Dict[str, str], List[str]]:
     return to_set, to_unset
 
 
-def _field_drift(rule: NatRule, row: Row, to_set: Mapping[str, str], to_unset: Sequence[str]) -> Optional[Drift]:
+def _field_drift(
+    rule: NatRule, row: Row, to_set: Mapping[str, str], to_unset: Sequence[str], table: Mapping[str, FieldInfo]
+) -> Optional[Drift]:
     """The drift a set/unset repairs: the row's fields are not what its fingerprint says we
     wrote. None for an inventory change (the fingerprint matches the row) or a row written
     without a fingerprint."""
     written = comment_fingerprint(row.get("comment"))
-    if written is None or row_fields_digest(row) == fingerprint_fields_part(written):
+    if written is None or row_fields_digest(row, table) == fingerprint_fields_part(written):
         return None
     changes = []
-    for name, info in NAT_FIELDS.items():
+    for name, info in table.items():
         if name == "comment" or (name not in to_set and name not in to_unset):
             continue
         raw = row.get(name)
@@ -165,12 +172,14 @@ def plan_changes(
     state: str,
     scope_kinds: Collection[str],
     services: Optional[Collection[str]] = None,
+    menu: OrderedMenu = NAT_TABLE,
 ) -> Plan:
     """Plan the writes that bring ``current`` (rows as librouteros returns them) to ``desired``.
 
     ``scope_kinds``: the marker kinds this module manages; rows of other kinds are left alone.
     ``services``: names the config mentions (replaced/deleted act on these); default: the names
     of ``desired``. States: merged, replaced, overridden, deleted (see docs/engine-design.md).
+    ``menu``: the ordered menu ``current`` is (its field table is what a rule is compared on).
     """
     if state not in WRITE_STATES:
         raise PlanError("state must be one of {0}, not {1!r}".format(", ".join(WRITE_STATES), state))
@@ -178,6 +187,9 @@ def plan_changes(
     unknown = scope - set(KINDS)
     if unknown:
         raise PlanError("unknown rule kinds in scope: {0}".format(", ".join(sorted(unknown))))
+    elsewhere = scope - menu.kinds
+    if elsewhere:
+        raise PlanError("unknown rule kinds in scope of the {0}: {1}".format(menu.label, ", ".join(sorted(elsewhere))))
     seen: Set[RuleKey] = set()
     for rule in desired:
         if rule.key.kind not in scope:
@@ -222,7 +234,7 @@ def plan_changes(
     matched = {rule.key: table.owned[rule.key] for rule in desired if rule.key in table.owned}
     for rule in sorted((rule for rule in desired if rule.key in matched), key=lambda r: matched[r.key]):
         row = matched[rule.key]
-        to_set, to_unset = field_changes(rule, table.rows[row])
+        to_set, to_unset = field_changes(rule, table.rows[row], menu.fields)
         if to_set:
             operations.append(Operation(ACTION_SET, rule.key, row_id(table.rows[row]), fields=to_set))
         if to_unset:
@@ -230,7 +242,7 @@ def plan_changes(
                 Operation(ACTION_UNSET, rule.key, row_id(table.rows[row]), fields={name: "" for name in to_unset})
             )
         if to_set or to_unset:
-            edited = _field_drift(rule, table.rows[row], to_set, to_unset)
+            edited = _field_drift(rule, table.rows[row], to_set, to_unset, menu.fields)
             if edited is not None:
                 drift.append(edited)
 

@@ -46,9 +46,10 @@ _FACT_COMMANDS = (
     Command("/ip/address/print", {".proplist": "address,interface,disabled"}),
     Command("/ip/service/print", {".proplist": "name,port,address,disabled"}),
 )
-# The whole filter, in table order: the analysis's verdicts rest on positions and every matcher.
-# Only the analysis needs it, so only a read for it takes it.
-_FILTER_READ = Command("/ip/firewall/filter/print")
+# The whole filter, in table order: the analysis's verdicts rest on positions and every matcher,
+# and the owned accepts are planned among its rows. A read for the analysis or for the owned
+# accepts takes it.
+FILTER_READ = _FILTER_READ = Command("/ip/firewall/filter/print")
 # Counters change all the time and say nothing about configuration.
 _COUNTERS = ("bytes", "packets")
 

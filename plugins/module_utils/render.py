@@ -52,6 +52,7 @@ from ansible_collections.hairpin.routeros.plugins.module_utils.entries import (
     EntryMenu,
 )
 from ansible_collections.hairpin.routeros.plugins.module_utils.entry_plan import EntryOperation, EntryPlan
+from ansible_collections.hairpin.routeros.plugins.module_utils.menus import NAT_TABLE, OrderedMenu
 from ansible_collections.hairpin.routeros.plugins.module_utils.model import (
     BOOLEAN_FIELDS,
     KIND_HAIRPIN_SUBNET,
@@ -72,7 +73,7 @@ from ansible_collections.hairpin.routeros.plugins.module_utils.plan import (
     Plan,
 )
 
-NAT_MENU = "/ip firewall nat"
+NAT_MENU = NAT_TABLE.cli
 # Counters change all the time; they are not configuration.
 _COUNTERS = frozenset(("bytes", "packets"))
 _NAT_ORDER = tuple(NAT_FIELDS)
@@ -83,24 +84,26 @@ _NAT_ORDER = tuple(NAT_FIELDS)
 # ---------------------------------------------------------------------------------------------
 
 
-def _assignments(fields: Mapping[str, str]) -> str:
-    return assignments(fields, _NAT_ORDER, BOOLEAN_FIELDS)
+def _assignments(fields: Mapping[str, str], order: Sequence[str] = _NAT_ORDER) -> str:
+    return assignments(fields, order, BOOLEAN_FIELDS)
 
 
-def render_operation(op: Operation) -> str:
+def render_operation(op: Operation, menu: OrderedMenu = NAT_TABLE) -> str:
+    """The console line of ``op`` in ``menu`` (default: the NAT table)."""
+    cli, order = menu.cli, menu.order
     if op.action == ACTION_ADD:
-        line = "{0} add {1}".format(NAT_MENU, _assignments(op.fields))
+        line = "{0} add {1}".format(cli, _assignments(op.fields, order))
         return line if op.destination is None else "{0} place-before={1}".format(line, op.destination)
     if op.action == ACTION_SET:
-        return "{0} set {1} {2}".format(NAT_MENU, op.id, _assignments(op.fields))
+        return "{0} set {1} {2}".format(cli, op.id, _assignments(op.fields, order))
     if op.action == ACTION_UNSET:
-        names = [name for name, _value in ordered(op.fields, _NAT_ORDER)]
-        return "{0} set {1} {2}".format(NAT_MENU, op.id, " ".join("!" + name for name in names))
+        names = [name for name, _value in ordered(op.fields, order)]
+        return "{0} set {1} {2}".format(cli, op.id, " ".join("!" + name for name in names))
     if op.action == ACTION_MOVE:
-        line = "{0} move {1}".format(NAT_MENU, op.id)
+        line = "{0} move {1}".format(cli, op.id)
         return line if op.destination is None else "{0} destination={1}".format(line, op.destination)
     if op.action == ACTION_REMOVE:
-        return "{0} remove {1}".format(NAT_MENU, op.id)
+        return "{0} remove {1}".format(cli, op.id)
     raise ValueError("unknown operation {0!r}".format(op.action))
 
 
@@ -153,10 +156,13 @@ def annotation(op: Operation, rows: Mapping[str, Mapping[str, object]]) -> Optio
 
 
 def _annotated(
-    op: Operation, rows: Mapping[str, Mapping[str, object]], previous: Optional[Operation] = None
+    op: Operation,
+    rows: Mapping[str, Mapping[str, object]],
+    previous: Optional[Operation] = None,
+    menu: OrderedMenu = NAT_TABLE,
 ) -> List[str]:
     note = annotation(op, rows)
-    line = render_operation(op)
+    line = render_operation(op, menu)
     # The unset right after the set of the same rule is under the set's annotation.
     same_edit = previous is not None and previous.action == ACTION_SET and previous.id == op.id
     if note is None or (op.action == ACTION_UNSET and same_edit):
@@ -164,24 +170,29 @@ def _annotated(
     return [note, line]
 
 
-def _nat_lines(operations: Sequence[Operation], rows: Mapping[str, Mapping[str, object]]) -> List[List[str]]:
+def _nat_lines(
+    operations: Sequence[Operation], rows: Mapping[str, Mapping[str, object]], menu: OrderedMenu = NAT_TABLE
+) -> List[List[str]]:
     """The lines of each operation, in order."""
     out = []
     previous: Optional[Operation] = None
     for op in operations:
-        out.append(_annotated(op, rows, previous))
+        out.append(_annotated(op, rows, previous, menu))
         previous = op
     return out
 
 
-def render_commands(plan: object, rows: Optional[Iterable[Mapping[str, object]]] = None) -> List[str]:
-    """CLI lines for a Plan (or a sequence of Operations), in execution order, each command that
-    touches an existing rule preceded by its annotation line. ``rows``: the table the ids refer
-    to (default: the Plan's ``before``), used to name move and add destinations."""
+def render_commands(
+    plan: object, rows: Optional[Iterable[Mapping[str, object]]] = None, menu: OrderedMenu = NAT_TABLE
+) -> List[str]:
+    """CLI lines for a Plan (or a sequence of Operations) of ``menu`` (default: the NAT table),
+    in execution order, each command that touches an existing rule preceded by its annotation
+    line. ``rows``: the table the ids refer to (default: the Plan's ``before``), used to name
+    move and add destinations."""
     operations: Sequence[Operation] = plan.operations if isinstance(plan, Plan) else plan  # type: ignore[assignment]
     if rows is None:
         rows = plan.before if isinstance(plan, Plan) else ()
-    return [line for lines in _nat_lines(operations, _rows_by_id(rows)) for line in lines]
+    return [line for lines in _nat_lines(operations, _rows_by_id(rows), menu) for line in lines]
 
 
 def _entry_assignments(menu: EntryMenu, fields: Mapping[str, str]) -> str:
@@ -266,12 +277,15 @@ def render_diff(
     entry_plans: Sequence[EntryPlan] = (),
     forwards: Iterable[PortForward] = (),
     drift: Iterable[object] = (),
+    menu_plans: Sequence[Tuple[OrderedMenu, Plan]] = (),
 ) -> str:
     """The ``--diff`` text of a NAT plan (None: none) and the entry plans run before it: the commands of
     :func:`render_commands` and :func:`render_entry_commands` grouped per service (a header line
     each; ``forwards`` describe the services), each group in execution order, the drift the plan
     repairs (objects with ``key`` and ``message``) as ``# drift:`` lines at the head of its
-    service. When the grouping changes the order, a first line says in which order the batch runs."""
+    service. ``menu_plans``: the plans of the other ordered menus (the firewall filter), run
+    after the NAT plan, their rules grouped under their service too. When the grouping changes
+    the order, a first line says in which order the batch runs."""
     by_name = {forward.name: forward for forward in forwards}
     executed: List[str] = []
     groups: Dict[object, List[str]] = {}
@@ -284,16 +298,18 @@ def render_diff(
             group = (4, header)
             headers.setdefault(group, header)
             groups.setdefault(group, []).extend(lines)
-    operations = plan.operations if plan is not None else []
-    rows = _rows_by_id(plan.before if plan is not None else ())
     nat_ops: Dict[object, List[Operation]] = {}
-    for op, lines in zip(operations, _nat_lines(operations, rows)):
-        executed.extend(lines)
-        group = _nat_group(op.key)
-        groups.setdefault(group, []).extend(lines)
-        nat_ops.setdefault(group, []).append(op)
+    all_plans = ([(NAT_TABLE, plan)] if plan is not None else []) + list(menu_plans)
+    for menu, menu_plan in all_plans:
+        operations = menu_plan.operations
+        rows = _rows_by_id(menu_plan.before)
+        for op, lines in zip(operations, _nat_lines(operations, rows, menu)):
+            executed.extend(lines)
+            group = _nat_group(op.key)
+            groups.setdefault(group, []).extend(lines)
+            nat_ops.setdefault(group, []).append(op)
     drift_lines: Dict[object, List[str]] = {}
-    for item in drift:
+    for item in list(drift) + [item for _menu, menu_plan in menu_plans for item in menu_plan.drift]:
         group = _nat_group(item.key)  # type: ignore[attr-defined]
         drift_lines.setdefault(group, []).append(comment_line("drift: {0}".format(item.message)))  # type: ignore[attr-defined]
         groups.setdefault(group, [])

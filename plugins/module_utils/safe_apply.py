@@ -30,6 +30,7 @@ from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple
 
 from ansible_collections.hairpin.routeros.plugins.module_utils.api import Command, RouterError, connect
 from ansible_collections.hairpin.routeros.plugins.module_utils.cli import quote_value
+from ansible_collections.hairpin.routeros.plugins.module_utils.menus import ORDERED_MENUS
 from ansible_collections.hairpin.routeros.plugins.module_utils.model import BOOLEAN_FIELDS, MARKER_PREFIX, NAT_FIELDS
 from ansible_collections.hairpin.routeros.plugins.module_utils.options import NAT_PATH
 from ansible_collections.hairpin.routeros.plugins.module_utils.values import cli_flag, is_true
@@ -81,6 +82,10 @@ class RevertMenu:
 
 
 NAT_MENU = RevertMenu(NAT_PATH, "/ip firewall nat", MARKER_PREFIX, True)
+# The other ordered menus with owned rules, by API path (menus.ORDERED_MENUS but NAT).
+ORDERED_REVERTS = {
+    menu.path: RevertMenu(menu.path, menu.cli, menu.prefix, True) for menu in ORDERED_MENUS if menu.path != NAT_PATH
+}
 ENTRY_MENUS = {
     "/ip/firewall/address-list": RevertMenu(
         "/ip/firewall/address-list", "/ip firewall address-list", MARKER_PREFIX + "address-list:", False
@@ -284,6 +289,8 @@ class Armed:
     at: RouterTime  # when the router runs it
     script: str  # its source
     commands: List[Command] = field(default_factory=list)
+    # The router view of the run that armed it (the check before the confirm plans on its facts).
+    view: Any = None
 
     def reverts_note(self) -> str:
         return (

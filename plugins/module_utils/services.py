@@ -33,7 +33,9 @@ from ansible_collections.hairpin.routeros.plugins.module_utils.desired import (
     entry_job,
 )
 from ansible_collections.hairpin.routeros.plugins.module_utils.entries import owned_key
+from ansible_collections.hairpin.routeros.plugins.module_utils.filters import FILTER_AUTO, FilterJob, filter_mode
 from ansible_collections.hairpin.routeros.plugins.module_utils.hairpins import finish_hairpins
+from ansible_collections.hairpin.routeros.plugins.module_utils.menus import FILTER_TABLE
 from ansible_collections.hairpin.routeros.plugins.module_utils.model import (
     KIND_DSTNAT,
     KIND_HAIRPIN,
@@ -172,6 +174,8 @@ def _setting_problems(where: str, params: Mapping[str, Any]) -> List[str]:
         else:
             add("public_address", unicast_problem(text, detail=False))
     wan, wan_list = params.get("wan_interface"), params.get("wan_interface_list")
+    if filter_mode(params.get("filter", FILTER_AUTO)) is None:
+        add("filter", "%r is not auto, true or false" % _text(params.get("filter")))
     masquerade = masquerade_mode(params.get("masquerade", MASQUERADE_AUTO))
     if masquerade is None:
         add("masquerade", "%r is not auto, true or false" % _text(params.get("masquerade")))
@@ -412,6 +416,10 @@ def services_desired(params: Mapping[str, Any], host: Optional[str] = None) -> D
             desired.masquerades.append(masquerade)
         desired.services.append(masquerade.name)
 
+    desired.filter_job = FilterJob(
+        mode=filter_mode(params.get("filter", FILTER_AUTO)) or FILTER_AUTO, facts=analysis_facts(params)
+    )
+
     auto_mode = "per_service" if with_hairpin else "none"
     if mode == "subnet" and present(params):
         auto_mode = "subnet"
@@ -497,8 +505,9 @@ class ServicesCall(Call):
         self.problems: List[str] = []
         # The commands this call sent to the router: a later failure says they were written.
         self.written: List[str] = []
-        # The analysis needs the firewall filter: it comes with the call's one read.
-        self.firewall = bool(params.get("analyze"))
+        # The analysis and the owned filter accepts need the firewall filter: it comes with the
+        # call's one read.
+        self.firewall = True
 
     def check(self) -> None:
         problems = services_problems(self.params, self.host)
@@ -574,7 +583,14 @@ class ServicesCall(Call):
         # With a revert armed, the analysis ran already, in the check before the confirm.
         if analyze and self.report is None:
             try:
-                planned = None if self.written else _planned_view(view, plan.after, result)
+                planned_filter = plan.menus.get(FILTER_TABLE.path)
+                planned = (
+                    None
+                    if self.written
+                    else _planned_view(
+                        view, plan.after, result, planned_filter.after if planned_filter is not None else None
+                    )
+                )
                 self.report = _analysis(connection, planned, self.params)
             except CallError as failure:
                 raise self.failure(failure.msg, result) from None
@@ -742,15 +758,24 @@ def rehearse(params: Mapping[str, Any]) -> None:
     plan_nat(desired, plan.after, desired.state, SCOPE_KINDS)
 
 
-def _planned_view(view: RouterView, nat: Sequence[Mapping[str, Any]], result: Mapping[str, Any]) -> RouterView:
-    """The router as this call's plan leaves it: the planned NAT table, and each entry menu with
-    its foreign entries as read and its owned entries as planned."""
+def _planned_view(
+    view: RouterView,
+    nat: Sequence[Mapping[str, Any]],
+    result: Mapping[str, Any],
+    filter_rows: Optional[Sequence[Mapping[str, Any]]] = None,
+) -> RouterView:
+    """The router as this call's plan leaves it: the planned NAT table (and filter, when the
+    call plans it), and each entry menu with its foreign entries as read and its owned entries
+    as planned."""
     entries = dict(view.entries)
     for section in (ADDRESS_LISTS, DNS_ENTRIES):
         if section.option in entries and section.option in result:
             foreign = [row for row in entries[section.option] if owned_key(row, section.menu) is None]
             entries[section.option] = foreign + list(result[section.option])
-    return replace(view, nat=list(nat), entries=entries)
+    planned = replace(view, nat=list(nat), entries=entries)
+    if filter_rows is not None:
+        planned.filter = list(filter_rows)
+    return planned
 
 
 def _analysis(connection: Any, planned: Optional[RouterView], params: Mapping[str, Any]) -> Any:

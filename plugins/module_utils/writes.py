@@ -16,6 +16,7 @@ from typing import Any, Callable, Dict, FrozenSet, List, Mapping, Optional, Sequ
 from ansible_collections.hairpin.routeros.plugins.module_utils.api import Command, CommandError
 from ansible_collections.hairpin.routeros.plugins.module_utils.cli import ordered
 from ansible_collections.hairpin.routeros.plugins.module_utils.entry_plan import EntryPlan
+from ansible_collections.hairpin.routeros.plugins.module_utils.menus import NAT_TABLE, OrderedMenu
 from ansible_collections.hairpin.routeros.plugins.module_utils.model import is_owned, parse_marker
 from ansible_collections.hairpin.routeros.plugins.module_utils.options import NAT_PATH
 from ansible_collections.hairpin.routeros.plugins.module_utils.plan import (
@@ -35,29 +36,31 @@ from ansible_collections.hairpin.routeros.plugins.module_utils.values import is_
 # ---------------------------------------------------------------------------------------------
 
 
-def api_commands(operations: Sequence[Operation]) -> List[Command]:
-    """The API sentences that carry out `operations`, in order (the CLI twin is render.py)."""
+def api_commands(operations: Sequence[Operation], menu: OrderedMenu = NAT_TABLE) -> List[Command]:
+    """The API sentences that carry out `operations` in `menu` (default: the NAT table), in
+    order (the CLI twin is render.py)."""
+    path = menu.path
     commands = []
     for op in operations:
         if op.action == ACTION_ADD:
             attributes = dict(op.fields)
             if op.destination is not None:
                 attributes["place-before"] = op.destination
-            commands.append(Command(NAT_PATH + "/add", attributes))
+            commands.append(Command(path + "/add", attributes))
         elif op.action == ACTION_SET:
-            commands.append(Command(NAT_PATH + "/set", dict({".id": str(op.id)}, **op.fields)))
+            commands.append(Command(path + "/set", dict({".id": str(op.id)}, **op.fields)))
         elif op.action == ACTION_UNSET:
             # `=!name=` in set removes the property, as the console's `set *5 !name` does.
             attributes = {".id": str(op.id)}
             attributes.update(("!" + name, "") for name in op.fields)
-            commands.append(Command(NAT_PATH + "/set", attributes))
+            commands.append(Command(path + "/set", attributes))
         elif op.action == ACTION_MOVE:
             attributes = {"numbers": str(op.id)}
             if op.destination is not None:
                 attributes["destination"] = op.destination
-            commands.append(Command(NAT_PATH + "/move", attributes))
+            commands.append(Command(path + "/move", attributes))
         elif op.action == ACTION_REMOVE:
-            commands.append(Command(NAT_PATH + "/remove", {".id": str(op.id)}))
+            commands.append(Command(path + "/remove", {".id": str(op.id)}))
         else:  # pragma: no cover - the planner makes no other action
             raise ValueError("unknown operation %r" % op.action)
     return commands

@@ -141,6 +141,25 @@ options:
         is never NATed (that would break the tunnel).
     type: raw
     default: auto
+  filter:
+    description:
+      - Owned firewall filter accepts for the published services, in C(/ip firewall filter) chain
+        C(forward), one per service and protocol, with the comment C(hairpin:filter:<service>:<protocol>)
+        and its fingerprint. Each matches the forward's connections after dstnat
+        (C(connection-nat-state=dstnat), the protocol, the host as C(dst-address), the port on the host
+        as C(dst-port), the WAN as C(in-interface) or C(in-interface-list)).
+      - V(auto) adds one only where the forward chain, as the analyzer reads it, would drop the
+        service's new connections from the WAN; it goes just before the first rule that drops them
+        (before the jump to that rule's chain when the drop is in another chain), follows that rule when
+        it moves, and goes when the filter no longer drops them. The default configuration's filter
+        passes dst-natted connections, so on a router as it ships V(auto) adds none.
+      - V(true) always keeps one per service (at the top of chain C(forward) where nothing drops it);
+        V(false) never does (owned ones are removed; with O(analyze) the analysis still reports the drop).
+      - The filter is read in the same round trip as the NAT table, and its writes go in the same batch.
+      - When the analysis cannot tell (a fact it needs is missing), V(auto) warns and leaves the owned
+        accepts as they are.
+    type: raw
+    default: auto
   purge:
     description:
       - Remove the owned rules (and split-DNS entries) whose service is not in O(services).

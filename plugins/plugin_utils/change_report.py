@@ -34,6 +34,18 @@ STATUSES = (STATUS_CHANGED, STATUS_UNCHANGED, STATUS_FAILED, STATUS_UNREACHABLE)
 RULE_CHANGES = ("added", "edited", "moved", "removed")
 _VERBS = dict(add="added", set="edited", move="moved", remove="removed")
 _NAT_COMMAND = re.compile(r"^/ip firewall nat (add|set|move|remove)\b")
+# The owned filter accepts (hairpin_filter), counted apart: they are no NAT rules.
+_FILTER_COMMAND = re.compile(r"^/ip firewall filter (add|set|move|remove)\b")
+
+
+def _counts(commands: Sequence[str], pattern: Any) -> Dict[str, int]:
+    counts = {name: 0 for name in RULE_CHANGES}
+    for line in commands:
+        match = pattern.match(line)
+        if match:
+            counts[_VERBS[match.group(1)]] += 1
+    return counts
+
 
 # A GitHub pull-request comment holds 65,536 characters; the report stays well inside it.
 DEFAULT_MAX_CHARS = 60000
@@ -56,12 +68,11 @@ class RouterRecord:
 
     @property
     def rule_changes(self) -> Dict[str, int]:
-        counts = {name: 0 for name in RULE_CHANGES}
-        for line in self.commands:
-            match = _NAT_COMMAND.match(line)
-            if match:
-                counts[_VERBS[match.group(1)]] += 1
-        return counts
+        return _counts(self.commands, _NAT_COMMAND)
+
+    @property
+    def filter_rule_changes(self) -> Dict[str, int]:
+        return _counts(self.commands, _FILTER_COMMAND)
 
     @property
     def pending(self) -> bool:
@@ -128,11 +139,23 @@ class Report:
                 totals[name] += count
         return totals
 
+    @property
+    def filter_rule_changes(self) -> Dict[str, int]:
+        totals = {name: 0 for name in RULE_CHANGES}
+        for router in self.routers:
+            for name, count in router.filter_rule_changes.items():
+                totals[name] += count
+        return totals
+
     def summary(self) -> str:
         routers = ", ".join("%d %s" % (self.count(status), status) for status in STATUSES)
         rules = ", ".join("%d %s" % (count, name) for name, count in self.rule_changes.items())
         count = len(self.routers)
-        return "%d router%s: %s; NAT rules: %s" % (count, "" if count == 1 else "s", routers, rules)
+        text = "%d router%s: %s; NAT rules: %s" % (count, "" if count == 1 else "s", routers, rules)
+        filters = self.filter_rule_changes
+        if any(filters.values()):
+            text += "; filter rules: %s" % ", ".join("%d %s" % (n, name) for name, n in filters.items())
+        return text
 
     def as_dict(self) -> Dict[str, Any]:
         return dict(
@@ -142,8 +165,12 @@ class Report:
                 routers=len(self.routers),
                 **{status: self.count(status) for status in STATUSES},
                 rules=self.rule_changes,
+                filter_rules=self.filter_rule_changes,
             ),
-            routers=[dict(asdict(router), rule_changes=router.rule_changes) for router in self.routers],
+            routers=[
+                dict(asdict(router), rule_changes=router.rule_changes, filter_rule_changes=router.filter_rule_changes)
+                for router in self.routers
+            ],
         )
 
 
@@ -182,6 +209,9 @@ def _cut(lines: List[str], max_lines: int, what: str) -> List[str]:
 
 def _section(router: RouterRecord, max_lines: int) -> str:
     changes = ", ".join("%d %s" % (n, name) for name, n in router.rule_changes.items() if n)
+    filters = ", ".join("%d %s" % (n, name) for name, n in router.filter_rule_changes.items() if n)
+    if filters:
+        changes = "; ".join(part for part in (changes, "filter rules: " + filters) if part)
     title = "%s: %s%s" % (router.host, router.status, " (%s)" % changes if changes else "")
     body: List[str] = []
     if router.message:

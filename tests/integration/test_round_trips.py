@@ -147,3 +147,45 @@ def test_without_confirm_a_change_costs_one_connection_and_no_revert(
         assert (cost["connections"], cost["logins"], cost["writes"]) == (1, 1, 2 * SERVICES)
         assert cost["round trips after login"] <= 2, first
     assert all(site.router.tables["/system/scheduler"].items == [] for site in fleet)
+
+
+# The stock router hardened by hand: its forward chain drops what it does not accept, so every
+# service gets an owned filter accept (see the file).
+FORWARD_DROP_ROUTER = Path(__file__).resolve().parents[1] / "fixtures" / "routers" / "forward-drop-router.rsc"
+
+
+@pytest.fixture
+def drop_fleet(tmp_path: Path, certs: CertPaths) -> Iterator[list[RouterSite]]:
+    routers = []
+    for index in range(ROUTERS):
+        path = tmp_path / f"drop-router-{index}.json"
+        router = state.load_router(path, seed=FORWARD_DROP_ROUTER)
+        state.attach_persistence(router, path)
+        routers.append((router, path))
+    thread = serve(routers, certs, password=PASSWORD)
+    try:
+        yield thread.simulator.sites
+    finally:
+        thread.stop()
+
+
+def test_filter_accepts_ride_in_the_same_read_and_the_same_write_batch(
+    drop_fleet: list[RouterSite], tmp_path: Path, certs: CertPaths
+) -> None:
+    run, first = run_fleet(drop_fleet, tmp_path, certs, services())
+    assert changed_tasks(run) == ROUTERS
+    for cost in first:
+        # Per service a forward, a hairpin rule and a filter accept, in the one batch.
+        assert cost["writes"] == 3 * SERVICES + 2 + 2
+        assert cost["round trips after login"] == 4, first
+
+    run, again = run_fleet(drop_fleet, tmp_path, certs, services())
+    assert changed_tasks(run) == 0
+    for cost in again:
+        assert (cost["connections"], cost["writes"], cost["round trips after login"]) == (1, 0, 1), again
+
+    run, moved = run_fleet(drop_fleet, tmp_path, certs, services(moved_host=True), hairpin_confirm=False)
+    assert changed_tasks(run) == ROUTERS
+    for cost in moved:
+        # The dstnat and hairpin rules and the accept of the moved host, edited in place.
+        assert (cost["connections"], cost["writes"], cost["round trips after login"]) == (1, 3, 2), moved
