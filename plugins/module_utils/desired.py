@@ -82,6 +82,9 @@ class Desired:
     entry_jobs: List[EntryJob] = field(default_factory=list)
     errors: List[ValidationError] = field(default_factory=list)
     notes: List[str] = field(default_factory=list)
+    # Source-limited forwards by name: the networks they admit (hairpins.py asks whether the
+    # LAN is among them); a forward on a list of the user's is looked up on the router.
+    sources: Dict[str, Tuple[str, ...]] = field(default_factory=dict)
 
     def rules(self) -> List[NatRule]:
         return desired_rules(self.port_forwards, self.hairpins, self.hairpin_subnets, self.masquerades)

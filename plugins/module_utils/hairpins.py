@@ -11,17 +11,24 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import Optional, Tuple
+from typing import List, Optional, Tuple
 
 from ansible_collections.hairpin.routeros.plugins.module_utils.desired import Desired
-from ansible_collections.hairpin.routeros.plugins.module_utils.model import Hairpin, HairpinSubnet
+from ansible_collections.hairpin.routeros.plugins.module_utils.model import Hairpin, HairpinSubnet, PortForward
 from ansible_collections.hairpin.routeros.plugins.module_utils.read import RouterView
 from ansible_collections.hairpin.routeros.plugins.module_utils.validate import (
     BUILTIN_INTERFACE_LISTS,
     RouterFacts,
     ValidationError,
 )
-from ansible_collections.hairpin.routeros.plugins.module_utils.values import canonical_subnet, lan_subnet_for
+from ansible_collections.hairpin.routeros.plugins.module_utils.values import (
+    address_span,
+    canonical_subnet,
+    ipv4_network,
+    is_true,
+    lan_subnet_for,
+    looks_numeric,
+)
 
 
 def finish_hairpins(desired: Desired, view: Optional[RouterView]) -> None:
@@ -55,6 +62,12 @@ def finish_hairpins(desired: Desired, view: Optional[RouterView]) -> None:
                     "its replies to LAN clients go through the router, which needs none"
                     % (forward.name, forward.host, ", ".join(subnets), source)
                 )
+            elif not _admits(_admitted(desired, forward, view), subnet):
+                desired.notes.append(
+                    "service %r: its sources hold no address of the LAN subnet %s, so LAN clients do not reach "
+                    "it by the public address%s"
+                    % (forward.name, subnet, ", and it gets no hairpin rule" if mode == "per_service" else "")
+                )
             elif mode == "per_service":
                 desired.hairpins.append(Hairpin.for_port_forward(forward, subnet, lan_if, lan_list))
     if mode == "subnet":
@@ -78,6 +91,38 @@ def finish_hairpins(desired: Desired, view: Optional[RouterView]) -> None:
             )
         else:
             desired.hairpins[index] = replace(hairpin, lan_subnet=found)
+
+
+def _admitted(desired: Desired, forward: PortForward, view: Optional[RouterView]) -> Optional[List[str]]:
+    """The clients a source-limited forward admits, as address specs; None: every client, or
+    not known (a list of the user's, read from the router, that holds DNS names)."""
+    if forward.name in desired.sources:
+        return list(desired.sources[forward.name])
+    if forward.src_address_list is None or view is None:
+        return None
+    held = [
+        str(row.get("address"))
+        for row in view.entries.get("address_lists", [])
+        if row.get("list") == forward.src_address_list and not is_true(row.get("disabled"))
+    ]
+    if any(not looks_numeric(address) for address in held):
+        return None
+    return held
+
+
+def _admits(admitted: Optional[List[str]], subnet: str) -> bool:
+    """Does any admitted source hold an address of ``subnet``?"""
+    if admitted is None:
+        return True
+    lan = ipv4_network(subnet)
+    for spec in admitted:
+        span = address_span(spec)
+        if lan is None or span is None:
+            return True
+        low, high = span
+        if int(low) <= int(lan.broadcast_address) and int(lan.network_address) <= int(high):
+            return True
+    return False
 
 
 def _missing_lan(

@@ -436,7 +436,8 @@ class PortForward:
 
     At most one of ``public_address`` / ``public_address_list`` / ``public_local`` selects the
     public side (validation requires one of them, or an in-interface); at most one of
-    ``in_interface`` / ``in_interface_list``.
+    ``in_interface`` / ``in_interface_list``. ``src_address`` / ``src_address_list`` (at most
+    one) limit the forward to those clients.
     ``comment`` is the free description after the marker.
     """
 
@@ -453,6 +454,8 @@ class PortForward:
     comment: Optional[str] = None
     disabled: bool = False
     anchor: Anchor = TOP
+    src_address: Optional[str] = None
+    src_address_list: Optional[str] = None
 
     @property
     def target_port(self) -> str:
@@ -474,6 +477,8 @@ class PortForward:
                 "chain": "dstnat",
                 "action": "dst-nat",
                 "protocol": protocol,
+                "src-address": self.src_address,
+                "src-address-list": self.src_address_list,
                 "dst-address": self.public_address,
                 "dst-address-list": self.public_address_list,
                 "dst-address-type": "local" if self.public_local else None,

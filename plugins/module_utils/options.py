@@ -150,6 +150,8 @@ SERVICE_OPTIONS: Dict[str, Dict[str, Any]] = dict(
     **{name: dict(spec) for name, spec in _PUBLISHED_OPTIONS.items()},
     dns_name=dict(type="str"),
     hairpin=dict(type="bool"),
+    sources=dict(type="list", elements="str"),
+    source_address_list=dict(type="str"),
     state=dict(type="str", default="present", choices=["present", "absent"]),
 )
 

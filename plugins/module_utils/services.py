@@ -56,7 +56,9 @@ from ansible_collections.hairpin.routeros.plugins.module_utils.values import (
     dns_name_problem,
     host_port_problem,
     ipv4_address,
+    ipv4_network,
     is_name,
+    normalize_address,
     normalize_dns_name,
     parse_flag,
     port_problem,
@@ -80,6 +82,23 @@ def masquerade_mode(value: Any) -> Optional[str]:
 # name (each router has its own address lists), so renaming an inventory host does not churn
 # the router.
 DDNS_LIST = "hairpin-wan"
+
+# A service published to several sources matches them through an owned address list of this
+# name (one rule and one list, as admins build it in Winbox, instead of a rule per source).
+SOURCE_LIST_PREFIX = "hairpin-src-"
+# Address-list names hairpin owns are at most this long (the entries' markers carry them).
+_LIST_NAME_MAX = 64
+
+
+def source_list_name(service: str) -> str:
+    """The owned address list holding the sources of a service published to several."""
+    return SOURCE_LIST_PREFIX + service
+
+
+def source_networks(sources: Sequence[Any]) -> List[str]:
+    """A service's sources as RouterOS prints them (``x/32`` -> ``x``, host bits cleared)."""
+    return [normalize_address(_text(source)) for source in sources]
+
 
 # Every kind of owned NAT rule: the services model manages the whole NAT state hairpin owns.
 SCOPE_KINDS = frozenset((KIND_DSTNAT, KIND_MASQUERADE, KIND_HAIRPIN, KIND_HAIRPIN_SUBNET))
@@ -235,11 +254,52 @@ def _service_problems(where_host: str, params: Mapping[str, Any]) -> List[str]:
             out.extend(_problem(where, "host", unicast_problem(_text(host), detail=False)))
         if service.get("dns_name"):
             out.extend(_problem(where, "dns_name", dns_name_problem(_text(service["dns_name"]))))
+        out.extend(_source_problems(where, service))
         if params.get("mode") == "subnet" and service.get("hairpin") is False:
             out.append(
                 "%sfield 'hairpin': false has no effect with mode subnet, whose rule covers every host of the "
                 "subnet; remove it or choose mode per_service" % where
             )
+    return out
+
+
+def _source_problems(where: str, service: Mapping[str, Any]) -> List[str]:
+    """The problems of a service's source limit (`where` names host and service, ends with ``: ``)."""
+    sources, source_list = service.get("sources"), service.get("source_address_list")
+    out: List[str] = []
+    if source_list not in (None, ""):
+        if sources is not None:
+            out.append("%sfield 'source_address_list': cannot be combined with 'sources'; give only one" % where)
+        text = _text(source_list)
+        problem = address_list_name_problem(text)
+        if problem is None and text.startswith(SOURCE_LIST_PREFIX):
+            problem = "lists named %s... are the ones hairpin keeps for services' sources" % SOURCE_LIST_PREFIX
+        out.extend(_problem(where, "source_address_list", problem))
+    if sources is None:
+        return out
+    if not sources:
+        out.append(
+            "%sfield 'sources': an empty list admits no client; leave the field out to publish to everyone" % where
+        )
+        return out
+    seen: Dict[str, str] = {}
+    for source in sources:
+        text = _text(source)
+        network = ipv4_network(text) if "/" in text else None
+        if network is None and ("/" in text or ipv4_address(text) is None):
+            out.append("%sfield 'sources': %r is not an IPv4 address or network (e.g. 198.51.100.0/24)" % (where, text))
+            continue
+        key = normalize_address(text)
+        if key in seen:
+            out.append("%sfield 'sources': %s is the same source as %s" % (where, text, seen[key]))
+        seen.setdefault(key, text)
+    name = source_list_name(_text(service.get("name")))
+    if len(seen) > 1 and len(name) > _LIST_NAME_MAX:
+        out.append(
+            "%sfield 'sources': several sources are kept in the address list %s, longer than %d characters; "
+            "give the service a name of at most %d characters"
+            % (where, name, _LIST_NAME_MAX, _LIST_NAME_MAX - len(SOURCE_LIST_PREFIX))
+        )
     return out
 
 
@@ -351,6 +411,54 @@ def _interface(params: Mapping[str, Any], side: str, prefix: str) -> Dict[str, s
     return {}
 
 
+def _source_match(service: Mapping[str, Any]) -> Dict[str, Any]:
+    """How a port forward matches its sources (PortForward fields): one source by
+    ``src-address``, several by the service's owned list, or the user's list; {} for everyone."""
+    if service.get("source_address_list") not in (None, ""):
+        return dict(src_address_list=_text(service["source_address_list"]))
+    networks = source_networks(service.get("sources") or [])
+    if len(networks) == 1:
+        return dict(src_address=networks[0])
+    if networks:
+        return dict(src_address_list=source_list_name(_text(service["name"])))
+    return {}
+
+
+def _source_entries(services: Sequence[Mapping[str, Any]]) -> List[Dict[str, Any]]:
+    """The owned address-list entries of the services published to several sources."""
+    entries = []
+    for service in services:
+        networks = source_networks(service.get("sources") or [])
+        if len(networks) > 1:
+            name = _text(service["name"])
+            entries.extend(
+                dict(list=source_list_name(name), address=network, comment="service %s" % name) for network in networks
+            )
+    return entries
+
+
+def stale_source_entries(params: Mapping[str, Any], desired: Desired, view: RouterView, host: Any) -> None:
+    """Without purge, the owned entries of a named service's source list that its sources no
+    longer hold (or all of them, for an absent service) are deleted: with purge, overridden
+    removes every owned entry not desired already."""
+    if params.get("purge", True):
+        return
+    named = {_text(service.get("name")) for service in params.get("services") or []}
+    jobs = [job for job in desired.entry_jobs if job.section is ADDRESS_LISTS]
+    wanted = {entry.key for job in jobs for entry in job.entries}
+    stale = []
+    for row in view.entries.get(ADDRESS_LISTS.option, []):
+        key = owned_key(row, ADDRESS_LISTS.menu)
+        if key is None or key in wanted:
+            continue
+        list_name, address = key.name.split(":", 1)
+        if list_name.startswith(SOURCE_LIST_PREFIX) and list_name[len(SOURCE_LIST_PREFIX) :] in named:
+            stale.append(dict(list=list_name, address=address))
+    if stale:
+        job, _errors = entry_job(ADDRESS_LISTS, stale, "deleted", host)
+        desired.entry_jobs.insert(desired.entry_jobs.index(jobs[0]) if jobs else 0, job)
+
+
 def _dns_entries(services: Sequence[Mapping[str, Any]]) -> List[Dict[str, Any]]:
     """One static entry per DNS name (services may share a name and a host)."""
     entries: Dict[str, Dict[str, Any]] = {}
@@ -395,7 +503,10 @@ def services_desired(params: Mapping[str, Any], host: Optional[str] = None) -> D
             host_port=None if host_port in (None, "") else _text(host_port),
             **public,
             **ingress,
+            **_source_match(service),
         )
+        if service.get("sources"):
+            desired.sources[name] = tuple(source_networks(service["sources"]))
         desired.port_forwards.append(forward)
         desired.services.append(name)
         if name in with_hairpin:
@@ -426,6 +537,7 @@ def services_desired(params: Mapping[str, Any], host: Optional[str] = None) -> D
     addresses = []
     if isinstance(ddns, Mapping) and "ddns_name" in ddns:
         addresses.append(dict(list=DDNS_LIST, address=_text(ddns["ddns_name"])))
+    addresses.extend(_source_entries(present(params)))
     _add_entry_job(desired, ADDRESS_LISTS, addresses, desired.state, host)
 
     # Split DNS: the services' names. In the other modes, with purge, none (so entries an earlier
@@ -547,6 +659,7 @@ class ServicesCall(Call):
         if self.problems:
             raise self.problems_failure(self.problems + self.router_only_problems(module, view))
         analyze = bool(self.params.get("analyze"))
+        stale_source_entries(self.params, self.desired, view, self.host)
         try:
             plan = converge(
                 module,

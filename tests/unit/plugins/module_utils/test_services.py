@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from ansible_collections.hairpin.routeros.plugins.module_utils.desired import AutoHairpin
 from ansible_collections.hairpin.routeros.plugins.module_utils.entries import address_list_entry, dns_entry
+from ansible_collections.hairpin.routeros.plugins.module_utils.hairpins import finish_hairpins
 from ansible_collections.hairpin.routeros.plugins.module_utils.model import Masquerade, PortForward
 from ansible_collections.hairpin.routeros.plugins.module_utils.services import (
     DDNS_LIST,
@@ -258,3 +259,86 @@ def test_max_removals_is_a_count():
     assert problems(max_removals=-1, from_variables="hairpin") == [
         "host 'gw': variable 'hairpin_max_removals': -1 is not a number of port forwards (0 or more)"
     ]
+
+
+# ---------------------------------------------------------------------------------------------
+# Source limits
+
+
+def test_source_limits_are_checked_naming_host_service_and_field():
+    assert problems(services=[service(sources=["198.51.100.0/24", "203.0.113.7"])]) == []
+    assert problems(services=[service(source_address_list="office")]) == []
+    assert problems(services=[service(sources=["198.51.100.0/24"], source_address_list="office")]) == [
+        "host 'gw': service 'web': field 'source_address_list': cannot be combined with 'sources'; give only one"
+    ]
+    assert problems(services=[service(sources=["198.51.100.0/33", "example.net", "198.51.100"])]) == [
+        "host 'gw': service 'web': field 'sources': '198.51.100.0/33' is not an IPv4 address or network "
+        "(e.g. 198.51.100.0/24)",
+        "host 'gw': service 'web': field 'sources': 'example.net' is not an IPv4 address or network "
+        "(e.g. 198.51.100.0/24)",
+        "host 'gw': service 'web': field 'sources': '198.51.100' is not an IPv4 address or network "
+        "(e.g. 198.51.100.0/24)",
+    ]
+    assert problems(services=[service(sources=[])]) == [
+        "host 'gw': service 'web': field 'sources': an empty list admits no client; leave the field out to "
+        "publish to everyone"
+    ]
+    assert problems(services=[service(sources=["198.51.100.7", "198.51.100.7/32"])]) == [
+        "host 'gw': service 'web': field 'sources': 198.51.100.7/32 is the same source as 198.51.100.7"
+    ]
+    assert problems(services=[service(source_address_list="hairpin-src-web")]) == [
+        "host 'gw': service 'web': field 'source_address_list': lists named hairpin-src-... are the ones hairpin "
+        "keeps for services' sources"
+    ]
+    long_name = "s" * 53
+    assert problems(services=[service(name=long_name, sources=["198.51.100.1", "198.51.100.2"])]) == [
+        f"host 'gw': service '{long_name}': field 'sources': several sources are kept in the address list "
+        f"hairpin-src-{long_name}, longer than 64 characters; give the service a name of at most 52 characters"
+    ]
+    # One source needs no list, so the name may be as long as any.
+    assert problems(services=[service(name=long_name, sources=["198.51.100.1"])]) == []
+
+
+def test_one_source_is_the_forwards_src_address_several_are_an_owned_list():
+    desired = services_desired(settings(services=[service(sources=["198.51.100.7/32"])]))
+    assert desired.port_forwards[0].src_address == "198.51.100.7"
+    assert desired.port_forwards[0].src_address_list is None
+    assert desired.port_forwards[0].rules()[0].fields["src-address"] == "198.51.100.7"
+    assert desired.sources == {"web": ("198.51.100.7",)}
+    assert desired.entry_jobs[0].entries == []
+
+    desired = services_desired(settings(services=[service(sources=["198.51.100.9/24", "203.0.113.7"])]))
+    forward = desired.port_forwards[0]
+    assert (forward.src_address, forward.src_address_list) == (None, "hairpin-src-web")
+    assert desired.entry_jobs[0].entries == [
+        address_list_entry("hairpin-src-web", "198.51.100.0/24", "service web"),
+        address_list_entry("hairpin-src-web", "203.0.113.7", "service web"),
+    ]
+
+    desired = services_desired(settings(services=[service(source_address_list="office")]))
+    assert desired.port_forwards[0].src_address_list == "office"
+    assert desired.sources == {}
+    assert desired.entry_jobs[0].entries == []
+
+
+def test_a_service_without_sources_makes_the_same_rules_as_before():
+    plain = PortForward(name="web", protocol="tcp", port="80", host="192.168.1.2", public_address="203.0.113.1")
+    assert "src-address" not in plain.rules()[0].fields
+    assert plain.rules()[0].fields["comment"] == services_desired(settings()).port_forwards[0].rules()[0].comment
+
+
+def test_a_service_whose_sources_leave_out_the_lan_is_not_hairpinned_and_the_notes_say_so():
+    outside = settings(lan_subnets=["192.168.1.0/24"], services=[service(sources=["198.51.100.0/24"])])
+    desired = services_desired(outside)
+    finish_hairpins(desired, None)
+    assert desired.hairpins == []
+    assert desired.notes == [
+        "service 'web': its sources hold no address of the LAN subnet 192.168.1.0/24, so LAN clients do not reach "
+        "it by the public address, and it gets no hairpin rule"
+    ]
+    # One LAN address among the sources is enough: that client is forwarded, and needs the hairpin rule.
+    inside = settings(lan_subnets=["192.168.1.0/24"], services=[service(sources=["198.51.100.0/24", "192.168.1.50"])])
+    desired = services_desired(inside)
+    finish_hairpins(desired, None)
+    assert [hairpin.lan_subnet for hairpin in desired.hairpins] == ["192.168.1.0/24"]
+    assert desired.notes == []
