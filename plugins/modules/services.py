@@ -73,6 +73,25 @@ options:
             V(per_service); V(true) makes one even in mode V(none) or V(split_dns).
           - Not allowed as V(false) in mode V(subnet), whose rule covers the whole subnet.
         type: bool
+      sources:
+        description:
+          - Publish the service only to these clients, IPv4 addresses or networks
+            (V(198.51.100.0/24)); others are not forwarded. Leave out to publish to everyone.
+          - One source becomes the forward's C(src-address); several are kept in an owned address
+            list C(hairpin-src-<name>) that the forward matches with C(src-address-list), one rule
+            as admins build it in Winbox (so the service's name is then at most 52 characters).
+          - LAN clients reach the service by the public address only when a source holds an
+            address of the host's LAN subnet; otherwise the service gets no hairpin rule, and the
+            result's C(notes) say so.
+          - Not together with O(services[].source_address_list).
+        type: list
+        elements: str
+      source_address_list:
+        description:
+          - Publish the service only to the clients in this address list, which you keep on the
+            router (C(src-address-list=<name>) on the forward). Not together with
+            O(services[].sources).
+        type: str
       state:
         description:
           - V(absent) removes the service's owned rules (and its split-DNS entry), also with O(purge=false).
