@@ -35,7 +35,7 @@ ADMIN_RSC = """\
 /ip firewall address-list
 add list=office address=192.0.2.0/24 comment=office
 /ip firewall nat
-add chain=dstnat action=dst-nat protocol=tcp src-address=192.0.2.9 dst-port=2022 to-addresses=192.168.1.9 comment="admin's own"
+add chain=dstnat action=dst-nat protocol=tcp src-address=192.0.2.9 dst-port=2022 to-addresses=192.168.1.9 comment=admin
 """
 
 
