@@ -14,7 +14,12 @@ from dataclasses import replace
 from typing import List, Optional, Tuple
 
 from ansible_collections.hairpin.routeros.plugins.module_utils.desired import Desired
-from ansible_collections.hairpin.routeros.plugins.module_utils.model import Hairpin, HairpinSubnet, PortForward
+from ansible_collections.hairpin.routeros.plugins.module_utils.model import (
+    Hairpin,
+    HairpinSubnet,
+    OneToOneHairpin,
+    PortForward,
+)
 from ansible_collections.hairpin.routeros.plugins.module_utils.read import RouterView
 from ansible_collections.hairpin.routeros.plugins.module_utils.validate import (
     BUILTIN_INTERFACE_LISTS,
@@ -30,11 +35,16 @@ from ansible_collections.hairpin.routeros.plugins.module_utils.values import (
     looks_numeric,
 )
 
+# The field of a problem of a 1:1 NAT entry: the netmap's field, after this prefix.
+NETMAP_FIELD_PREFIX = "netmap."
+
 
 def finish_hairpins(desired: Desired, view: Optional[RouterView]) -> None:
-    """Fill in what only the router knows: hairpin rules derived from port forwards, and LAN
-    subnets not given in the options (the router's addresses on the LAN). `view` None: no
+    """Fill in what only the router knows: hairpin rules derived from port forwards and 1:1 NAT,
+    and LAN subnets not given in the options (the router's addresses on the LAN). `view` None: no
     router (rendered), so only given subnets count."""
+    if view is not None:
+        _check_netmaps(desired, view)
     auto = desired.auto_hairpin
     mode = auto.mode
     lan_if, lan_list = auto.lan_interface, auto.lan_interface_list
@@ -70,6 +80,18 @@ def finish_hairpins(desired: Desired, view: Optional[RouterView]) -> None:
                 )
             elif mode == "per_service":
                 desired.hairpins.append(Hairpin.for_port_forward(forward, subnet, lan_if, lan_list))
+    if mode == "per_service":
+        for netmap in desired.netmaps:
+            subnet = lan_subnet_for(netmap.host, subnets)
+            if subnet is None:
+                desired.notes.append(
+                    "netmap %r: host %s is on none of the LAN subnets (%s, %s), so it gets no hairpin rule"
+                    % (netmap.name, netmap.host, ", ".join(subnets), source)
+                )
+            else:
+                desired.netmap_hairpins.append(
+                    OneToOneHairpin(netmap.name, netmap.host, subnet, lan_if, lan_list, netmap.comment)
+                )
     if mode == "subnet":
         seen = set()
         for subnet in subnets:
@@ -91,6 +113,37 @@ def finish_hairpins(desired: Desired, view: Optional[RouterView]) -> None:
             )
         else:
             desired.hairpins[index] = replace(hairpin, lan_subnet=found)
+
+
+def _check_netmaps(desired: Desired, view: RouterView) -> None:
+    """A 1:1 public address must be one of the router's own addresses (the router answers for
+    it on the WAN, so traffic to it arrives), and its host must not be."""
+    own = {}
+    for interface in sorted(view.interface_addresses):
+        for value in view.interface_addresses[interface]:
+            address = value.split("/", 1)[0]
+            own.setdefault(address, interface)
+    for netmap in desired.netmaps:
+        if netmap.public_address not in own:
+            wan = netmap.out_interface or "<WAN interface>"
+            desired.errors.append(
+                ValidationError(
+                    netmap.name,
+                    NETMAP_FIELD_PREFIX + "public_address",
+                    "%s is none of the router's addresses, so traffic to it never reaches the router; add it to "
+                    "the WAN first (/ip address add address=%s/<prefix> interface=%s)"
+                    % (netmap.public_address, netmap.public_address, wan),
+                )
+            )
+        if netmap.host in own:
+            desired.errors.append(
+                ValidationError(
+                    netmap.name,
+                    NETMAP_FIELD_PREFIX + "host",
+                    "%s is the router's own address (on interface %r); 1:1 NAT must go to another host"
+                    % (netmap.host, own[netmap.host]),
+                )
+            )
 
 
 def _admitted(desired: Desired, forward: PortForward, view: Optional[RouterView]) -> Optional[List[str]]:

@@ -33,13 +33,15 @@ from ansible_collections.hairpin.routeros.plugins.module_utils.desired import (
     entry_job,
 )
 from ansible_collections.hairpin.routeros.plugins.module_utils.entries import owned_key
-from ansible_collections.hairpin.routeros.plugins.module_utils.hairpins import finish_hairpins
+from ansible_collections.hairpin.routeros.plugins.module_utils.hairpins import NETMAP_FIELD_PREFIX, finish_hairpins
 from ansible_collections.hairpin.routeros.plugins.module_utils.model import (
     KIND_DSTNAT,
     KIND_HAIRPIN,
     KIND_HAIRPIN_SUBNET,
     KIND_MASQUERADE,
+    NETMAP_KINDS,
     Masquerade,
+    OneToOne,
     PortForward,
 )
 from ansible_collections.hairpin.routeros.plugins.module_utils.options import nearest_variable, option_variables
@@ -101,7 +103,7 @@ def source_networks(sources: Sequence[Any]) -> List[str]:
 
 
 # Every kind of owned NAT rule: the services model manages the whole NAT state hairpin owns.
-SCOPE_KINDS = frozenset((KIND_DSTNAT, KIND_MASQUERADE, KIND_HAIRPIN, KIND_HAIRPIN_SUBNET))
+SCOPE_KINDS = frozenset((KIND_DSTNAT, KIND_MASQUERADE, KIND_HAIRPIN, KIND_HAIRPIN_SUBNET, *NETMAP_KINDS))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -121,6 +123,10 @@ def present(params: Mapping[str, Any]) -> List[Mapping[str, Any]]:
 
 def absent(params: Mapping[str, Any]) -> List[Mapping[str, Any]]:
     return [service for service in params.get("services") or [] if service.get("state") == "absent"]
+
+
+def present_netmaps(params: Mapping[str, Any]) -> List[Mapping[str, Any]]:
+    return [netmap for netmap in params.get("netmaps") or [] if netmap.get("state") != "absent"]
 
 
 def hairpinned(params: Mapping[str, Any]) -> List[str]:
@@ -202,18 +208,28 @@ def _setting_problems(where: str, params: Mapping[str, Any]) -> List[str]:
             "%s is %s, so %s or %s is needed"
             % (name("masquerade"), masquerade, name("wan_interface"), name("wan_interface_list")),
         )
+    netmaps = [_text(netmap.get("name")) for netmap in present_netmaps(params)]
+    if netmaps and not (wan or wan_list):
+        add(
+            "wan_interface",
+            "1:1 NAT (netmaps %s) translates what leaves the WAN, so %s or %s is needed"
+            % (", ".join(netmaps), name("wan_interface"), name("wan_interface_list")),
+        )
     lan, lan_list = params.get("lan_interface"), params.get("lan_interface_list")
     with_hairpin = hairpinned(params)
+    hairpinned_netmaps = netmaps if params.get("mode", "per_service") == "per_service" else []
     if lan and lan_list:
         add("lan_interface_list", "cannot be combined with '%s'; give only one" % name("lan_interface"))
-    elif with_hairpin and not (lan or lan_list):
+    elif (with_hairpin or hairpinned_netmaps) and not (lan or lan_list):
+        which = ["services " + ", ".join(with_hairpin)] if with_hairpin else []
+        which += ["netmaps " + ", ".join(hairpinned_netmaps)] if hairpinned_netmaps else []
         add(
             "lan_interface",
-            "%s %s makes hairpin rules (services %s), so %s or %s is needed"
+            "%s %s makes hairpin rules (%s), so %s or %s is needed"
             % (
                 name("mode"),
                 params.get("mode"),
-                ", ".join(with_hairpin),
+                "; ".join(which),
                 name("lan_interface"),
                 name("lan_interface_list"),
             ),
@@ -303,6 +319,46 @@ def _source_problems(where: str, service: Mapping[str, Any]) -> List[str]:
     return out
 
 
+def _netmap_problems(where_host: str, params: Mapping[str, Any]) -> List[str]:
+    """The problems of the 1:1 NAT entries, each naming the host, the netmap and the field."""
+    out: List[str] = []
+    services = {_text(service.get("name")) for service in params.get("services") or []}
+    public = params.get("public_address")
+    names: List[str] = []
+    seen: Dict[str, Dict[str, str]] = {"public_address": {}, "host": {}}
+    for netmap in params.get("netmaps") or []:
+        name = _text(netmap.get("name"))
+        where = "%snetmap '%s': " % (where_host, name)
+        if not is_name(name):
+            out.append("%sfield 'name': not a valid name %s" % (where, NAME_RULES))
+        elif name in names:
+            out.append("%sfield 'name': '%s' is defined more than once; names must be unique" % (where, name))
+        elif name in services:
+            out.append("%sfield 'name': '%s' is also the name of a service; give the netmap its own" % (where, name))
+        names.append(name)
+        if netmap.get("state") == "absent":
+            continue
+        for field_name, what in (("public_address", "its public address"), ("host", "the host's LAN address")):
+            value = netmap.get(field_name)
+            if value in (None, ""):
+                out.append("%sfield '%s': is required (%s, IPv4)" % (where, field_name, what))
+                continue
+            text = _text(value)
+            problem = unicast_problem(text, detail=False)
+            if problem is None and text in seen[field_name]:
+                problem = "%s is also the %s of netmap '%s'" % (text, field_name, seen[field_name][text])
+            if problem is None and field_name == "public_address" and isinstance(public, str) and text == public:
+                problem = (
+                    "%s is the public address of the services (%s); a 1:1 host needs an address of its own, "
+                    "or it takes every port of the services' address" % (text, setting_name(params, "public_address"))
+                )
+            if problem is None and field_name == "public_address" and text == _text(params.get("hostname")):
+                problem = "%s is the address this run connects to; its 1:1 NAT would send the API to the host" % text
+            out.extend(_problem(where, field_name, problem))
+            seen[field_name].setdefault(text, name)
+    return out
+
+
 def _name_problems(where: str, params: Mapping[str, Any]) -> List[str]:
     names = [_text(service.get("name")) for service in params.get("services") or []]
     out = []
@@ -380,6 +436,7 @@ def services_problems(params: Mapping[str, Any], host: Optional[str] = None) -> 
         _variable_problems(where, params)
         + _setting_problems(where, params)
         + _service_problems(where, params)
+        + _netmap_problems(where, params)
         + _name_problems(where, params)
         + _overlap_problems(where, params)
         + _dns_problems(where, params)
@@ -523,13 +580,22 @@ def services_desired(params: Mapping[str, Any], host: Optional[str] = None) -> D
             desired.masquerades.append(masquerade)
         desired.services.append(masquerade.name)
 
-    auto_mode = "per_service" if with_hairpin else "none"
-    if mode == "subnet" and present(params):
+    for netmap in present_netmaps(params):
+        name = _text(netmap["name"])
+        desired.netmaps.append(
+            OneToOne(name=name, public_address=_text(netmap["public_address"]), host=_text(netmap["host"]), **wan_out)
+        )
+        desired.services.append(name)
+    auto_mode = "per_service" if with_hairpin or (desired.netmaps and mode == "per_service") else "none"
+    if mode == "subnet" and (present(params) or desired.netmaps):
         auto_mode = "subnet"
     if auto_mode != "none":
         lan = _interface(params, "lan", "lan")
         desired.auto_hairpin = AutoHairpin(auto_mode, lan_subnets=tuple(params.get("lan_subnets") or ()), **lan)
     desired.services.extend(_text(service["name"]) for service in absent(params))
+    desired.services.extend(
+        _text(netmap["name"]) for netmap in params.get("netmaps") or [] if netmap.get("state") == "absent"
+    )
 
     # The DDNS entry is always managed (even as no entry), so an earlier DDNS form's entry
     # follows purge like the rules do.
@@ -818,6 +884,10 @@ class ServicesCall(Call):
         """A problem the engine found on a rule, in the words of the inventory: the setting it
         comes from (the WAN of a masquerade or of a forward's in-interface, the LAN of a hairpin
         rule, the public address), and the router by its label."""
+        if error.field.startswith(NETMAP_FIELD_PREFIX):
+            # A netmap's own field: named as the netmap, not as a service.
+            where = "netmap %r: field %r" % (error.service, error.field[len(NETMAP_FIELD_PREFIX) :])
+            return ValidationError(error.service, error.field, error.message, self.host, setting=where)
         setting = _SETTING_OF_FIELD.get(error.field)
         if setting is None:
             return ValidationError(error.service, error.field, error.message, self.host)

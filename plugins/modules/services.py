@@ -98,6 +98,41 @@ options:
         type: str
         choices: [present, absent]
         default: present
+  netmaps:
+    description:
+      - 1:1 NAT (RouterOS's "1:1 mapping"), one entry per host that has a public address of its
+        own. Every port of O(netmaps[].public_address) goes to O(netmaps[].host), and what the
+        host sends out of the WAN leaves from that address.
+      - Each makes C(chain=dstnat action=netmap dst-address=<public_address> to-addresses=<host>)
+        and C(chain=srcnat action=netmap src-address=<host> out-interface=<WAN>
+        to-addresses=<public_address>), both at the top of their chain (so before any
+        masquerade); in mode V(per_service) also a hairpin rule, C(chain=srcnat action=masquerade
+        src-address=<LAN subnet> dst-address=<host> out-interface=<LAN>), so LAN clients reach
+        the host by its public address. Mode V(subnet)'s rule covers it; V(split_dns) and
+        V(none) make none.
+      - The public address must be one of the router's addresses (add it to the WAN first), and
+        not the services' O(public_address) nor the address the run connects to.
+    type: list
+    elements: dict
+    default: []
+    suboptions:
+      name:
+        description:
+          - Unique name of the mapping on this router, not that of a service; part of the owned
+            rules' comment (letters, digits, C(_), C(.), C(-); at most 64 characters).
+        type: str
+        required: true
+      public_address:
+        description: The host's own public IPv4 address. Required unless O(netmaps[].state=absent).
+        type: str
+      host:
+        description: IPv4 address of the host on the LAN. Required unless O(netmaps[].state=absent).
+        type: str
+      state:
+        description: V(absent) removes the mapping's owned rules, also with O(purge=false).
+        type: str
+        choices: [present, absent]
+        default: present
   public_address:
     description:
       - Where the services are published. One of
