@@ -342,3 +342,79 @@ def test_a_service_whose_sources_leave_out_the_lan_is_not_hairpinned_and_the_not
     finish_hairpins(desired, None)
     assert [hairpin.lan_subnet for hairpin in desired.hairpins] == ["192.168.1.0/24"]
     assert desired.notes == []
+
+
+# ---------------------------------------------------------------------------------------------
+# 1:1 NAT
+
+DMZ = {"name": "dmz", "public_address": "203.0.113.5", "host": "192.168.1.8", "state": "present"}
+
+
+def test_netmaps_are_checked_naming_host_netmap_and_field():
+    assert problems(netmaps=[DMZ]) == []
+    assert problems(netmaps=[dict(DMZ, public_address="203.0.113.1")]) == [
+        "host 'gw': netmap 'dmz': field 'public_address': 203.0.113.1 is the public address of the services "
+        "(public_address); a 1:1 host needs an address of its own, or it takes every port of the services' address"
+    ]
+    assert problems(netmaps=[dict(DMZ, host=None, public_address="224.0.0.9")]) == [
+        "host 'gw': netmap 'dmz': field 'public_address': 224.0.0.9 is not a unicast IPv4 host address",
+        "host 'gw': netmap 'dmz': field 'host': is required (the host's LAN address, IPv4)",
+    ]
+    assert problems(netmaps=[DMZ, dict(DMZ, name="web", public_address="203.0.113.6")]) == [
+        "host 'gw': netmap 'web': field 'name': 'web' is also the name of a service; give the netmap its own",
+        "host 'gw': netmap 'web': field 'host': 192.168.1.8 is also the host of netmap 'dmz'",
+    ]
+    assert problems(netmaps=[DMZ], hostname="203.0.113.5") == [
+        "host 'gw': netmap 'dmz': field 'public_address': 203.0.113.5 is the address this run connects to; its 1:1 "
+        "NAT would send the API to the host"
+    ]
+    assert problems(netmaps=[DMZ], wan_interface=None, masquerade=False) == [
+        "host 'gw': field 'wan_interface': 1:1 NAT (netmaps dmz) translates what leaves the WAN, so wan_interface "
+        "or wan_interface_list is needed"
+    ]
+    assert problems(netmaps=[DMZ], services=[], lan_interface=None) == [
+        "host 'gw': field 'lan_interface': mode per_service makes hairpin rules (netmaps dmz), so lan_interface or "
+        "lan_interface_list is needed"
+    ]
+    # An absent entry needs its name only.
+    assert problems(netmaps=[{"name": "old", "state": "absent"}]) == []
+
+
+def test_a_netmap_is_two_netmap_rules_and_a_hairpin_rule_for_its_lan_subnet():
+    desired = services_desired(settings(netmaps=[DMZ, {"name": "old", "state": "absent"}], services=[]))
+    finish_hairpins(desired, None)
+    (netmap,) = desired.netmaps
+    inbound, outbound = netmap.rules()
+    assert {k: v for k, v in inbound.fields.items() if k != "comment"} == {
+        "chain": "dstnat",
+        "action": "netmap",
+        "dst-address": "203.0.113.5",
+        "to-addresses": "192.168.1.8",
+    }
+    assert {k: v for k, v in outbound.fields.items() if k != "comment"} == {
+        "chain": "srcnat",
+        "action": "netmap",
+        "src-address": "192.168.1.8",
+        "out-interface": "ether1",
+        "to-addresses": "203.0.113.5",
+    }
+    assert inbound.comment.startswith("hairpin:netmap-in:dmz ~")
+    assert outbound.comment.startswith("hairpin:netmap-out:dmz ~")
+    assert [(h.host, h.lan_subnet, h.lan_interface) for h in desired.netmap_hairpins] == []  # no LAN subnet given
+    assert desired.services == ["ether1", "dmz", "old"]
+    desired = services_desired(settings(netmaps=[DMZ], services=[], lan_subnets=["192.168.1.0/24"]))
+    finish_hairpins(desired, None)
+    (hairpin,) = desired.netmap_hairpins
+    assert {k: v for k, v in hairpin.rules()[0].fields.items() if k != "comment"} == {
+        "chain": "srcnat",
+        "action": "masquerade",
+        "src-address": "192.168.1.0/24",
+        "dst-address": "192.168.1.8",
+        "out-interface": "bridge",
+    }
+    assert hairpin.rules()[0].comment.startswith("hairpin:netmap-hairpin:dmz ~")
+    # Mode none: no hairpin rule; mode subnet: the subnet's rule covers it.
+    for mode in ("none", "subnet"):
+        desired = services_desired(settings(mode=mode, netmaps=[DMZ], services=[], lan_subnets=["192.168.1.0/24"]))
+        finish_hairpins(desired, None)
+        assert desired.netmap_hairpins == []
