@@ -72,8 +72,13 @@ def test_a_netmap_maps_the_host_both_ways_before_the_masquerade_and_goes_with_it
 
     # A second run changes nothing and writes nothing.
     writes = len(seed_router.writes_logged())
+    stats = seed_router.site.stats
+    before = (stats.connections, stats.logins, stats.round_trips)
     again = converge(seed_router, with_netmaps(DMZ))
     assert_ok(again)
+    # One connection, and one round trip after login: the read.
+    logins = stats.logins - before[1]
+    assert (stats.connections - before[0], logins, stats.round_trips - before[2] - logins) == (1, 1, 1)
     assert changed_tasks(again) == 0 and host_result(again, ROLE_TASK)["commands"] == []
     assert len(seed_router.writes_logged()) == writes
 
@@ -91,6 +96,14 @@ def test_a_netmap_maps_the_host_both_ways_before_the_masquerade_and_goes_with_it
     assert not any(" add " in f" {line} " or " remove " in f" {line} " for line in commands), commands
     assert "# service dmz" in host_result(check, ROLE_TASK)["diff"]["prepared"]
     assert len(seed_router.writes_logged()) == writes
+
+    # The analysis of a table with 1:1 NAT fails nothing; it warns that the host's address no
+    # longer reaches the router's own services, which is what 1:1 NAT means.
+    analyzed = converge(seed_router, with_netmaps(DMZ, hairpin_analyze=True))
+    assert_ok(analyzed)
+    findings = host_result(analyzed, ROLE_TASK)["analysis"]["findings"]
+    assert findings and {(f["code"], f["severity"]) for f in findings} == {("captures-router-service", "warning")}
+    assert all("203.0.113.5" in f["message"] for f in findings), findings
 
     # state absent removes it without purge; the admin's rule stays.
     assert_ok(converge(seed_router, with_netmaps({"name": "dmz", "state": "absent"}, hairpin_purge=False)))

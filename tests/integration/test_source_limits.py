@@ -91,8 +91,13 @@ def test_source_limited_services_converge_edit_in_place_and_go_with_their_servic
 
     # A second run changes nothing and writes nothing.
     writes = len(seed_router.writes_logged())
+    stats = seed_router.site.stats
+    before = (stats.connections, stats.logins, stats.round_trips)
     again = converge(seed_router, with_services(SSH, RDP, ADMIN))
     assert_ok(again)
+    # One connection, and one round trip after login: the read.
+    logins = stats.logins - before[1]
+    assert (stats.connections - before[0], logins, stats.round_trips - before[2] - logins) == (1, 1, 1)
     assert changed_tasks(again) == 0 and host_result(again, ROLE_TASK)["commands"] == []
     assert len(seed_router.writes_logged()) == writes
 
