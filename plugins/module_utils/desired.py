@@ -24,6 +24,8 @@ from ansible_collections.hairpin.routeros.plugins.module_utils.model import (
     HairpinSubnet,
     Masquerade,
     NatRule,
+    OneToOne,
+    OneToOneHairpin,
     PortForward,
     desired_rules,
 )
@@ -84,9 +86,22 @@ class Desired:
     notes: List[str] = field(default_factory=list)
     # The owned firewall filter accepts (filters.FilterJob); None: the call leaves the filter alone.
     filter_job: Optional[Any] = None
+    # Source-limited forwards by name: the networks they admit (hairpins.py asks whether the
+    # LAN is among them); a forward on a list of the user's is looked up on the router.
+    sources: Dict[str, Tuple[str, ...]] = field(default_factory=dict)
+    # 1:1 NAT: the hosts' netmap rules, and the hairpin rules auto_hairpin derives for them.
+    netmaps: List[OneToOne] = field(default_factory=list)
+    netmap_hairpins: List[OneToOneHairpin] = field(default_factory=list)
 
     def rules(self) -> List[NatRule]:
-        return desired_rules(self.port_forwards, self.hairpins, self.hairpin_subnets, self.masquerades)
+        return desired_rules(
+            self.port_forwards,
+            self.hairpins,
+            self.hairpin_subnets,
+            self.masquerades,
+            self.netmaps,
+            self.netmap_hairpins,
+        )
 
     def entry_sections(self) -> List[EntrySection]:
         """The menus to read for the entry jobs, each once, in ENTRY_SECTIONS order."""

@@ -99,8 +99,8 @@ class FilterAccept:
                 "action": "accept",
                 "connection-nat-state": "dstnat",
                 "protocol": protocol,
-                "src-address": getattr(forward, "src_address", None),
-                "src-address-list": getattr(forward, "src_address_list", None),
+                "src-address": forward.src_address,
+                "src-address-list": forward.src_address_list,
                 "dst-address": forward.host,
                 "dst-port": forward.target_port,
                 # The forward's own: the WAN when it names it; a hairpinned forward matches LAN

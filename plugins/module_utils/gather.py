@@ -154,7 +154,8 @@ def rows_to_config(
     seen = set()
     for row in rows:
         key, description = split_comment(row.get("comment"))
-        if key is None or key.kind not in scope or is_true(row.get("dynamic")):
+        # 1:1 NAT has no config shape of these modules: its rows are listed with the others.
+        if key is None or key.kind not in scope or key.kind not in _SECTIONS or is_true(row.get("dynamic")):
             foreign.append({name: normalize_value(name, value) for name, value in row.items() if name not in _COUNTERS})
             continue
         if key in seen:

@@ -27,6 +27,7 @@ from ansible_collections.hairpin.routeros.plugins.module_utils.model import (
     KIND_MASQUERADE,
     MARKER_PREFIX,
     NAT_FIELDS,
+    NETMAP_KINDS,
     FieldInfo,
 )
 
@@ -54,7 +55,7 @@ NAT_TABLE = OrderedMenu(
     "/ip/firewall/nat",
     "/ip firewall nat",
     NAT_FIELDS,
-    frozenset((KIND_DSTNAT, KIND_HAIRPIN, KIND_MASQUERADE, KIND_HAIRPIN_SUBNET)),
+    frozenset((KIND_DSTNAT, KIND_HAIRPIN, KIND_MASQUERADE, KIND_HAIRPIN_SUBNET, *NETMAP_KINDS)),
     MARKER_PREFIX,
     "NAT table",
 )

@@ -207,7 +207,19 @@ KIND_MASQUERADE = "masquerade"
 KIND_HAIRPIN_SUBNET = "hairpin-subnet"
 # The firewall filter's accept for a published service (in /ip/firewall/filter, not NAT).
 KIND_FILTER = "filter"
-KINDS: Tuple[str, ...] = (KIND_DSTNAT, KIND_HAIRPIN, KIND_MASQUERADE, KIND_HAIRPIN_SUBNET, KIND_FILTER)
+# 1:1 NAT of one host: its dstnat and srcnat netmap rules, and its hairpin rule for LAN clients.
+KIND_NETMAP_IN = "netmap-in"
+KIND_NETMAP_OUT = "netmap-out"
+KIND_NETMAP_HAIRPIN = "netmap-hairpin"
+NETMAP_KINDS: Tuple[str, ...] = (KIND_NETMAP_IN, KIND_NETMAP_OUT, KIND_NETMAP_HAIRPIN)
+KINDS: Tuple[str, ...] = (
+    KIND_DSTNAT,
+    KIND_HAIRPIN,
+    KIND_MASQUERADE,
+    KIND_HAIRPIN_SUBNET,
+    *NETMAP_KINDS,
+    KIND_FILTER,
+)
 # Kinds whose marker carries the protocol (one rule per protocol); the others have none.
 PROTOCOL_KINDS = frozenset((KIND_DSTNAT, KIND_HAIRPIN, KIND_FILTER))
 PROTOCOLS: Tuple[str, ...] = ("tcp", "udp")
@@ -220,7 +232,9 @@ _SUBNET_PATTERN = r"[0-9]{1,3}(?:\.[0-9]{1,3}){3}/[0-9]{1,2}"
 #   comment     = marker [ " ~" fingerprint ] [ " " description ]
 #   marker      = "hairpin:" ( proto-kind ":" name ":" protocol
 #                            | "masquerade:" name
+#                            | netmap-kind ":" name
 #                            | "hairpin-subnet:" subnet )
+#   netmap-kind = "netmap-in" | "netmap-out" | "netmap-hairpin"
 #   proto-kind  = "dstnat" | "hairpin" | "filter"
 #   protocol    = "tcp" | "udp"
 #   name        = [A-Za-z0-9] [A-Za-z0-9_.-]{0,63}
@@ -235,7 +249,7 @@ _SUBNET_PATTERN = r"[0-9]{1,3}(?:\.[0-9]{1,3}){3}/[0-9]{1,2}"
 MARKER_RE = re.compile(
     r"\Ahairpin:(?:"
     r"(?P<pkind>dstnat|hairpin|filter):(?P<pname>" + NAME_PATTERN + r"):(?P<protocol>tcp|udp)"
-    r"|(?P<mkind>masquerade):(?P<mname>" + NAME_PATTERN + r")"
+    r"|(?P<mkind>masquerade|netmap-in|netmap-out|netmap-hairpin):(?P<mname>" + NAME_PATTERN + r")"
     r"|(?P<skind>hairpin-subnet):(?P<subnet>" + _SUBNET_PATTERN + r")"
     r")(?: ~(?P<fingerprint>[0-9a-f]{8})(?= |\Z))?(?: (?P<description>.*))?\Z",
     re.DOTALL,
@@ -489,7 +503,8 @@ class PortForward:
 
     At most one of ``public_address`` / ``public_address_list`` / ``public_local`` selects the
     public side (validation requires one of them, or an in-interface); at most one of
-    ``in_interface`` / ``in_interface_list``.
+    ``in_interface`` / ``in_interface_list``. ``src_address`` / ``src_address_list`` (at most
+    one) limit the forward to those clients.
     ``comment`` is the free description after the marker.
     """
 
@@ -506,6 +521,8 @@ class PortForward:
     comment: Optional[str] = None
     disabled: bool = False
     anchor: Anchor = TOP
+    src_address: Optional[str] = None
+    src_address_list: Optional[str] = None
 
     @property
     def target_port(self) -> str:
@@ -527,6 +544,8 @@ class PortForward:
                 "chain": "dstnat",
                 "action": "dst-nat",
                 "protocol": protocol,
+                "src-address": self.src_address,
+                "src-address-list": self.src_address_list,
                 "dst-address": self.public_address,
                 "dst-address-list": self.public_address_list,
                 "dst-address-type": "local" if self.public_local else None,
@@ -654,6 +673,71 @@ class HairpinSubnet:
             "disabled": self.disabled,
         }
         return [make_rule(RuleKey(KIND_HAIRPIN_SUBNET, self.name, None), values, self.anchor, self.comment)]
+
+
+@dataclass(frozen=True)
+class OneToOne:
+    """1:1 NAT (RouterOS's "1:1 mapping"): every port of ``public_address`` goes to ``host``
+    (``dstnat`` netmap), and what ``host`` sends out of the WAN leaves from ``public_address``
+    (``srcnat`` netmap, out of the WAN only, so the host's LAN traffic keeps its address).
+    Both stand at the top of their chain, so the srcnat rule comes before any masquerade."""
+
+    name: str
+    public_address: str
+    host: str
+    out_interface: Optional[str] = None
+    out_interface_list: Optional[str] = None
+    comment: Optional[str] = None
+    disabled: bool = False
+
+    def rules(self) -> List[NatRule]:
+        inbound: Dict[str, object] = {
+            "chain": "dstnat",
+            "action": "netmap",
+            "dst-address": self.public_address,
+            "to-addresses": self.host,
+            "disabled": self.disabled,
+        }
+        outbound: Dict[str, object] = {
+            "chain": "srcnat",
+            "action": "netmap",
+            "src-address": self.host,
+            "out-interface": self.out_interface,
+            "out-interface-list": self.out_interface_list,
+            "to-addresses": self.public_address,
+            "disabled": self.disabled,
+        }
+        return [
+            make_rule(RuleKey(KIND_NETMAP_IN, self.name, None), inbound, TOP, self.comment),
+            make_rule(RuleKey(KIND_NETMAP_OUT, self.name, None), outbound, TOP, self.comment),
+        ]
+
+
+@dataclass(frozen=True)
+class OneToOneHairpin:
+    """Hairpin NAT for a 1:1 host: LAN clients of ``lan_subnet`` that reach it by its public
+    address get their source masqueraded (every protocol and port), so replies come back
+    through the router."""
+
+    name: str
+    host: str
+    lan_subnet: str
+    lan_interface: Optional[str] = None
+    lan_interface_list: Optional[str] = None
+    comment: Optional[str] = None
+    disabled: bool = False
+
+    def rules(self) -> List[NatRule]:
+        values: Dict[str, object] = {
+            "chain": "srcnat",
+            "action": "masquerade",
+            "src-address": self.lan_subnet,
+            "dst-address": self.host,
+            "out-interface": self.lan_interface,
+            "out-interface-list": self.lan_interface_list,
+            "disabled": self.disabled,
+        }
+        return [make_rule(RuleKey(KIND_NETMAP_HAIRPIN, self.name, None), values, TOP, self.comment)]
 
 
 def desired_rules(*groups: Iterable[object]) -> List[NatRule]:

@@ -150,6 +150,16 @@ SERVICE_OPTIONS: Dict[str, Dict[str, Any]] = dict(
     **{name: dict(spec) for name, spec in _PUBLISHED_OPTIONS.items()},
     dns_name=dict(type="str"),
     hairpin=dict(type="bool"),
+    sources=dict(type="list", elements="str"),
+    source_address_list=dict(type="str"),
+    state=dict(type="str", default="present", choices=["present", "absent"]),
+)
+
+# 1:1 NAT: a host with a public address of its own, every port.
+NETMAP_OPTIONS: Dict[str, Dict[str, Any]] = dict(
+    name=dict(type="str", required=True),
+    public_address=dict(type="str"),
+    host=dict(type="str"),
     state=dict(type="str", default="present", choices=["present", "absent"]),
 )
 
@@ -157,6 +167,7 @@ SERVICE_OPTIONS: Dict[str, Dict[str, Any]] = dict(
 # (scripts/check-role-spec.py keeps roles/hairpin/meta/argument_specs.yml in step).
 SETTINGS_OPTIONS: Dict[str, Dict[str, Any]] = dict(
     services=list_option(SERVICE_OPTIONS, default=[]),
+    netmaps=list_option(NETMAP_OPTIONS, default=[]),
     public_address=dict(type="raw", required=True),
     mode=dict(type="str", default="per_service", choices=list(SERVICE_MODES)),
     wan_interface=dict(type="str"),

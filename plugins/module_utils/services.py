@@ -34,14 +34,16 @@ from ansible_collections.hairpin.routeros.plugins.module_utils.desired import (
 )
 from ansible_collections.hairpin.routeros.plugins.module_utils.entries import owned_key
 from ansible_collections.hairpin.routeros.plugins.module_utils.filters import FILTER_AUTO, FilterJob, filter_mode
-from ansible_collections.hairpin.routeros.plugins.module_utils.hairpins import finish_hairpins
+from ansible_collections.hairpin.routeros.plugins.module_utils.hairpins import NETMAP_FIELD_PREFIX, finish_hairpins
 from ansible_collections.hairpin.routeros.plugins.module_utils.menus import FILTER_TABLE
 from ansible_collections.hairpin.routeros.plugins.module_utils.model import (
     KIND_DSTNAT,
     KIND_HAIRPIN,
     KIND_HAIRPIN_SUBNET,
     KIND_MASQUERADE,
+    NETMAP_KINDS,
     Masquerade,
+    OneToOne,
     PortForward,
 )
 from ansible_collections.hairpin.routeros.plugins.module_utils.options import nearest_variable, option_variables
@@ -58,7 +60,9 @@ from ansible_collections.hairpin.routeros.plugins.module_utils.values import (
     dns_name_problem,
     host_port_problem,
     ipv4_address,
+    ipv4_network,
     is_name,
+    normalize_address,
     normalize_dns_name,
     parse_flag,
     port_problem,
@@ -83,8 +87,25 @@ def masquerade_mode(value: Any) -> Optional[str]:
 # the router.
 DDNS_LIST = "hairpin-wan"
 
+# A service published to several sources matches them through an owned address list of this
+# name (one rule and one list, as admins build it in Winbox, instead of a rule per source).
+SOURCE_LIST_PREFIX = "hairpin-src-"
+# Address-list names hairpin owns are at most this long (the entries' markers carry them).
+_LIST_NAME_MAX = 64
+
+
+def source_list_name(service: str) -> str:
+    """The owned address list holding the sources of a service published to several."""
+    return SOURCE_LIST_PREFIX + service
+
+
+def source_networks(sources: Sequence[Any]) -> List[str]:
+    """A service's sources as RouterOS prints them (``x/32`` -> ``x``, host bits cleared)."""
+    return [normalize_address(_text(source)) for source in sources]
+
+
 # Every kind of owned NAT rule: the services model manages the whole NAT state hairpin owns.
-SCOPE_KINDS = frozenset((KIND_DSTNAT, KIND_MASQUERADE, KIND_HAIRPIN, KIND_HAIRPIN_SUBNET))
+SCOPE_KINDS = frozenset((KIND_DSTNAT, KIND_MASQUERADE, KIND_HAIRPIN, KIND_HAIRPIN_SUBNET, *NETMAP_KINDS))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -104,6 +125,10 @@ def present(params: Mapping[str, Any]) -> List[Mapping[str, Any]]:
 
 def absent(params: Mapping[str, Any]) -> List[Mapping[str, Any]]:
     return [service for service in params.get("services") or [] if service.get("state") == "absent"]
+
+
+def present_netmaps(params: Mapping[str, Any]) -> List[Mapping[str, Any]]:
+    return [netmap for netmap in params.get("netmaps") or [] if netmap.get("state") != "absent"]
 
 
 def hairpinned(params: Mapping[str, Any]) -> List[str]:
@@ -187,18 +212,28 @@ def _setting_problems(where: str, params: Mapping[str, Any]) -> List[str]:
             "%s is %s, so %s or %s is needed"
             % (name("masquerade"), masquerade, name("wan_interface"), name("wan_interface_list")),
         )
+    netmaps = [_text(netmap.get("name")) for netmap in present_netmaps(params)]
+    if netmaps and not (wan or wan_list):
+        add(
+            "wan_interface",
+            "1:1 NAT (netmaps %s) translates what leaves the WAN, so %s or %s is needed"
+            % (", ".join(netmaps), name("wan_interface"), name("wan_interface_list")),
+        )
     lan, lan_list = params.get("lan_interface"), params.get("lan_interface_list")
     with_hairpin = hairpinned(params)
+    hairpinned_netmaps = netmaps if params.get("mode", "per_service") == "per_service" else []
     if lan and lan_list:
         add("lan_interface_list", "cannot be combined with '%s'; give only one" % name("lan_interface"))
-    elif with_hairpin and not (lan or lan_list):
+    elif (with_hairpin or hairpinned_netmaps) and not (lan or lan_list):
+        which = ["services " + ", ".join(with_hairpin)] if with_hairpin else []
+        which += ["netmaps " + ", ".join(hairpinned_netmaps)] if hairpinned_netmaps else []
         add(
             "lan_interface",
-            "%s %s makes hairpin rules (services %s), so %s or %s is needed"
+            "%s %s makes hairpin rules (%s), so %s or %s is needed"
             % (
                 name("mode"),
                 params.get("mode"),
-                ", ".join(with_hairpin),
+                "; ".join(which),
                 name("lan_interface"),
                 name("lan_interface_list"),
             ),
@@ -239,11 +274,92 @@ def _service_problems(where_host: str, params: Mapping[str, Any]) -> List[str]:
             out.extend(_problem(where, "host", unicast_problem(_text(host), detail=False)))
         if service.get("dns_name"):
             out.extend(_problem(where, "dns_name", dns_name_problem(_text(service["dns_name"]))))
+        out.extend(_source_problems(where, service))
         if params.get("mode") == "subnet" and service.get("hairpin") is False:
             out.append(
                 "%sfield 'hairpin': false has no effect with mode subnet, whose rule covers every host of the "
                 "subnet; remove it or choose mode per_service" % where
             )
+    return out
+
+
+def _source_problems(where: str, service: Mapping[str, Any]) -> List[str]:
+    """The problems of a service's source limit (`where` names host and service, ends with ``: ``)."""
+    sources, source_list = service.get("sources"), service.get("source_address_list")
+    out: List[str] = []
+    if source_list not in (None, ""):
+        if sources is not None:
+            out.append("%sfield 'source_address_list': cannot be combined with 'sources'; give only one" % where)
+        text = _text(source_list)
+        problem = address_list_name_problem(text)
+        if problem is None and text.startswith(SOURCE_LIST_PREFIX):
+            problem = "lists named %s... are the ones hairpin keeps for services' sources" % SOURCE_LIST_PREFIX
+        out.extend(_problem(where, "source_address_list", problem))
+    if sources is None:
+        return out
+    if not sources:
+        out.append(
+            "%sfield 'sources': an empty list admits no client; leave the field out to publish to everyone" % where
+        )
+        return out
+    seen: Dict[str, str] = {}
+    for source in sources:
+        text = _text(source)
+        network = ipv4_network(text) if "/" in text else None
+        if network is None and ("/" in text or ipv4_address(text) is None):
+            out.append("%sfield 'sources': %r is not an IPv4 address or network (e.g. 198.51.100.0/24)" % (where, text))
+            continue
+        key = normalize_address(text)
+        if key in seen:
+            out.append("%sfield 'sources': %s is the same source as %s" % (where, text, seen[key]))
+        seen.setdefault(key, text)
+    name = source_list_name(_text(service.get("name")))
+    if len(seen) > 1 and len(name) > _LIST_NAME_MAX:
+        out.append(
+            "%sfield 'sources': several sources are kept in the address list %s, longer than %d characters; "
+            "give the service a name of at most %d characters"
+            % (where, name, _LIST_NAME_MAX, _LIST_NAME_MAX - len(SOURCE_LIST_PREFIX))
+        )
+    return out
+
+
+def _netmap_problems(where_host: str, params: Mapping[str, Any]) -> List[str]:
+    """The problems of the 1:1 NAT entries, each naming the host, the netmap and the field."""
+    out: List[str] = []
+    services = {_text(service.get("name")) for service in params.get("services") or []}
+    public = params.get("public_address")
+    names: List[str] = []
+    seen: Dict[str, Dict[str, str]] = {"public_address": {}, "host": {}}
+    for netmap in params.get("netmaps") or []:
+        name = _text(netmap.get("name"))
+        where = "%snetmap '%s': " % (where_host, name)
+        if not is_name(name):
+            out.append("%sfield 'name': not a valid name %s" % (where, NAME_RULES))
+        elif name in names:
+            out.append("%sfield 'name': '%s' is defined more than once; names must be unique" % (where, name))
+        elif name in services:
+            out.append("%sfield 'name': '%s' is also the name of a service; give the netmap its own" % (where, name))
+        names.append(name)
+        if netmap.get("state") == "absent":
+            continue
+        for field_name, what in (("public_address", "its public address"), ("host", "the host's LAN address")):
+            value = netmap.get(field_name)
+            if value in (None, ""):
+                out.append("%sfield '%s': is required (%s, IPv4)" % (where, field_name, what))
+                continue
+            text = _text(value)
+            problem = unicast_problem(text, detail=False)
+            if problem is None and text in seen[field_name]:
+                problem = "%s is also the %s of netmap '%s'" % (text, field_name, seen[field_name][text])
+            if problem is None and field_name == "public_address" and isinstance(public, str) and text == public:
+                problem = (
+                    "%s is the public address of the services (%s); a 1:1 host needs an address of its own, "
+                    "or it takes every port of the services' address" % (text, setting_name(params, "public_address"))
+                )
+            if problem is None and field_name == "public_address" and text == _text(params.get("hostname")):
+                problem = "%s is the address this run connects to; its 1:1 NAT would send the API to the host" % text
+            out.extend(_problem(where, field_name, problem))
+            seen[field_name].setdefault(text, name)
     return out
 
 
@@ -324,6 +440,7 @@ def services_problems(params: Mapping[str, Any], host: Optional[str] = None) -> 
         _variable_problems(where, params)
         + _setting_problems(where, params)
         + _service_problems(where, params)
+        + _netmap_problems(where, params)
         + _name_problems(where, params)
         + _overlap_problems(where, params)
         + _dns_problems(where, params)
@@ -353,6 +470,54 @@ def _interface(params: Mapping[str, Any], side: str, prefix: str) -> Dict[str, s
     if params.get(side + "_interface_list"):
         return {prefix + "_interface_list": params[side + "_interface_list"]}
     return {}
+
+
+def _source_match(service: Mapping[str, Any]) -> Dict[str, Any]:
+    """How a port forward matches its sources (PortForward fields): one source by
+    ``src-address``, several by the service's owned list, or the user's list; {} for everyone."""
+    if service.get("source_address_list") not in (None, ""):
+        return dict(src_address_list=_text(service["source_address_list"]))
+    networks = source_networks(service.get("sources") or [])
+    if len(networks) == 1:
+        return dict(src_address=networks[0])
+    if networks:
+        return dict(src_address_list=source_list_name(_text(service["name"])))
+    return {}
+
+
+def _source_entries(services: Sequence[Mapping[str, Any]]) -> List[Dict[str, Any]]:
+    """The owned address-list entries of the services published to several sources."""
+    entries = []
+    for service in services:
+        networks = source_networks(service.get("sources") or [])
+        if len(networks) > 1:
+            name = _text(service["name"])
+            entries.extend(
+                dict(list=source_list_name(name), address=network, comment="service %s" % name) for network in networks
+            )
+    return entries
+
+
+def stale_source_entries(params: Mapping[str, Any], desired: Desired, view: RouterView, host: Any) -> None:
+    """Without purge, the owned entries of a named service's source list that its sources no
+    longer hold (or all of them, for an absent service) are deleted: with purge, overridden
+    removes every owned entry not desired already."""
+    if params.get("purge", True):
+        return
+    named = {_text(service.get("name")) for service in params.get("services") or []}
+    jobs = [job for job in desired.entry_jobs if job.section is ADDRESS_LISTS]
+    wanted = {entry.key for job in jobs for entry in job.entries}
+    stale = []
+    for row in view.entries.get(ADDRESS_LISTS.option, []):
+        key = owned_key(row, ADDRESS_LISTS.menu)
+        if key is None or key in wanted:
+            continue
+        list_name, address = key.name.split(":", 1)
+        if list_name.startswith(SOURCE_LIST_PREFIX) and list_name[len(SOURCE_LIST_PREFIX) :] in named:
+            stale.append(dict(list=list_name, address=address))
+    if stale:
+        job, _errors = entry_job(ADDRESS_LISTS, stale, "deleted", host)
+        desired.entry_jobs.insert(desired.entry_jobs.index(jobs[0]) if jobs else 0, job)
 
 
 def _dns_entries(services: Sequence[Mapping[str, Any]]) -> List[Dict[str, Any]]:
@@ -399,7 +564,10 @@ def services_desired(params: Mapping[str, Any], host: Optional[str] = None) -> D
             host_port=None if host_port in (None, "") else _text(host_port),
             **public,
             **ingress,
+            **_source_match(service),
         )
+        if service.get("sources"):
+            desired.sources[name] = tuple(source_networks(service["sources"]))
         desired.port_forwards.append(forward)
         desired.services.append(name)
         if name in with_hairpin:
@@ -420,13 +588,22 @@ def services_desired(params: Mapping[str, Any], host: Optional[str] = None) -> D
         mode=filter_mode(params.get("filter", FILTER_AUTO)) or FILTER_AUTO, facts=analysis_facts(params)
     )
 
-    auto_mode = "per_service" if with_hairpin else "none"
-    if mode == "subnet" and present(params):
+    for netmap in present_netmaps(params):
+        name = _text(netmap["name"])
+        desired.netmaps.append(
+            OneToOne(name=name, public_address=_text(netmap["public_address"]), host=_text(netmap["host"]), **wan_out)
+        )
+        desired.services.append(name)
+    auto_mode = "per_service" if with_hairpin or (desired.netmaps and mode == "per_service") else "none"
+    if mode == "subnet" and (present(params) or desired.netmaps):
         auto_mode = "subnet"
     if auto_mode != "none":
         lan = _interface(params, "lan", "lan")
         desired.auto_hairpin = AutoHairpin(auto_mode, lan_subnets=tuple(params.get("lan_subnets") or ()), **lan)
     desired.services.extend(_text(service["name"]) for service in absent(params))
+    desired.services.extend(
+        _text(netmap["name"]) for netmap in params.get("netmaps") or [] if netmap.get("state") == "absent"
+    )
 
     # The DDNS entry is always managed (even as no entry), so an earlier DDNS form's entry
     # follows purge like the rules do.
@@ -434,6 +611,7 @@ def services_desired(params: Mapping[str, Any], host: Optional[str] = None) -> D
     addresses = []
     if isinstance(ddns, Mapping) and "ddns_name" in ddns:
         addresses.append(dict(list=DDNS_LIST, address=_text(ddns["ddns_name"])))
+    addresses.extend(_source_entries(present(params)))
     _add_entry_job(desired, ADDRESS_LISTS, addresses, desired.state, host)
 
     # Split DNS: the services' names. In the other modes, with purge, none (so entries an earlier
@@ -556,6 +734,7 @@ class ServicesCall(Call):
         if self.problems:
             raise self.problems_failure(self.problems + self.router_only_problems(module, view))
         analyze = bool(self.params.get("analyze"))
+        stale_source_entries(self.params, self.desired, view, self.host)
         try:
             plan = converge(
                 module,
@@ -721,6 +900,10 @@ class ServicesCall(Call):
         """A problem the engine found on a rule, in the words of the inventory: the setting it
         comes from (the WAN of a masquerade or of a forward's in-interface, the LAN of a hairpin
         rule, the public address), and the router by its label."""
+        if error.field.startswith(NETMAP_FIELD_PREFIX):
+            # A netmap's own field: named as the netmap, not as a service.
+            where = "netmap %r: field %r" % (error.service, error.field[len(NETMAP_FIELD_PREFIX) :])
+            return ValidationError(error.service, error.field, error.message, self.host, setting=where)
         setting = _SETTING_OF_FIELD.get(error.field)
         if setting is None:
             return ValidationError(error.service, error.field, error.message, self.host)

@@ -73,9 +73,63 @@ options:
             V(per_service); V(true) makes one even in mode V(none) or V(split_dns).
           - Not allowed as V(false) in mode V(subnet), whose rule covers the whole subnet.
         type: bool
+      sources:
+        description:
+          - Publish the service only to these clients, IPv4 addresses or networks
+            (V(198.51.100.0/24)); others are not forwarded. Leave out to publish to everyone.
+          - One source becomes the forward's C(src-address); several are kept in an owned address
+            list C(hairpin-src-<name>) that the forward matches with C(src-address-list), one rule
+            as admins build it in Winbox (so the service's name is then at most 52 characters).
+          - LAN clients reach the service by the public address only when a source holds an
+            address of the host's LAN subnet; otherwise the service gets no hairpin rule, and the
+            result's C(notes) say so.
+          - Not together with O(services[].source_address_list).
+        type: list
+        elements: str
+      source_address_list:
+        description:
+          - Publish the service only to the clients in this address list, which you keep on the
+            router (C(src-address-list=<name>) on the forward). Not together with
+            O(services[].sources).
+        type: str
       state:
         description:
           - V(absent) removes the service's owned rules (and its split-DNS entry), also with O(purge=false).
+        type: str
+        choices: [present, absent]
+        default: present
+  netmaps:
+    description:
+      - 1:1 NAT (RouterOS's "1:1 mapping"), one entry per host that has a public address of its
+        own. Every port of O(netmaps[].public_address) goes to O(netmaps[].host), and what the
+        host sends out of the WAN leaves from that address.
+      - Each makes C(chain=dstnat action=netmap dst-address=<public_address> to-addresses=<host>)
+        and C(chain=srcnat action=netmap src-address=<host> out-interface=<WAN>
+        to-addresses=<public_address>), both at the top of their chain (so before any
+        masquerade); in mode V(per_service) also a hairpin rule, C(chain=srcnat action=masquerade
+        src-address=<LAN subnet> dst-address=<host> out-interface=<LAN>), so LAN clients reach
+        the host by its public address. Mode V(subnet)'s rule covers it; V(split_dns) and
+        V(none) make none.
+      - The public address must be one of the router's addresses (add it to the WAN first), and
+        not the services' O(public_address) nor the address the run connects to.
+    type: list
+    elements: dict
+    default: []
+    suboptions:
+      name:
+        description:
+          - Unique name of the mapping on this router, not that of a service; part of the owned
+            rules' comment (letters, digits, C(_), C(.), C(-); at most 64 characters).
+        type: str
+        required: true
+      public_address:
+        description: The host's own public IPv4 address. Required unless O(netmaps[].state=absent).
+        type: str
+      host:
+        description: IPv4 address of the host on the LAN. Required unless O(netmaps[].state=absent).
+        type: str
+      state:
+        description: V(absent) removes the mapping's owned rules, also with O(purge=false).
         type: str
         choices: [present, absent]
         default: present

@@ -110,6 +110,28 @@ def _public_side(reasons: Sequence[str]) -> List[str]:
     return [r for r in reasons if r.split("=")[0] in ("dst-address", "dst-address-list", "dst-address-type")]
 
 
+def _source_side(reasons: Sequence[str]) -> List[str]:
+    return [r for r in reasons if r.split("=")[0] in ("src-address", "src-address-list")]
+
+
+def _outside_sources(service: Service, flow: Flow, topology: Topology) -> Optional[Tuple[str, str]]:
+    """(reason, summary) when the service's rule would take the packet but for its source
+    limit: the service is published to other clients only, which is what it says, not a fault."""
+    rule = service.rule
+    if not rule.active:
+        return None
+    reasons, unknown = mismatches(rule, flow.packet, topology)
+    limits = _source_side(reasons)
+    if not limits or len(limits) != len(reasons) or unknown:
+        return None
+    return (
+        "{0} admits only some sources, and {1} is not one of them: {2}".format(
+            rule.label, flow.packet.src, "; ".join(limits)
+        ),
+        "source-limited: {0} not admitted".format(flow.packet.src),
+    )
+
+
 def short(rule: Rule) -> str:
     return "rule #{0}".format(rule.position)
 
@@ -196,6 +218,10 @@ def internet_verdict(service: Service, topology: Topology, rules: Sequence[Rule]
     if taken is not None:
         _shadowed(verdict, service, flow, dst, taken, findings, "from the internet")
         return verdict
+    outside = _outside_sources(service, flow, topology)
+    if outside is not None:
+        verdict.fail(*outside)
+        return verdict
     verdict.fail(*_explain_unforwarded(service, flow, topology, rules, "traffic from the internet"))
     if service.rule.active:
         reasons, _unknown = mismatches(service.rule, packet, topology)
@@ -231,8 +257,11 @@ def lan_verdict(
         verdict.reaches = endpoint(flow)
     if not service.reached_by(flow):
         taken = _taken_elsewhere(service, flow)
+        outside = _outside_sources(service, flow, topology)
         if taken is not None:
             _shadowed(verdict, service, flow, dst, taken, findings, "from the LAN")
+        elif outside is not None:
+            verdict.fail(*outside)
         else:
             verdict.fail(*_explain_unforwarded(service, flow, topology, rules, "LAN clients"))
         return verdict

@@ -492,3 +492,22 @@ def test_an_owned_rule_with_a_fingerprint_is_named_as_the_user_wrote_it():
     assert "~d3f262a8" not in render_table(report)
     # The rule as it stands on the router keeps its whole comment.
     assert finding.rule.get("comment") == "hairpin:dstnat:web:tcp ~d3f262a8 Web"
+
+
+def test_a_source_limited_service_is_reachable_from_its_sources_only_and_that_is_no_finding():
+    limited = [web_forward(src_address_list="hairpin-src-web"), DEFCONF_MASQUERADE]
+    lists = {"hairpin-src-web": ["198.51.100.0/24", "192.0.2.7"]}
+    inside = analyze(limited, facts(address_lists=lists, internet_client="198.51.100.10"))
+    assert service(inside)["internet"]["reachable"] is True
+    outside = analyze(limited, facts(address_lists=lists, internet_client="192.0.2.99"))
+    internet = service(outside)["internet"]
+    assert internet["reachable"] is False
+    assert internet["summary"] == "source-limited: 192.0.2.99 not admitted"
+    assert "192.0.2.99 is not in that list" in internet["reason"]
+    # The LAN is not among the sources: LAN clients are not forwarded, which the limit says too.
+    lan = service(outside)["lan_public_address"]
+    assert (lan["reachable"], lan["summary"]) == (False, "source-limited: 192.168.1.10 not admitted")
+    assert outside.findings == []
+    # A source limit among other mismatches is no excuse for them: the finding stays.
+    moved = [web_forward(src_address="198.51.100.0/24", dst_address="203.0.113.50"), DEFCONF_MASQUERADE]
+    assert codes(analyze(moved, facts(internet_client="192.0.2.99"))) == [("public-address-mismatch", "web/tcp")]

@@ -137,6 +137,9 @@ def test_field_table_knows_what_can_be_unset():
         (("hairpin", "web", "udp"), "hairpin:hairpin:web:udp"),
         (("masquerade", "ether1", None), "hairpin:masquerade:ether1"),
         (("hairpin-subnet", "192.168.1.0/24", None), "hairpin:hairpin-subnet:192.168.1.0/24"),
+        (("netmap-in", "dmz", None), "hairpin:netmap-in:dmz"),
+        (("netmap-out", "dmz", None), "hairpin:netmap-out:dmz"),
+        (("netmap-hairpin", "dmz", None), "hairpin:netmap-hairpin:dmz"),
     ],
 )
 def test_format_and_parse_marker_round_trip(args, comment):
@@ -166,6 +169,8 @@ def test_marker_keeps_description_verbatim():
         "xhairpin:dstnat:web:tcp",
         " hairpin:dstnat:web:tcp",
         "hairpin:masquerade:ether1:tcp",  # masquerade has no protocol
+        "hairpin:netmap-in:dmz:tcp",  # nor has 1:1 NAT
+        "hairpin:netmap:dmz",
         "hairpin:hairpin-subnet:192.168.1.0",
         "hairpin:dstnat:-web:tcp",
         "hairpin:dstnat:w b:tcp",

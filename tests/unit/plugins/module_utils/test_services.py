@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from ansible_collections.hairpin.routeros.plugins.module_utils.desired import AutoHairpin
 from ansible_collections.hairpin.routeros.plugins.module_utils.entries import address_list_entry, dns_entry
+from ansible_collections.hairpin.routeros.plugins.module_utils.hairpins import finish_hairpins
 from ansible_collections.hairpin.routeros.plugins.module_utils.model import Masquerade, PortForward
 from ansible_collections.hairpin.routeros.plugins.module_utils.services import (
     DDNS_LIST,
@@ -258,3 +259,162 @@ def test_max_removals_is_a_count():
     assert problems(max_removals=-1, from_variables="hairpin") == [
         "host 'gw': variable 'hairpin_max_removals': -1 is not a number of port forwards (0 or more)"
     ]
+
+
+# ---------------------------------------------------------------------------------------------
+# Source limits
+
+
+def test_source_limits_are_checked_naming_host_service_and_field():
+    assert problems(services=[service(sources=["198.51.100.0/24", "203.0.113.7"])]) == []
+    assert problems(services=[service(source_address_list="office")]) == []
+    assert problems(services=[service(sources=["198.51.100.0/24"], source_address_list="office")]) == [
+        "host 'gw': service 'web': field 'source_address_list': cannot be combined with 'sources'; give only one"
+    ]
+    assert problems(services=[service(sources=["198.51.100.0/33", "example.net", "198.51.100"])]) == [
+        "host 'gw': service 'web': field 'sources': '198.51.100.0/33' is not an IPv4 address or network "
+        "(e.g. 198.51.100.0/24)",
+        "host 'gw': service 'web': field 'sources': 'example.net' is not an IPv4 address or network "
+        "(e.g. 198.51.100.0/24)",
+        "host 'gw': service 'web': field 'sources': '198.51.100' is not an IPv4 address or network "
+        "(e.g. 198.51.100.0/24)",
+    ]
+    assert problems(services=[service(sources=[])]) == [
+        "host 'gw': service 'web': field 'sources': an empty list admits no client; leave the field out to "
+        "publish to everyone"
+    ]
+    assert problems(services=[service(sources=["198.51.100.7", "198.51.100.7/32"])]) == [
+        "host 'gw': service 'web': field 'sources': 198.51.100.7/32 is the same source as 198.51.100.7"
+    ]
+    assert problems(services=[service(source_address_list="hairpin-src-web")]) == [
+        "host 'gw': service 'web': field 'source_address_list': lists named hairpin-src-... are the ones hairpin "
+        "keeps for services' sources"
+    ]
+    long_name = "s" * 53
+    assert problems(services=[service(name=long_name, sources=["198.51.100.1", "198.51.100.2"])]) == [
+        f"host 'gw': service '{long_name}': field 'sources': several sources are kept in the address list "
+        f"hairpin-src-{long_name}, longer than 64 characters; give the service a name of at most 52 characters"
+    ]
+    # One source needs no list, so the name may be as long as any.
+    assert problems(services=[service(name=long_name, sources=["198.51.100.1"])]) == []
+
+
+def test_one_source_is_the_forwards_src_address_several_are_an_owned_list():
+    desired = services_desired(settings(services=[service(sources=["198.51.100.7/32"])]))
+    assert desired.port_forwards[0].src_address == "198.51.100.7"
+    assert desired.port_forwards[0].src_address_list is None
+    assert desired.port_forwards[0].rules()[0].fields["src-address"] == "198.51.100.7"
+    assert desired.sources == {"web": ("198.51.100.7",)}
+    assert desired.entry_jobs[0].entries == []
+
+    desired = services_desired(settings(services=[service(sources=["198.51.100.9/24", "203.0.113.7"])]))
+    forward = desired.port_forwards[0]
+    assert (forward.src_address, forward.src_address_list) == (None, "hairpin-src-web")
+    assert desired.entry_jobs[0].entries == [
+        address_list_entry("hairpin-src-web", "198.51.100.0/24", "service web"),
+        address_list_entry("hairpin-src-web", "203.0.113.7", "service web"),
+    ]
+
+    desired = services_desired(settings(services=[service(source_address_list="office")]))
+    assert desired.port_forwards[0].src_address_list == "office"
+    assert desired.sources == {}
+    assert desired.entry_jobs[0].entries == []
+
+
+def test_a_service_without_sources_makes_the_same_rules_as_before():
+    plain = PortForward(name="web", protocol="tcp", port="80", host="192.168.1.2", public_address="203.0.113.1")
+    assert "src-address" not in plain.rules()[0].fields
+    assert plain.rules()[0].fields["comment"] == services_desired(settings()).port_forwards[0].rules()[0].comment
+
+
+def test_a_service_whose_sources_leave_out_the_lan_is_not_hairpinned_and_the_notes_say_so():
+    outside = settings(lan_subnets=["192.168.1.0/24"], services=[service(sources=["198.51.100.0/24"])])
+    desired = services_desired(outside)
+    finish_hairpins(desired, None)
+    assert desired.hairpins == []
+    assert desired.notes == [
+        "service 'web': its sources hold no address of the LAN subnet 192.168.1.0/24, so LAN clients do not reach "
+        "it by the public address, and it gets no hairpin rule"
+    ]
+    # One LAN address among the sources is enough: that client is forwarded, and needs the hairpin rule.
+    inside = settings(lan_subnets=["192.168.1.0/24"], services=[service(sources=["198.51.100.0/24", "192.168.1.50"])])
+    desired = services_desired(inside)
+    finish_hairpins(desired, None)
+    assert [hairpin.lan_subnet for hairpin in desired.hairpins] == ["192.168.1.0/24"]
+    assert desired.notes == []
+
+
+# ---------------------------------------------------------------------------------------------
+# 1:1 NAT
+
+DMZ = {"name": "dmz", "public_address": "203.0.113.5", "host": "192.168.1.8", "state": "present"}
+
+
+def test_netmaps_are_checked_naming_host_netmap_and_field():
+    assert problems(netmaps=[DMZ]) == []
+    assert problems(netmaps=[dict(DMZ, public_address="203.0.113.1")]) == [
+        "host 'gw': netmap 'dmz': field 'public_address': 203.0.113.1 is the public address of the services "
+        "(public_address); a 1:1 host needs an address of its own, or it takes every port of the services' address"
+    ]
+    assert problems(netmaps=[dict(DMZ, host=None, public_address="224.0.0.9")]) == [
+        "host 'gw': netmap 'dmz': field 'public_address': 224.0.0.9 is not a unicast IPv4 host address",
+        "host 'gw': netmap 'dmz': field 'host': is required (the host's LAN address, IPv4)",
+    ]
+    assert problems(netmaps=[DMZ, dict(DMZ, name="web", public_address="203.0.113.6")]) == [
+        "host 'gw': netmap 'web': field 'name': 'web' is also the name of a service; give the netmap its own",
+        "host 'gw': netmap 'web': field 'host': 192.168.1.8 is also the host of netmap 'dmz'",
+    ]
+    assert problems(netmaps=[DMZ], hostname="203.0.113.5") == [
+        "host 'gw': netmap 'dmz': field 'public_address': 203.0.113.5 is the address this run connects to; its 1:1 "
+        "NAT would send the API to the host"
+    ]
+    assert problems(netmaps=[DMZ], wan_interface=None, masquerade=False) == [
+        "host 'gw': field 'wan_interface': 1:1 NAT (netmaps dmz) translates what leaves the WAN, so wan_interface "
+        "or wan_interface_list is needed"
+    ]
+    assert problems(netmaps=[DMZ], services=[], lan_interface=None) == [
+        "host 'gw': field 'lan_interface': mode per_service makes hairpin rules (netmaps dmz), so lan_interface or "
+        "lan_interface_list is needed"
+    ]
+    # An absent entry needs its name only.
+    assert problems(netmaps=[{"name": "old", "state": "absent"}]) == []
+
+
+def test_a_netmap_is_two_netmap_rules_and_a_hairpin_rule_for_its_lan_subnet():
+    desired = services_desired(settings(netmaps=[DMZ, {"name": "old", "state": "absent"}], services=[]))
+    finish_hairpins(desired, None)
+    (netmap,) = desired.netmaps
+    inbound, outbound = netmap.rules()
+    assert {k: v for k, v in inbound.fields.items() if k != "comment"} == {
+        "chain": "dstnat",
+        "action": "netmap",
+        "dst-address": "203.0.113.5",
+        "to-addresses": "192.168.1.8",
+    }
+    assert {k: v for k, v in outbound.fields.items() if k != "comment"} == {
+        "chain": "srcnat",
+        "action": "netmap",
+        "src-address": "192.168.1.8",
+        "out-interface": "ether1",
+        "to-addresses": "203.0.113.5",
+    }
+    assert inbound.comment.startswith("hairpin:netmap-in:dmz ~")
+    assert outbound.comment.startswith("hairpin:netmap-out:dmz ~")
+    assert [(h.host, h.lan_subnet, h.lan_interface) for h in desired.netmap_hairpins] == []  # no LAN subnet given
+    assert desired.services == ["ether1", "dmz", "old"]
+    desired = services_desired(settings(netmaps=[DMZ], services=[], lan_subnets=["192.168.1.0/24"]))
+    finish_hairpins(desired, None)
+    (hairpin,) = desired.netmap_hairpins
+    assert {k: v for k, v in hairpin.rules()[0].fields.items() if k != "comment"} == {
+        "chain": "srcnat",
+        "action": "masquerade",
+        "src-address": "192.168.1.0/24",
+        "dst-address": "192.168.1.8",
+        "out-interface": "bridge",
+    }
+    assert hairpin.rules()[0].comment.startswith("hairpin:netmap-hairpin:dmz ~")
+    # Mode none: no hairpin rule; mode subnet: the subnet's rule covers it.
+    for mode in ("none", "subnet"):
+        desired = services_desired(settings(mode=mode, netmaps=[DMZ], services=[], lan_subnets=["192.168.1.0/24"]))
+        finish_hairpins(desired, None)
+        assert desired.netmap_hairpins == []
