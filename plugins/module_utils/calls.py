@@ -22,7 +22,7 @@ from ansible_collections.hairpin.routeros.plugins.module_utils.converge import (
 from ansible_collections.hairpin.routeros.plugins.module_utils.desired import CallError, EntryJob
 from ansible_collections.hairpin.routeros.plugins.module_utils.entries import DNS_STATIC, dns_entries
 from ansible_collections.hairpin.routeros.plugins.module_utils.gather import parse_entries_rsc, rows_to_entry_config
-from ansible_collections.hairpin.routeros.plugins.module_utils.importing import import_router
+from ansible_collections.hairpin.routeros.plugins.module_utils.importing import import_router, variables_yaml
 from ansible_collections.hairpin.routeros.plugins.module_utils.read import (
     ADDRESS_LISTS,
     DNS_ENTRIES,
@@ -107,6 +107,7 @@ class InfoCall(Call):
             expressed=imported["expressed"],
             unexpressed=imported["unexpressed"],
             import_notes=imported["notes"],
+            variables_yaml=variables_yaml(str(self.params.get("hostname")), imported),
         )
 
     def read_failure(self, exc: RouterError, result: Dict[str, Any]) -> CallError:

@@ -17,6 +17,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import unicodedata
 from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
@@ -599,3 +600,71 @@ def _verify(
 
 def _static(row: Mapping[str, Any]) -> bool:
     return not is_true(row.get("dynamic"))
+
+
+# ---------------------------------------------------------------------------------------------
+# The imported variables as a file a human reviews
+# ---------------------------------------------------------------------------------------------
+
+_PLAIN = re.compile(r"\A[A-Za-z][A-Za-z0-9_.-]*\Z")
+# Words YAML reads as booleans or null rather than text.
+_YAML_WORDS = frozenset(("true", "false", "yes", "no", "on", "off", "y", "n", "null"))
+
+
+def _scalar(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    text = str(value)
+    if _PLAIN.match(text) and text.lower() not in _YAML_WORDS:
+        return text
+    return json.dumps(text, ensure_ascii=False)
+
+
+def _flow(mapping: Mapping[str, Any]) -> str:
+    return "{%s}" % ", ".join("%s: %s" % (key, _scalar(value)) for key, value in mapping.items())
+
+
+def _comment(text: str) -> str:
+    # A comment holds one line: a rule's comment may hold a line break.
+    return " ".join(str(text).split())
+
+
+def variables_yaml(host: str, imported: Mapping[str, Any]) -> str:
+    """The imported variables as a host_vars file: the hairpin_* variables, each service after
+    the rules it was found in, and the rules left as they are, with why, as comments."""
+    variables = imported["variables"]
+    services = variables["hairpin_services"]
+    found: Dict[str, List[str]] = {}
+    for entry in imported["expressed"]:
+        found.setdefault(entry["service"], []).append(entry["rule"])
+    lines = [
+        "---",
+        "# The hairpin role's variables, imported from the NAT table of the router at %s." % host,
+        "# %d service(s); %d rule(s) the role reproduces exactly; %d rule(s) left as they are (listed at the end)."
+        % (len(services), len(imported["expressed"]), len(imported["unexpressed"])),
+        "# Review, then run the role with --check --diff: it should change only the comments of those rules.",
+    ]
+    for note in imported.get("notes") or []:
+        lines.append("# Note: %s" % _comment(note))
+    for name, value in variables.items():
+        if name == "hairpin_services":
+            continue
+        if isinstance(value, Mapping):
+            lines.append("%s: %s" % (name, _flow(value)))
+        else:
+            lines.append("%s: %s" % (name, _scalar(value)))
+    lines.append("hairpin_services:" + ("" if services else " []"))
+    for service in services:
+        for rule in found.get(service["name"], []):
+            lines.append("  # found: %s" % _comment(rule))
+        lines.append("  - %s" % _flow(service))
+    for entry in imported["expressed"]:
+        if entry["service"] not in [service["name"] for service in services]:
+            lines.append("# also reproduced (%s): %s" % (entry["service"], _comment(entry["rule"])))
+    if imported["unexpressed"]:
+        lines.append("")
+        lines.append("# Left as they are: the role does not make these rules and never touches them.")
+        for entry in imported["unexpressed"]:
+            lines.append("#   %s" % _comment(entry["rule"]))
+            lines.append("#     why: %s" % _comment(entry["reason"]))
+    return "\n".join(lines) + "\n"

@@ -111,6 +111,13 @@ unexpressed:
       position: 5
       rule: "5 ;;; mail: SMTP chain=wan-forwards action=dst-nat protocol=tcp dst-address=203.0.113.51 dst-port=25 to-addresses=192.168.20.25"
       reason: "it is in the chain wan-forwards; the role's rules are in dstnat and srcnat"
+variables_yaml:
+  description:
+    - RV(variables) as a YAML file for the router's C(host_vars), for a human to review. Each
+      service follows a comment with the rule it was found in. The rules left as they are come
+      last, as comments, each with its reason. The playbook C(hairpin.routeros.import) writes it.
+  returned: success
+  type: str
 import_notes:
   description: What a reviewer of the imported variables should know (e.g. the public address is only a starting point).
   returned: success

@@ -8,9 +8,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 from ansible_collections.hairpin.routeros.plugins.module_utils.converge import validate_desired
 from ansible_collections.hairpin.routeros.plugins.module_utils.hairpins import finish_hairpins
-from ansible_collections.hairpin.routeros.plugins.module_utils.importing import import_router
+from ansible_collections.hairpin.routeros.plugins.module_utils.importing import import_router, variables_yaml
 from ansible_collections.hairpin.routeros.plugins.module_utils.model import NAT_FIELDS, effective_value
 from ansible_collections.hairpin.routeros.plugins.module_utils.read import RouterView
 from ansible_collections.hairpin.routeros.plugins.module_utils.services import services_desired, services_problems
@@ -73,6 +74,15 @@ def corpus_views() -> dict[str, RouterView]:
 def test_every_export_of_the_corpus_round_trips(corpus_views):
     for export, view in corpus_views.items():
         assert_round_trip(view, import_router(view)), export
+
+
+def test_the_written_file_holds_exactly_the_variables_and_names_every_rule_left(corpus_views):
+    for view in corpus_views.values():
+        found = import_router(view)
+        text = variables_yaml("192.0.2.1", found)
+        assert yaml.safe_load(text) == found["variables"]
+        for entry in found["unexpressed"]:
+            assert "#   " + " ".join(entry["rule"].split()) in text
 
 
 def test_a_forward_with_its_host_port_is_imported_with_its_name_from_the_comment(corpus_views):
@@ -237,4 +247,6 @@ rows_strategy = st.lists(
 @given(rows_strategy)
 def test_any_hand_made_table_round_trips(rows):
     view = view_of(rows)
-    assert_round_trip(view, import_router(view))
+    found = import_router(view)
+    assert_round_trip(view, found)
+    assert yaml.safe_load(variables_yaml("192.0.2.1", found)) == found["variables"]
