@@ -82,6 +82,8 @@ class Desired:
     entry_jobs: List[EntryJob] = field(default_factory=list)
     errors: List[ValidationError] = field(default_factory=list)
     notes: List[str] = field(default_factory=list)
+    # Take over foreign rules that do exactly what a desired rule does (option adopt).
+    adopt: bool = False
 
     def rules(self) -> List[NatRule]:
         return desired_rules(self.port_forwards, self.hairpins, self.hairpin_subnets, self.masquerades)
@@ -245,7 +247,11 @@ def desired_from_options(
     """Typed services from a NAT module's options. `sections` maps a section name (port_forwards,
     masquerades, hairpins, hairpin_subnets) to its list of option dicts. The entry menus
     (address_lists, dns_static) are managed when their option is given, even empty."""
-    desired = Desired(state=state, auto_hairpin=auto_hairpin_of(params.get("auto_hairpin")))
+    desired = Desired(
+        state=state,
+        auto_hairpin=auto_hairpin_of(params.get("auto_hairpin")),
+        adopt=bool(params.get("adopt", True)),
+    )
     for section, entries in sections.items():
         _add_section(desired, section, entries or [], host)
     for section in ENTRY_SECTIONS:

@@ -68,6 +68,10 @@ def _comment_match_key(value: object) -> str:
     return text
 
 
+# The adoption of foreign rules (adopt.py) tells anchors apart the same way.
+comment_match_key = _comment_match_key
+
+
 def _smallest_longest_increasing(values: Sequence[int]) -> Set[int]:
     """Indices of the longest strictly increasing subsequence of ``values`` (distinct ints)
     whose set of values is lexicographically smallest, in O(n log n).
@@ -143,7 +147,10 @@ class Table:
         return bisect.bisect_left(self.fixed.get(chain, []), row)
 
 
-def classify(current: Sequence[Row], scope: Collection[str]) -> Table:
+def classify(current: Sequence[Row], scope: Collection[str], adopted: Optional[Mapping[int, RuleKey]] = None) -> Table:
+    """The table as the planner sees it; ``adopted`` (row index -> key) are foreign rows the plan
+    takes over (adopt.py): owned from here on, never fixed rows."""
+    adopted = adopted or {}
     chains: List[Optional[str]] = []
     fixed: Dict[str, List[int]] = {}
     owned: Dict[RuleKey, int] = {}
@@ -156,7 +163,7 @@ def classify(current: Sequence[Row], scope: Collection[str]) -> Table:
         chain = row_chain(row)
         chains.append(chain)
         comment = row.get("comment")
-        key = parse_marker(comment) if isinstance(comment, str) else None
+        key = adopted.get(index) or (parse_marker(comment) if isinstance(comment, str) else None)
         if key is not None and key.kind in scope:
             if key in owned:
                 duplicates.append(index)
@@ -321,6 +328,7 @@ def placement(
                 return row_id(table.rows[index])
         return None
 
+    owners = {row: key for key, row in matched.items()}
     moves: List[Operation] = []
     adds: List[Operation] = []
     for _chain, target in targets:
@@ -340,7 +348,8 @@ def placement(
                 add_before[item] = table_top if top_of_new_chain else next_existing
                 continue
             if item in moving:
-                key = parse_marker(table.rows[item].get("comment"))
+                # An adopted row still carries its foreign comment: its key is the rule's.
+                key = owners.get(item) or parse_marker(table.rows[item].get("comment"))
                 moves.append(Operation(ACTION_MOVE, key, row_id(table.rows[item]), destination=next_existing))
             next_existing = row_id(table.rows[item])
         adds.extend(
