@@ -20,7 +20,9 @@ at the rows of the rule's own chain. Vocabulary:
 * dynamic rows are RouterOS' own; they are ignored for placement and never referenced.
 
 Placement: a rule wants a gap of its chain (``top``: 0, ``bottom``: the last, ``before X`` /
-``after X``: the gap just before / after the fixed row ``X`` of its chain). A rule already in its
+``after X``: the gap just before / after the fixed row ``X`` of its chain), or, for a rule whose
+row exists, the gap that row is in when only disabled fixed rows (none of them ``X``) stand
+between the two: they take no packet, so moving across them would change nothing. A rule already in its
 gap and in order with the module's other rules there does not move (the longest such run stays).
 """
 
@@ -209,6 +211,34 @@ def _anchor_problem(rule: NatRule, chain: str, matches: List[int], in_chain: Lis
     return "{0} matches no foreign rule; {1}".format(intro, wanted)
 
 
+def _is_disabled(row: Row) -> bool:
+    return effective_value("disabled", row.get("disabled")) == "true"
+
+
+def _wanted_gap(rule: NatRule, table: Table, row: Optional[int]) -> int:
+    """The gap a rule goes to: its anchor's, or the gap its existing row is in when only
+    disabled fixed rows stand between the two (they take no packet, so the rule already takes
+    the traffic its anchor would give it: a move would change nothing but the order)."""
+    target = _target_gap(rule, table)
+    chain = _rule_chain(rule)
+    if row is None or table.chains[row] != chain:
+        return target
+    where = table.gap_of(row, chain)
+    if where == target:
+        return target
+    low, high = min(where, target), max(where, target)
+    between = table.fixed.get(chain, [])[low:high]
+    # The row the anchor names is never crossed, disabled or not: the inventory asked for it.
+    named = _comment_match_key(rule.anchor.comment) if rule.anchor.comment is not None else None
+    for index in between:
+        if not _is_disabled(table.rows[index]):
+            return target
+        comment = table.rows[index].get("comment")
+        if named is not None and comment is not None and _comment_match_key(comment) == named:
+            return target
+    return where
+
+
 # A chain's target order: ("row", row index) for rows that exist, ("new", desired position).
 _Target = List[Tuple[str, int]]
 
@@ -301,7 +331,7 @@ def placement(
         if chain not in wanted:
             chain_order.append(chain)
             wanted[chain] = {}
-        wanted[chain].setdefault(_target_gap(rule, table), []).append(position)
+        wanted[chain].setdefault(_wanted_gap(rule, table, matched.get(rule.key)), []).append(position)
     for by_gap in wanted.values():
         for positions in by_gap.values():
             positions.sort(key=lambda position: (_GAP_RANK[desired[position].anchor.position], position))

@@ -256,3 +256,35 @@ def test_the_revert_gives_an_adopted_rule_its_comment_and_place_back():
         "move *5 destination=*1",
     ]
     assert plan(rules, current).adopted[0].id == "*5"
+
+
+def test_an_adopted_rule_behind_disabled_foreign_rules_stays_where_it_is():
+    # A disabled rule takes no packet: the adopted forward already takes its traffic there.
+    rules = WEB.rules()
+    old_vpn = hand_made("*3", comment="old VPN box (replaced)", disabled=True, **{"dst-port": 1723})
+    current = [old_vpn, hand_made("*4", comment="old web", disabled=True), hand_made("*5")]
+    result = plan(rules, current)
+    assert [(op.action, op.id) for op in result.operations] == [("set", "*5")]
+    assert [row[".id"] for row in result.after] == ["*3", "*4", "*5"]
+    assert [(twin.id, twin.why) for twin in result.twins] == [("*4", "disabled")]
+    assert_settled(rules, result)
+
+
+def test_a_disabled_rule_named_as_the_anchor_is_still_honoured():
+    rules = [
+        PortForward(
+            name="web",
+            protocol="tcp",
+            port="80",
+            host="192.168.20.10",
+            in_interface_list="WAN",
+            anchor=Anchor("before", "old VPN box (replaced)"),
+        ).rules()[0]
+    ]
+    old_vpn = hand_made("*3", comment="old VPN box (replaced)", disabled=True, **{"dst-port": 1723})
+    result = plan(rules, [old_vpn, hand_made("*5")])
+    assert [(op.action, op.id, op.destination) for op in result.operations] == [
+        ("set", "*5", None),
+        ("move", "*5", "*3"),
+    ]
+    assert_settled(rules, result)
