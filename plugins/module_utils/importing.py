@@ -433,6 +433,13 @@ def import_router(view: RouterView) -> Dict[str, Any]:
     if lan is None and mode == "none":
         settings.update(_lan_guess(view, forwards))
     settings["masquerade"] = "auto" if wan is not None and _covered(view, wan) else False
+    # The hairpin rules name their LAN subnet; where the router's addresses on the LAN do not
+    # give those subnets, the variables give them.
+    subnets = sorted({fields[f.hairpin_index]["src-address"] for f in forwards if f.hairpin_index is not None})
+    if mode == "per_service" and lan is not None:
+        networks = view.lan_networks(*(_setting(lan, "lan").get(k) for k in ("lan_interface", "lan_interface_list")))
+        if any(subnet not in networks for subnet in subnets):
+            settings["lan_subnets"] = subnets
 
     if cover is not None:
         reasons[cover[2]] = "the router's own masquerade out of the WAN; the role leaves it as it is (%s)" % (
@@ -450,7 +457,11 @@ def import_router(view: RouterView) -> Dict[str, Any]:
     for index in range(len(rows)):
         if index not in claimed and index not in reasons:
             if index in hairpin_rows:
-                reasons[index] = "a hairpin rule for no service the role publishes here"
+                reasons[index] = (
+                    "a hairpin rule the role does not make: no imported service forwards to %s port %s, or the "
+                    "role makes its hairpin rule another way"
+                    % (fields[index]["dst-address"], fields[index]["dst-port"])
+                )
             elif index in subnet_rows:
                 reasons[index] = "a subnet hairpin rule the role, with these variables, does not make"
             else:
@@ -469,6 +480,7 @@ def import_router(view: RouterView) -> Dict[str, Any]:
         "wan_interface_list",
         "lan_interface",
         "lan_interface_list",
+        "lan_subnets",
         "mode",
         "masquerade",
     ):
@@ -528,7 +540,8 @@ def _lan_guess(view: RouterView, forwards: Sequence[_Forward]) -> Dict[str, str]
 def role_params(settings: Mapping[str, Any], services: Sequence[Mapping[str, Any]]) -> Dict[str, Any]:
     """The services module's options for the role's variables (prefix dropped), as the role passes them."""
     params: Dict[str, Any] = dict(settings)
-    params.update(services=[dict(service) for service in services], purge=True, lan_subnets=[])
+    params.update(services=[dict(service) for service in services], purge=True)
+    params.setdefault("lan_subnets", [])
     return params
 
 
@@ -651,6 +664,8 @@ def variables_yaml(host: str, imported: Mapping[str, Any]) -> str:
             continue
         if isinstance(value, Mapping):
             lines.append("%s: %s" % (name, _flow(value)))
+        elif isinstance(value, list):
+            lines.append("%s: [%s]" % (name, ", ".join(_scalar(item) for item in value)))
         else:
             lines.append("%s: %s" % (name, _scalar(value)))
     lines.append("hairpin_services:" + ("" if services else " []"))

@@ -86,6 +86,7 @@ variables:
     - "The role's variables for this router, C(hairpin_services) included. C(hairpin_public_address)
       (an address, C({address_list: NAME}) or C(local)), C(hairpin_wan_interface) or
       C(hairpin_wan_interface_list), C(hairpin_lan_interface) or C(hairpin_lan_interface_list),
+      C(hairpin_lan_subnets) where the hairpin rules name subnets the router has no address in,
       C(hairpin_mode) and C(hairpin_masquerade) (C(auto) where the router's own masquerade
       covers the WAN, else V(false))."
     - The connection variables are not among them.

@@ -38,7 +38,8 @@ def configuration(fields: Any) -> tuple:
 def role_rules(view: RouterView, variables: dict) -> list:
     """The rules the role makes for the variables on this router, as its task would."""
     params = {name.removeprefix("hairpin_"): value for name, value in variables.items()}
-    params.update(purge=True, lan_subnets=[])
+    params.update(purge=True)
+    params.setdefault("lan_subnets", [])
     assert services_problems(params) == []
     desired = services_desired(params)
     finish_hairpins(desired, view)
@@ -148,12 +149,12 @@ def forward(port="443", host="192.168.88.10", protocol="tcp", **more):
     return {name: value for name, value in row.items() if value is not None}
 
 
-def hairpin(port="443", host="192.168.88.10", protocol="tcp"):
+def hairpin(port="443", host="192.168.88.10", protocol="tcp", subnet="192.168.88.0/24"):
     return {
         "chain": "srcnat",
         "action": "masquerade",
         "protocol": protocol,
-        "src-address": "192.168.88.0/24",
+        "src-address": subnet,
         "dst-address": host,
         "dst-port": port,
         "out-interface": "bridge",
@@ -181,6 +182,14 @@ def test_per_service_hairpin_rules_give_the_mode_and_the_lan():
     assert variables["hairpin_wan_interface"] == "ether1" and variables["hairpin_masquerade"] == "auto"
     assert [(s["name"], s.get("hairpin")) for s in variables["hairpin_services"]] == [("web", None), ("ssh", False)]
     assert len(found["expressed"]) == 3
+
+
+def test_hairpin_rules_for_a_subnet_the_router_has_no_address_in_give_the_lan_subnets():
+    view = view_of([forward(), hairpin(subnet="192.168.0.0/16")])
+    found = import_router(view)
+    assert_round_trip(view, found)
+    assert found["variables"]["hairpin_lan_subnets"] == ["192.168.0.0/16"]
+    assert len(found["expressed"]) == 2
 
 
 def test_a_second_public_address_is_left_with_the_one_chosen_named():
@@ -225,6 +234,7 @@ rows_strategy = st.lists(
             port=st.sampled_from([*PORTS, "8080"]),
             host=st.sampled_from(HOSTS),
             protocol=st.sampled_from(["tcp", "udp"]),
+            subnet=st.sampled_from(["192.168.88.0/24", "192.168.88.0/24", "192.168.0.0/16"]),
         ),
         st.just(DEFCONF),
         st.just({"chain": "srcnat", "action": "masquerade", "out-interface": "ether1"}),
