@@ -40,9 +40,7 @@ def without_comment(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return [{name: value for name, value in row.items() if name != "comment"} for row in rows]
 
 
-def test_hand_made_rules_are_adopted_in_place_and_the_next_run_changes_nothing(
-    start_router, tmp_path: Path
-) -> None:
+def test_hand_made_rules_are_adopted_in_place_and_the_next_run_changes_nothing(start_router, tmp_path: Path) -> None:
     router = start_router(seed=write_seed(tmp_path, HAND_MADE, "hand-made.rsc"))
     before = router.nat()
     ids = {row["comment"]: row[".id"] for row in before}
@@ -64,7 +62,7 @@ def test_hand_made_rules_are_adopted_in_place_and_the_next_run_changes_nothing(
     assert [item["id"] for item in result["adopted"]] == [hairpin, web]
     # The disabled copy is named and never adopted; the masquerade stays the WAN's own.
     assert [(item["id"], item["reason"]) for item in result["twins"]] == [(old, "disabled")]
-    assert any(f"foreign rule {old} \"old web server\" is a disabled copy" in w for w in result["warnings"])
+    assert any(f'foreign rule {old} "old web server" is a disabled copy' in w for w in result["warnings"])
 
     applied = host_result(converge(router, SEED_VARS), ROLE_TASK)
     assert applied["changed"] is True
@@ -85,9 +83,7 @@ def by_id(rows: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
     return {row[".id"]: row for row in rows}
 
 
-def test_with_adopt_off_the_twins_are_reported_and_left_and_the_owned_rules_added(
-    start_router, tmp_path: Path
-) -> None:
+def test_with_adopt_off_the_twins_are_reported_and_left_and_the_owned_rules_added(start_router, tmp_path: Path) -> None:
     router = start_router(seed=write_seed(tmp_path, HAND_MADE, "hand-made.rsc"))
     before = router.nat()
     web = next(row[".id"] for row in before if row.get("comment") == "web server")
