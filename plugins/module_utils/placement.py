@@ -21,8 +21,9 @@ at the rows of the rule's own chain. Vocabulary:
 
 Placement: a rule wants a gap of its chain (``top``: 0, ``bottom``: the last, ``before X`` /
 ``after X``: the gap just before / after the fixed row ``X`` of its chain), or, for a rule whose
-row exists, the gap that row is in when only disabled fixed rows (none of them ``X``) stand
-between the two: they take no packet, so moving across them would change nothing. A rule already in its
+row exists, the gap that row is in when only fixed rows it can cross without any packet leaving
+differently stand between the two (disabled rows; for a plain masquerade, other plain
+masquerades), none of them ``X``: moving across them would change nothing. A rule already in its
 gap and in order with the module's other rules there does not move (the longest such run stays).
 """
 
@@ -215,10 +216,30 @@ def _is_disabled(row: Row) -> bool:
     return effective_value("disabled", row.get("disabled")) == "true"
 
 
+def _masquerades(fields: Mapping[str, Optional[str]]) -> bool:
+    """A plain masquerade: no to-ports, no log (every packet it takes leaves alike)."""
+    return fields.get("action") == "masquerade" and fields.get("to-ports") is None and fields.get("log") != "true"
+
+
+def _inert_for(rule: NatRule, row: Row) -> bool:
+    """Can the rule cross this fixed row without any packet leaving differently? A disabled row
+    takes no packet; of two plain masquerades (the other one foreign), whichever takes a packet both match does the same
+    to it."""
+    if _is_disabled(row):
+        return True
+    if parse_marker(row.get("comment")) is not None:
+        # Another module's rule: its module places it against ours, so neither crosses the other.
+        return False
+    mine = {name: rule.fields.get(name) for name in ("action", "to-ports", "log")}
+    theirs = {name: effective_value(name, row.get(name)) for name in ("action", "to-ports", "log")}
+    return _masquerades(mine) and _masquerades(theirs)
+
+
 def _wanted_gap(rule: NatRule, table: Table, row: Optional[int]) -> int:
-    """The gap a rule goes to: its anchor's, or the gap its existing row is in when only
-    disabled fixed rows stand between the two (they take no packet, so the rule already takes
-    the traffic its anchor would give it: a move would change nothing but the order)."""
+    """The gap a rule goes to: its anchor's, or the gap its existing row is in when only fixed
+    rows it can cross without any packet leaving differently stand between the two
+    (:func:`_inert_for`): the rule already does where it is what its anchor would have it do,
+    and a move would change nothing but the order."""
     target = _target_gap(rule, table)
     chain = _rule_chain(rule)
     if row is None or table.chains[row] != chain:
@@ -231,7 +252,7 @@ def _wanted_gap(rule: NatRule, table: Table, row: Optional[int]) -> int:
     # The row the anchor names is never crossed, disabled or not: the inventory asked for it.
     named = _comment_match_key(rule.anchor.comment) if rule.anchor.comment is not None else None
     for index in between:
-        if not _is_disabled(table.rows[index]):
+        if not _inert_for(rule, table.rows[index]):
             return target
         comment = table.rows[index].get("comment")
         if named is not None and comment is not None and _comment_match_key(comment) == named:

@@ -288,3 +288,38 @@ def test_a_disabled_rule_named_as_the_anchor_is_still_honoured():
         ("move", "*5", "*3"),
     ]
     assert_settled(rules, result)
+
+
+def test_an_adopted_hairpin_rule_behind_the_foreign_masquerade_stays_where_it_is():
+    # Whichever of two plain masquerades takes a packet, it leaves the same way: no move.
+    hairpin = Hairpin(name="web", protocol="tcp", host="192.168.20.10", host_port="80", lan_subnet="192.168.20.0/24")
+    rules = hairpin.rules()
+    defconf = {
+        ".id": "*1",
+        "chain": "srcnat",
+        "action": "masquerade",
+        "out-interface-list": "WAN",
+        "ipsec-policy": "out,none",
+        "comment": "defconf: masquerade",
+        "dynamic": False,
+        "disabled": False,
+    }
+    twin = {
+        ".id": "*7",
+        "chain": "srcnat",
+        "action": "masquerade",
+        "protocol": "tcp",
+        "src-address": "192.168.20.0/24",
+        "dst-address": "192.168.20.10",
+        "dst-port": 80,
+        "comment": "hairpin web",
+        "dynamic": False,
+        "disabled": False,
+    }
+    result = plan(rules, [defconf, twin])
+    assert [(op.action, op.id) for op in result.operations] == [("set", "*7")]
+    assert_settled(rules, result)
+    # A src-nat to another address in between changes what the packet leaves as: it moves.
+    other = dict(defconf, **{".id": "*2", "action": "src-nat", "to-addresses": "203.0.113.9", "comment": "via .9"})
+    result = plan(rules, [other, twin])
+    assert [(op.action, op.id) for op in result.operations] == [("set", "*7"), ("move", "*7")]
