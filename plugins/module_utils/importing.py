@@ -448,7 +448,7 @@ def import_router(view: RouterView) -> Dict[str, Any]:
             else "hairpin_masquerade false: the role makes no masquerade"
         )
     claimed, dropped = _verify(view, rows, fields, settings, services)
-    by_name = {name: forward for name, forward in zip(names, forwards)}
+    by_name = dict(zip(names, forwards))
     for name, reason in dropped.items():
         forward = by_name[name]
         for index in forward.indexes:
