@@ -22,6 +22,7 @@ from ansible_collections.hairpin.routeros.plugins.module_utils.converge import (
 from ansible_collections.hairpin.routeros.plugins.module_utils.desired import CallError, EntryJob
 from ansible_collections.hairpin.routeros.plugins.module_utils.entries import DNS_STATIC, dns_entries
 from ansible_collections.hairpin.routeros.plugins.module_utils.gather import parse_entries_rsc, rows_to_entry_config
+from ansible_collections.hairpin.routeros.plugins.module_utils.importing import import_router, variables_yaml
 from ansible_collections.hairpin.routeros.plugins.module_utils.read import (
     ADDRESS_LISTS,
     DNS_ENTRIES,
@@ -93,8 +94,21 @@ class InfoCall(Call):
 
     missing_connection = "missing required arguments: %s"
 
+    def entries(self) -> Sequence[Any]:
+        # The static DNS names of the servers become their services' dns_name.
+        return (DNS_ENTRIES,)
+
     def on_router(self, module: Any, connection: Any, view: RouterView, result: Dict[str, Any]) -> None:
         result.update(describe_table(view))
+        imported = import_router(view)
+        result.update(
+            services=imported["variables"]["hairpin_services"],
+            variables=imported["variables"],
+            expressed=imported["expressed"],
+            unexpressed=imported["unexpressed"],
+            import_notes=imported["notes"],
+            variables_yaml=variables_yaml(str(self.params.get("hostname")), imported),
+        )
 
     def read_failure(self, exc: RouterError, result: Dict[str, Any]) -> CallError:
         return CallError(str(exc))

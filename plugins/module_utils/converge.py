@@ -115,7 +115,14 @@ def _unique(errors: Sequence[ValidationError]) -> List[ValidationError]:
 def plan_nat(desired: Desired, current: Sequence[Mapping[str, Any]], state: str, scope_kinds: FrozenSet[str]) -> Plan:
     """The NAT plan of `desired` over `current`; a plan that cannot be made fails the call."""
     try:
-        return plan_changes(desired.rules(), current, state=state, scope_kinds=scope_kinds, services=desired.services)
+        return plan_changes(
+            desired.rules(),
+            current,
+            state=state,
+            scope_kinds=scope_kinds,
+            services=desired.services,
+            adopt=desired.adopt,
+        )
     except (PlanError, InvalidConfigError, ValueError) as exc:
         raise CallError("cannot plan the NAT changes, nothing was written: %s" % exc) from None
 
@@ -247,6 +254,18 @@ def report_shadowing(
         result["shadowing"] = [item.as_dict() for item in found]
 
 
+def report_adoption(module: Any, plan: Plan, result: Dict[str, Any]) -> List[str]:
+    """The foreign rules the plan adopts (`adopted` result, a note each) and the foreign twins it
+    leaves alone (a warning each, `twins` result); returns the notes."""
+    if plan.adopted:
+        result["adopted"] = [item.as_dict() for item in plan.adopted]
+    for twin in plan.twins:
+        module.warn(twin.message)
+    if plan.twins:
+        result["twins"] = [twin.as_dict() for twin in plan.twins]
+    return [item.message for item in plan.adopted]
+
+
 def after_writing(commands: Sequence[str], message: str) -> str:
     """The failure message of a step that failed after the NAT changes were written (the
     commands' own lines counted, not the comment lines naming the rule each touches)."""
@@ -283,6 +302,7 @@ def converge(
         plan.menus[FILTER_TABLE.path] = filter_plan
     if KIND_DSTNAT in scope_kinds:
         report_shadowing(module, plan.after, view, result)
+    adoption_notes = report_adoption(module, plan, result)
     entry_plans = plan_entry_jobs(desired.entry_jobs, view.entries)
     for warning in failed_reverts(view.scripts or [], view.schedulers or []):
         module.warn(warning)
@@ -305,7 +325,7 @@ def converge(
     # Repairs of what someone changed on the router, apart from the inventory's changes.
     drift = list(plan.drift) + [item for _menu, menu_plan in others for item in menu_plan.drift]
     result["drift"] = [item.as_dict() for item in drift]
-    notes = list(desired.notes) + ["drift: %s" % item.message for item in drift]
+    notes = list(desired.notes) + adoption_notes + ["drift: %s" % item.message for item in drift]
     if notes:
         result["notes"] = notes
     if module._diff and changed:
@@ -367,7 +387,9 @@ def _arm(module, view, plan, desired, entry_plans, result, commands):
         if entry_plan.changed and menu not in [chosen for chosen, _rows in menus]:
             menus.append((menu, view.entries.get(job.section.option, [])))
     try:
-        armed = prepare(module.params, view.clock or [], view.schedulers or [], menus)
+        armed = prepare(
+            module.params, view.clock or [], view.schedulers or [], menus, [item.id for item in plan.adopted]
+        )
     except SafeApplyError as exc:
         raise CallError(str(exc), commands=commands) from None
     # The check before the confirm replans the filter on this read's facts.
@@ -414,7 +436,12 @@ def _replanner(desired: Desired, scope_kinds: FrozenSet[str]) -> Callable[[List[
 
     def replan(rows: List[Dict[str, Any]]) -> List[Command]:
         plan = plan_changes(
-            desired.rules(), rows, state=desired.state, scope_kinds=scope_kinds, services=desired.services
+            desired.rules(),
+            rows,
+            state=desired.state,
+            scope_kinds=scope_kinds,
+            services=desired.services,
+            adopt=desired.adopt,
         )
         return api_commands(plan.operations)
 

@@ -92,6 +92,8 @@ class Desired:
     # 1:1 NAT: the hosts' netmap rules, and the hairpin rules auto_hairpin derives for them.
     netmaps: List[OneToOne] = field(default_factory=list)
     netmap_hairpins: List[OneToOneHairpin] = field(default_factory=list)
+    # Take over foreign rules that do exactly what a desired rule does (option adopt).
+    adopt: bool = False
 
     def rules(self) -> List[NatRule]:
         return desired_rules(
@@ -262,7 +264,11 @@ def desired_from_options(
     """Typed services from a NAT module's options. `sections` maps a section name (port_forwards,
     masquerades, hairpins, hairpin_subnets) to its list of option dicts. The entry menus
     (address_lists, dns_static) are managed when their option is given, even empty."""
-    desired = Desired(state=state, auto_hairpin=auto_hairpin_of(params.get("auto_hairpin")))
+    desired = Desired(
+        state=state,
+        auto_hairpin=auto_hairpin_of(params.get("auto_hairpin")),
+        adopt=bool(params.get("adopt", True)),
+    )
     for section, entries in sections.items():
         _add_section(desired, section, entries or [], host)
     for section in ENTRY_SECTIONS:

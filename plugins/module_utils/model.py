@@ -186,6 +186,14 @@ def effective_value(field_name: str, value: object) -> Optional[str]:
         return _present_value.__wrapped__(field_name, value)
 
 
+def implied_to_ports(action: Optional[str], dst_port: Optional[str], to_ports: Optional[str]) -> Optional[str]:
+    """``to-ports`` as a dst-nat rule means it (effective values): a rule without it keeps each
+    packet's own port, which for one matched port is that port; as given otherwise."""
+    if to_ports is None and action == "dst-nat" and dst_port is not None and dst_port.isdigit():
+        return dst_port
+    return to_ports
+
+
 # Cached: the planner compares every field of every owned row with its desired rule, and rows
 # and rules repeat the same values. typed, so that True and 1 (equal, same hash) stay apart.
 @functools.lru_cache(maxsize=_CACHE_SIZE, typed=True)

@@ -15,7 +15,7 @@ list of them on a table the way RouterOS would.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Dict, List, Mapping, Optional, Sequence, Tuple
+from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
 
 from ansible_collections.hairpin.routeros.plugins.module_utils.model import RuleKey
 from ansible_collections.hairpin.routeros.plugins.module_utils.values import is_true
@@ -143,7 +143,8 @@ def _shown(name: str, value: Optional[str]) -> str:
 @dataclass
 class Plan:
     """The ordered operations, the table before, and the table after (pure simulation), and
-    the drift the operations repair."""
+    the drift the operations repair; the foreign rows it adopts (``adopt.Adoption``: a ``set``
+    of the comment each) and the foreign twins it leaves alone (``adopt.Twin``)."""
 
     operations: List[Operation]
     before: List[Dict[str, object]]
@@ -152,6 +153,8 @@ class Plan:
     # The plans of the other ordered menus the same call changes (the firewall filter's owned
     # accepts), by the menu's API path; the NAT plan's own `changed` does not count them.
     menus: Dict[str, "Plan"] = field(default_factory=dict)
+    adopted: List[Any] = field(default_factory=list)
+    twins: List[Any] = field(default_factory=list)
 
     @property
     def changed(self) -> bool:

@@ -119,6 +119,11 @@ SAFE_APPLY_OPTIONS: Dict[str, Dict[str, Any]] = dict(
 )
 
 
+# The modules that plan NAT rules take over a foreign rule that already does exactly what one
+# of their rules would do (adopt.py), unless adopt is false.
+ADOPT_OPTION: Dict[str, Any] = dict(type="bool", default=True)
+
+
 def module_argument_spec(config_spec: Dict[str, Any]) -> Dict[str, Any]:
     """The full argument spec of a NAT module: its config options, state, running_config, the
     safe-apply options and the connection options of the `hairpin.routeros.api` doc fragment."""
@@ -182,6 +187,7 @@ SETTINGS_OPTIONS: Dict[str, Dict[str, Any]] = dict(
     analyze_fail_on_findings=dict(type="bool", default=True),
     allow_mass_removal=dict(type="bool", default=False),
     max_removals=dict(type="int"),
+    adopt=dict(ADOPT_OPTION),
     **{name: dict(option) for name, option in SAFE_APPLY_OPTIONS.items()},
 )
 
@@ -322,7 +328,9 @@ HAIRPIN_NAT_CONFIG_OPTIONS: Dict[str, Dict[str, Any]] = dict(
 
 
 def _nat_module_spec(config_spec: Dict[str, Any]) -> Dict[str, Any]:
-    return dict(argument_spec=module_argument_spec(config_spec), supports_check_mode=True, **module_requirements())
+    argument_spec = module_argument_spec(config_spec)
+    argument_spec["adopt"] = dict(ADOPT_OPTION)
+    return dict(argument_spec=argument_spec, supports_check_mode=True, **module_requirements())
 
 
 def port_forward_module_spec() -> Dict[str, Any]:

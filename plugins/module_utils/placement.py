@@ -20,7 +20,10 @@ at the rows of the rule's own chain. Vocabulary:
 * dynamic rows are RouterOS' own; they are ignored for placement and never referenced.
 
 Placement: a rule wants a gap of its chain (``top``: 0, ``bottom``: the last, ``before X`` /
-``after X``: the gap just before / after the fixed row ``X`` of its chain). A rule already in its
+``after X``: the gap just before / after the fixed row ``X`` of its chain), or, for a rule whose
+row exists, the gap that row is in when only fixed rows it can cross without any packet leaving
+differently stand between the two (disabled rows; for a plain masquerade, other plain
+masquerades), none of them ``X``: moving across them would change nothing. A rule already in its
 gap and in order with the module's other rules there does not move (the longest such run stays).
 """
 
@@ -66,6 +69,10 @@ def _comment_match_key(value: object) -> str:
         if flag is not None:
             return "\x00true" if flag else "\x00false"
     return text
+
+
+# The adoption of foreign rules (adopt.py) tells anchors apart the same way.
+comment_match_key = _comment_match_key
 
 
 def _smallest_longest_increasing(values: Sequence[int]) -> Set[int]:
@@ -143,7 +150,10 @@ class Table:
         return bisect.bisect_left(self.fixed.get(chain, []), row)
 
 
-def classify(current: Sequence[Row], scope: Collection[str]) -> Table:
+def classify(current: Sequence[Row], scope: Collection[str], adopted: Optional[Mapping[int, RuleKey]] = None) -> Table:
+    """The table as the planner sees it; ``adopted`` (row index -> key) are foreign rows the plan
+    takes over (adopt.py): owned from here on, never fixed rows."""
+    adopted = adopted or {}
     chains: List[Optional[str]] = []
     fixed: Dict[str, List[int]] = {}
     owned: Dict[RuleKey, int] = {}
@@ -156,7 +166,7 @@ def classify(current: Sequence[Row], scope: Collection[str]) -> Table:
         chain = row_chain(row)
         chains.append(chain)
         comment = row.get("comment")
-        key = parse_marker(comment) if isinstance(comment, str) else None
+        key = adopted.get(index) or (parse_marker(comment) if isinstance(comment, str) else None)
         if key is not None and key.kind in scope:
             if key in owned:
                 duplicates.append(index)
@@ -210,6 +220,54 @@ def _anchor_problem(rule: NatRule, chain: str, matches: List[int], in_chain: Lis
             "rules only within their chain, so {3}".format(intro, found, chain, wanted)
         )
     return "{0} matches no foreign rule; {1}".format(intro, wanted)
+
+
+def _is_disabled(row: Row) -> bool:
+    return effective_value("disabled", row.get("disabled")) == "true"
+
+
+def _masquerades(fields: Mapping[str, Optional[str]]) -> bool:
+    """A plain masquerade: no to-ports, no log (every packet it takes leaves alike)."""
+    return fields.get("action") == "masquerade" and fields.get("to-ports") is None and fields.get("log") != "true"
+
+
+def _inert_for(rule: NatRule, row: Row) -> bool:
+    """Can the rule cross this fixed row without any packet leaving differently? A disabled row
+    takes no packet; of two plain masquerades (the other one foreign), whichever takes a packet both match does the same
+    to it."""
+    if _is_disabled(row):
+        return True
+    if parse_marker(row.get("comment")) is not None:
+        # Another module's rule: its module places it against ours, so neither crosses the other.
+        return False
+    mine = {name: rule.fields.get(name) for name in ("action", "to-ports", "log")}
+    theirs = {name: effective_value(name, row.get(name)) for name in ("action", "to-ports", "log")}
+    return _masquerades(mine) and _masquerades(theirs)
+
+
+def _wanted_gap(rule: NatRule, table: Table, row: Optional[int]) -> int:
+    """The gap a rule goes to: its anchor's, or the gap its existing row is in when only fixed
+    rows it can cross without any packet leaving differently stand between the two
+    (:func:`_inert_for`): the rule already does where it is what its anchor would have it do,
+    and a move would change nothing but the order."""
+    target = _target_gap(rule, table)
+    chain = _rule_chain(rule)
+    if row is None or table.chains[row] != chain:
+        return target
+    where = table.gap_of(row, chain)
+    if where == target:
+        return target
+    low, high = min(where, target), max(where, target)
+    between = table.fixed.get(chain, [])[low:high]
+    # The row the anchor names is never crossed, disabled or not: the inventory asked for it.
+    named = _comment_match_key(rule.anchor.comment) if rule.anchor.comment is not None else None
+    for index in between:
+        if not _inert_for(rule, table.rows[index]):
+            return target
+        comment = table.rows[index].get("comment")
+        if named is not None and comment is not None and _comment_match_key(comment) == named:
+            return target
+    return where
 
 
 # A chain's target order: ("row", row index) for rows that exist, ("new", desired position).
@@ -304,7 +362,7 @@ def placement(
         if chain not in wanted:
             chain_order.append(chain)
             wanted[chain] = {}
-        wanted[chain].setdefault(_target_gap(rule, table), []).append(position)
+        wanted[chain].setdefault(_wanted_gap(rule, table, matched.get(rule.key)), []).append(position)
     for by_gap in wanted.values():
         for positions in by_gap.values():
             positions.sort(key=lambda position: (_GAP_RANK[desired[position].anchor.position], position))
@@ -331,6 +389,7 @@ def placement(
                 return row_id(table.rows[index])
         return None
 
+    owners = {row: key for key, row in matched.items()}
     moves: List[Operation] = []
     adds: List[Operation] = []
     for _chain, target in targets:
@@ -350,7 +409,8 @@ def placement(
                 add_before[item] = table_top if top_of_new_chain else next_existing
                 continue
             if item in moving:
-                key = parse_marker(table.rows[item].get("comment"))
+                # An adopted row still carries its foreign comment: its key is the rule's.
+                key = owners.get(item) or parse_marker(table.rows[item].get("comment"))
                 moves.append(Operation(ACTION_MOVE, key, row_id(table.rows[item]), destination=next_existing))
             next_existing = row_id(table.rows[item])
         adds.extend(

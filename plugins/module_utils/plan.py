@@ -27,6 +27,7 @@ from __future__ import annotations
 
 from typing import Collection, Dict, List, Mapping, Optional, Sequence, Set, Tuple
 
+from ansible_collections.hairpin.routeros.plugins.module_utils.adopt import Adoptions, find_adoptions
 from ansible_collections.hairpin.routeros.plugins.module_utils.menus import NAT_TABLE, OrderedMenu
 from ansible_collections.hairpin.routeros.plugins.module_utils.model import (
     KINDS,
@@ -37,6 +38,7 @@ from ansible_collections.hairpin.routeros.plugins.module_utils.model import (
     comment_fingerprint,
     effective_value,
     fingerprint_fields_part,
+    implied_to_ports,
     parse_marker,
     row_fields_digest,
     without_fingerprint,
@@ -114,6 +116,9 @@ def field_changes(
         have = info.default if raw is None else effective_value(name, raw)
         if want == have:
             continue
+        if name == "to-ports" and have is None and want == _implied_to_ports(row):
+            # A hand-made forward without to-ports keeps the port: the same rule, left as it is.
+            continue
         if want is None:
             if info.can_unset:
                 to_unset.append(name)
@@ -131,6 +136,12 @@ def field_changes(
     ):
         to_set["comment"] = want_comment
     return to_set, to_unset
+
+
+def _implied_to_ports(row: Row) -> Optional[str]:
+    return implied_to_ports(
+        effective_value("action", row.get("action")), effective_value("dst-port", row.get("dst-port")), None
+    )
 
 
 def _field_drift(
@@ -173,6 +184,7 @@ def plan_changes(
     scope_kinds: Collection[str],
     services: Optional[Collection[str]] = None,
     menu: OrderedMenu = NAT_TABLE,
+    adopt: bool = False,
 ) -> Plan:
     """Plan the writes that bring ``current`` (rows as librouteros returns them) to ``desired``.
 
@@ -180,6 +192,8 @@ def plan_changes(
     ``services``: names the config mentions (replaced/deleted act on these); default: the names
     of ``desired``. States: merged, replaced, overridden, deleted (see docs/engine-design.md).
     ``menu``: the ordered menu ``current`` is (its field table is what a rule is compared on).
+    ``adopt``: take over the foreign rows that do exactly what a desired rule does (adopt.py)
+    with a ``set`` of the comment; without it they are only reported (``Plan.twins``).
     """
     if state not in WRITE_STATES:
         raise PlanError("state must be one of {0}, not {1!r}".format(", ".join(WRITE_STATES), state))
@@ -202,7 +216,13 @@ def plan_changes(
             raise PlanError("two desired rules share the key {0}".format(":".join(p for p in rule.key if p)))
         seen.add(rule.key)
 
-    table = classify(current, scope)
+    # Adoption compares NAT fields; the other ordered menus own only rules no admin writes by hand.
+    adoptions = (
+        find_adoptions(desired if state != STATE_DELETED else (), current, scope, adopt=adopt)
+        if menu is NAT_TABLE
+        else Adoptions()
+    )
+    table = classify(current, scope, adoptions.rows)
     names = _services_of(desired, services)
     removes: List[int] = list(table.duplicates)
     operations: List[Operation] = []
@@ -253,7 +273,14 @@ def plan_changes(
         drift.extend(_placement_drift(desired, table.rows, matched, moves, adds))
 
     before = [dict(row) for row in current]
-    return Plan(operations=operations, before=before, after=apply_plan(current, operations), drift=drift)
+    return Plan(
+        operations=operations,
+        before=before,
+        after=apply_plan(current, operations),
+        drift=drift,
+        adopted=adoptions.adopted,
+        twins=adoptions.twins,
+    )
 
 
 def _placement_drift(

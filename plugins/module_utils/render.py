@@ -45,6 +45,7 @@ from __future__ import annotations
 
 from typing import Dict, Iterable, List, Mapping, Optional, Sequence, Tuple
 
+from ansible_collections.hairpin.routeros.plugins.module_utils.adopt import foreign_name
 from ansible_collections.hairpin.routeros.plugins.module_utils.cli import assignments, ordered, quote_value
 from ansible_collections.hairpin.routeros.plugins.module_utils.entries import (
     ENTRY_FLAGS,
@@ -148,6 +149,12 @@ def annotation(op: Operation, rows: Mapping[str, Mapping[str, object]]) -> Optio
         return comment_line(
             "{0}: new, before {1}".format(marker, describe_row(rows.get(op.destination), op.destination))
         )
+    if op.action == ACTION_SET and op.key is not None:
+        row = rows.get(str(op.id))
+        if row is not None and split_comment(row.get("comment"))[0] is None:
+            # The set that writes the marker into a foreign rule's comment: an adoption.
+            adopted = foreign_name(str(op.id), row.get("comment"))
+            return comment_line("adopt {0} as {1} ({2})".format(adopted, op.key.name, marker))
     if op.action == ACTION_MOVE:
         if op.destination is None:
             return comment_line("{0}: to the end of the table".format(marker))

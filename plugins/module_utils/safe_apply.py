@@ -257,12 +257,36 @@ def _add_line(row: Mapping[str, Any], anchor: Optional[str]) -> str:
     return "add " + " ".join(words)
 
 
-def menu_lines(menu: RevertMenu, rows: Sequence[Mapping[str, Any]]) -> List[str]:
-    """The script lines that bring `menu` back to `rows` (the whole menu, as read)."""
+def _restore_lines(rows: Sequence[Mapping[str, Any]], adopted: Sequence[str]) -> Tuple[List[str], List[str]]:
+    """For the foreign rows this run adopts (ids): the lines that give each its comment back
+    (before the remove, which would take it for an owned row), and those that move each back
+    before the row that followed it as read (the plan may have moved it)."""
+    wanted = set(adopted)
+    comments: List[str] = []
+    moves: List[str] = []
+    static = [row for row in rows if not is_true(row.get("dynamic")) and row.get(".id")]
+    for index, row in enumerate(static):
+        identifier = str(row[".id"])
+        if identifier not in wanted:
+            continue
+        comment = row.get("comment")
+        comments.append("set %s comment=%s" % (identifier, _cli("comment", "" if comment is None else comment)))
+        after = next((str(later[".id"]) for later in static[index + 1 :] if not _owned_by(NAT_MENU, later)), None)
+        moves.append("move %s" % identifier + (" destination=%s" % after if after is not None else ""))
+    # From the last to the first, so each goes before a row already back in place.
+    return comments, list(reversed(moves))
+
+
+def menu_lines(menu: RevertMenu, rows: Sequence[Mapping[str, Any]], adopted: Sequence[str] = ()) -> List[str]:
+    """The script lines that bring `menu` back to `rows` (the whole menu, as read); `adopted`:
+    the ids of foreign rows the run takes over (their comment and place are put back)."""
+    comments, moves = _restore_lines(rows, adopted) if adopted else ([], [])
     lines = [
         menu.cli_menu,
+        *comments,
         # The prefixes are letters, "-" and ":": literal in a regular expression.
         "remove [ find where comment~%s and dynamic=no ]" % quote_value("^" + menu.prefix),
+        *moves,
     ]
     for index, row in enumerate(rows):
         if not _owned_by(menu, row):
@@ -303,9 +327,14 @@ class Armed:
         )
 
 
-def arm(now: RouterTime, timeout: int, menus: Sequence[Tuple[RevertMenu, Sequence[Mapping[str, Any]]]]) -> Armed:
+def arm(
+    now: RouterTime,
+    timeout: int,
+    menus: Sequence[Tuple[RevertMenu, Sequence[Mapping[str, Any]]]],
+    adopted: Sequence[str] = (),
+) -> Armed:
     """The revert of `menus` (each with its rows as read) and the two API commands that arm it,
-    to be sent first in the write batch."""
+    to be sent first in the write batch; `adopted`: the NAT rows the run adopts (ids)."""
     name = NAME_PREFIX + binascii.hexlify(os.urandom(4)).decode("ascii")
     at = now.later(timeout)
     lines = [
@@ -313,7 +342,7 @@ def arm(now: RouterTime, timeout: int, menus: Sequence[Tuple[RevertMenu, Sequenc
         "confirms; it removes itself" % (name, at.date_text(), at.time_text())
     ]
     for menu, rows in menus:
-        lines.extend(menu_lines(menu, rows))
+        lines.extend(menu_lines(menu, rows, adopted if menu is NAT_MENU else ()))
     lines.append("/system script remove [ find where name=%s ]" % quote_value(name))
     source = "\n".join(lines) + "\n"
     # The scheduler entry first: cut off after it alone, it removes itself and finds no script
@@ -342,9 +371,11 @@ def prepare(
     clock: Sequence[Mapping[str, Any]],
     schedulers: Sequence[Mapping[str, Any]],
     menus: Sequence[Tuple[RevertMenu, Sequence[Mapping[str, Any]]]],
+    adopted: Sequence[str] = (),
 ) -> Armed:
     """The revert for a run about to write (options `confirm_timeout`; the clock and scheduler
-    rows of the run's read), or SafeApplyError when it must not write."""
+    rows of the run's read; `adopted`: the ids of the foreign NAT rows it adopts), or
+    SafeApplyError when it must not write."""
     timeout = params.get("confirm_timeout")
     timeout = 120 if timeout is None else int(timeout)
     if timeout < MIN_TIMEOUT:
@@ -358,7 +389,7 @@ def prepare(
             "cannot read the router's clock (/system/clock print) to arm the revert, nothing was "
             "written; with confirm: false the run writes without one"
         )
-    return arm(now, timeout, menus)
+    return arm(now, timeout, menus, adopted)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -547,7 +547,7 @@ def services_desired(params: Mapping[str, Any], host: Optional[str] = None) -> D
     and a named service keeps exactly the rules it has now."""
     purge = bool(params.get("purge", True))
     mode = params.get("mode") or "per_service"
-    desired = Desired(state="overridden" if purge else "replaced")
+    desired = Desired(state="overridden" if purge else "replaced", adopt=bool(params.get("adopt", True)))
     with_hairpin = set(hairpinned(params))
     public = _public_match(params.get("public_address"))
     for service in present(params):

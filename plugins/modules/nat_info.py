@@ -15,6 +15,12 @@ description:
     for which service), gives the owned ones as options of M(hairpin.routeros.nat), and returns
     the router facts the NAT modules check against (interfaces, interface lists, addresses,
     enabled IP services).
+  - Imports the router into inventory as well. RV(services) lists its port forwards as entries
+    of the role's C(hairpin_services). RV(variables) holds those and the other C(hairpin_*)
+    variables the forwards imply (public address, WAN, LAN, hairpin mode, masquerade). With those
+    variables the role makes exactly the rules in RV(expressed), same chain, action and matchers.
+    RV(unexpressed) lists every other rule with the reason the role cannot make it.
+  - The playbook C(hairpin.routeros.import) writes these variables to one file per router.
   - One connection, one round trip after login. Changes nothing.
 author:
   - hairpin maintainers (@hairpin-maintainers)
@@ -35,6 +41,10 @@ EXAMPLES = r"""
     password: "{{ vault_router_password }}"
     ca_path: files/router-ca.pem
   register: nat
+
+- name: Import the router's port forwards as the role's services
+  ansible.builtin.debug:
+    msg: "{{ nat.services }} (left as they are: {{ nat.unexpressed | map(attribute='reason') | list }})"
 
 - name: List the rules hairpin does not own
   ansible.builtin.debug:
@@ -59,6 +69,61 @@ facts:
   description: C(interfaces), C(interface_lists), C(addresses), C(services) (enabled IP service name to port) and C(lan_networks) (interface to subnets).
   returned: success
   type: dict
+services:
+  description:
+    - The router's port forwards as entries of the role's C(hairpin_services), in table order
+      (C(name) from the rule's comment, else protocol and port; C(protocol), C(port), C(host),
+      C(host_port) when it differs, C(dns_name) from a static DNS entry answering with the host,
+      C(hairpin=false) for a forward without hairpin rule in mode C(per_service)).
+    - Only forwards the role would make again exactly; the others are in RV(unexpressed).
+  returned: success
+  type: list
+  elements: dict
+  sample:
+    - {name: web, protocol: tcp, port: "443", host: 192.168.88.10}
+variables:
+  description:
+    - "The role's variables for this router, C(hairpin_services) included. C(hairpin_public_address)
+      (an address, C({address_list: NAME}) or C(local)), C(hairpin_wan_interface) or
+      C(hairpin_wan_interface_list), C(hairpin_lan_interface) or C(hairpin_lan_interface_list),
+      C(hairpin_lan_subnets) where the hairpin rules name subnets the router has no address in,
+      C(hairpin_mode) and C(hairpin_masquerade) (C(auto) where the router's own masquerade
+      covers the WAN, else V(false))."
+    - The connection variables are not among them.
+  returned: success
+  type: dict
+expressed:
+  description:
+    - The rules the role makes again from RV(variables), one per rule. Each has C(.id), C(position)
+      (0-based), C(rule) (as Winbox lists it) and C(service), the name it gets.
+    - Applying the variables takes these over and changes nothing but their comment.
+  returned: success
+  type: list
+  elements: dict
+unexpressed:
+  description:
+    - Every other rule, each with C(.id), C(position), C(rule) (as Winbox lists it) and C(reason),
+      why the role cannot make it. The role leaves these rules as they are.
+  returned: success
+  type: list
+  elements: dict
+  sample:
+    - .id: "*5"
+      position: 5
+      rule: "5 ;;; mail: SMTP chain=wan-forwards action=dst-nat protocol=tcp dst-address=203.0.113.51 dst-port=25 to-addresses=192.168.20.25"
+      reason: "it is in the chain wan-forwards; the role's rules are in dstnat and srcnat"
+variables_yaml:
+  description:
+    - RV(variables) as a YAML file for the router's C(host_vars), for a human to review. Each
+      service follows a comment with the rule it was found in. The rules left as they are come
+      last, as comments, each with its reason. The playbook C(hairpin.routeros.import) writes it.
+  returned: success
+  type: str
+import_notes:
+  description: What a reviewer of the imported variables should know (e.g. the public address is only a starting point).
+  returned: success
+  type: list
+  elements: str
 round_trips:
   description: API round trips after login that this call used.
   returned: success

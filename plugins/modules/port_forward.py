@@ -19,6 +19,7 @@ author:
   - hairpin maintainers (@hairpin-maintainers)
 extends_documentation_fragment:
   - hairpin.routeros.safe_apply
+  - hairpin.routeros.adopt
   - hairpin.routeros.nat_rules.port_forward_config
   - hairpin.routeros.api
   - hairpin.routeros.in_worker
@@ -144,6 +145,51 @@ revert:
       type: str
     script:
       description: The RouterOS script that would have put the owned rules and entries back.
+      type: str
+adopted:
+  description: The foreign rules this call takes over (one C(set) of the comment each), in table order.
+  returned: when a foreign rule is adopted
+  type: list
+  elements: dict
+  contains:
+    id:
+      description: The rule's id on the router, which it keeps.
+      type: str
+    service:
+      description: The service (or masquerade, hairpin subnet) it is adopted for.
+      type: str
+    rule:
+      description: Its marker, C(hairpin:<kind>:<name>[:<protocol>]).
+      type: str
+    comment:
+      description: The comment it had (null when none).
+      type: str
+    message:
+      description: The adoption in one sentence, as the notes give it.
+      type: str
+twins:
+  description: Foreign rules that do exactly what a desired rule does and are left as they are.
+  returned: when there are any
+  type: list
+  elements: dict
+  contains:
+    id:
+      description: The rule's id on the router.
+      type: str
+    service:
+      description: The service whose rule it copies.
+      type: str
+    rule:
+      description: The marker of that rule.
+      type: str
+    comment:
+      description: Its comment (null when none).
+      type: str
+    reason:
+      description: C(disabled), C(duplicate) (another copy is adopted), C(anchor) (another rule's anchor) or C(adopt-off).
+      type: str
+    message:
+      description: The warning.
       type: str
 round_trips:
   description: API round trips after login that this call used.

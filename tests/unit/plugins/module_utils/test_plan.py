@@ -277,6 +277,18 @@ def test_a_rule_in_the_wrong_gap_of_its_chain_moves_and_nothing_else_does():
     assert_idempotent(desired, result)
 
 
+def test_an_owned_rule_behind_disabled_foreign_rules_does_not_move_across_them():
+    desired = web()
+    current = [foreign("*3", "old mail", disabled=True), router_row("*5", desired[0]), MAIL]
+    result = plan(desired, current)
+    assert result.operations == []
+    # An enabled foreign rule in between still makes it move to its anchor.
+    current = [MAIL, foreign("*3", "old mail", disabled=True), router_row("*5", desired[0])]
+    result = plan(desired, current)
+    assert [(op.action, op.id, op.destination) for op in result.operations] == [("move", "*5", "*2")]
+    assert_idempotent(desired, result)
+
+
 def test_within_a_gap_only_rules_outside_the_longest_in_order_run_move():
     a = PortForward("a", "tcp", "1", "10.0.0.1", anchor=Anchor("after", "mail")).rules()
     b = PortForward("b", "tcp", "2", "10.0.0.2", anchor=Anchor("after", "mail")).rules()

@@ -152,9 +152,8 @@ def test_a_move_names_where_to_by_the_destination_rule():
     current = [
         {".id": "*1", "chain": "dstnat", "action": "accept", "comment": "defconf: keep"},
         {".id": "*2", "chain": "dstnat", "action": "accept"},
-        dict(STOCK_NAT[2], **{"to-ports": None}),
+        dict(STOCK_NAT[2], **{"to-ports": 8443}),
     ]
-    current[2] = {name: value for name, value in current[2].items() if value is not None}
     rules = [dataclasses.replace(rule, anchor=Anchor("before", "defconf: keep")) for rule in rules]
     plan = plan_changes(rules, current, state="merged", scope_kinds=["dstnat"])
     assert render_commands(plan) == [
