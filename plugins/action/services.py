@@ -58,14 +58,46 @@ class ActionModule(InWorkerModuleAction):
         args.setdefault("inventory_hostname", task_vars.get("inventory_hostname"))
         for option, variable in option_variables(prefix).items():
             if args.get(option) is None and variable in task_vars:
-                args[option] = self._templar.template(task_vars[variable])
+                args[option] = self._rendered(task_vars[variable])
         if args.get("hostname") in (None, ""):
             # The router's address as Ansible would connect to it: ansible_host, else its name.
             address = task_vars.get("ansible_host") or task_vars.get("inventory_hostname")
-            args["hostname"] = self._templar.template(address)
+            args["hostname"] = self._rendered(address)
         # A variable no option reads is most likely a typo (hairpin_servics), which would
         # otherwise be silently taken as "no services"; the module names it with the other problems.
         unknown = unknown_variables(prefix, task_vars)
         if unknown:
             args["unknown_variables"] = unknown
         return args
+
+    def _rendered(self, value: Any) -> Any:
+        """`value` templated as Ansible templates a task's option. Most variables hold no template
+        at all (a list of services is plain data): those are taken as they are, which gives the
+        module the same options without rendering each item of them for every router."""
+        if _without_templates(value, self._templar, 0):
+            return value
+        return self._templar.template(value)
+
+
+# Deeper than any variable of ours: below it, the value goes to the templar.
+_MAX_DEPTH = 32
+
+
+def _without_templates(value: Any, templar: Any, depth: int) -> bool:
+    """True when `value` is JSON-like data (dicts, lists, text, numbers, booleans, None) in which
+    no text could be a template; anything else (a vaulted value, a lazy object) is for the templar."""
+    if isinstance(value, str):
+        is_possibly_template = getattr(templar, "is_possibly_template", None)
+        return is_possibly_template is not None and not is_possibly_template(value)
+    if value is None or isinstance(value, (bool, int, float)):
+        return True
+    if depth >= _MAX_DEPTH:
+        return False
+    if type(value) is dict or (isinstance(value, dict) and type(value).__module__.startswith("ansible.")):
+        return all(
+            _without_templates(key, templar, depth + 1) and _without_templates(item, templar, depth + 1)
+            for key, item in value.items()
+        )
+    if type(value) is list or (isinstance(value, list) and type(value).__module__.startswith("ansible.")):
+        return all(_without_templates(item, templar, depth + 1) for item in value)
+    return False

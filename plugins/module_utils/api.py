@@ -22,7 +22,7 @@ from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence
 LIBROUTEROS_IMPORT_ERROR: Optional[str]
 try:
     import librouteros
-    from librouteros.exceptions import ConnectionClosed, FatalError, LibRouterosError, TrapError
+    from librouteros.exceptions import ConnectionClosed, FatalError, LibRouterosError, ProtocolError, TrapError
     from librouteros.protocol import encode_sentence, parse_word
 except ImportError as exc:  # pragma: no cover - depends on the host
     LIBROUTEROS_IMPORT_ERROR = str(exc)
@@ -243,6 +243,32 @@ class _BufferedReads:
         self._offset = end
         return self._buffer[offset:end]
 
+    def read_sentence(self, encoding: str) -> "tuple[str, tuple[str, ...]]":
+        """One sentence as librouteros's ApiProtocol.readSentence reads it (its reply word, then
+        its words; `!fatal` closes the connection), parsing each word's length here: a table of
+        rows is thousands of words, and librouteros spends several calls on each."""
+        words = []
+        read = self.read
+        while True:
+            first = read(1)[0]
+            if first < 0x80:
+                length = first
+            elif first < 0xC0:
+                length = ((first & 0x3F) << 8) | read(1)[0]
+            elif first < 0xE0:
+                length = ((first & 0x1F) << 16) | int.from_bytes(read(2), "big")
+            elif first < 0xF0:
+                length = ((first & 0x0F) << 24) | int.from_bytes(read(3), "big")
+            else:
+                raise ProtocolError("Unknown controll byte %r" % bytes((first,)))
+            if not length:
+                break
+            words.append(read(length).decode(encoding, errors="ignore"))
+        if words[0] == "!fatal":
+            self.close()
+            raise FatalError(words[1] if len(words) > 1 else "")
+        return words[0], tuple(words[1:])
+
     def close(self) -> None:
         self._transport.close()
 
@@ -279,8 +305,14 @@ class Connection:
         try:
             self._api.protocol.transport.write(payload)
             self.round_trips += 1
+            transport = self._api.protocol.transport
+            read_sentence = (
+                functools.partial(transport.read_sentence, self._api.protocol.encoding)
+                if isinstance(transport, _BufferedReads)
+                else self._api.protocol.readSentence
+            )
             while pending:
-                reply, raw_words = self._api.protocol.readSentence()
+                reply, raw_words = read_sentence()
                 tag = None
                 words: Dict[str, Any] = {}
                 for word in raw_words:

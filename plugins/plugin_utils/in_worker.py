@@ -45,6 +45,16 @@ except ImportError:  # earlier: a vaulted variable is this (not a str), decrypte
 with contextlib.suppress(ssl.SSLError):  # then each connection says what is wrong
     ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
 
+# Ansible maps the keys of a task's result to its fields once per process (from the type hints of
+# its result class, a cached call): made here, in the main process, each forked worker inherits
+# the map instead of computing it for its one router. A private part of ansible-core, so only a
+# head start: where it differs, each worker computes what it needs as before.
+with contextlib.suppress(Exception):
+    from ansible._internal._task import UnifiedTaskResult
+
+    for _source_is_module in (False, True):
+        UnifiedTaskResult.get_result_key_to_resolved_field_mapping(source_is_module=_source_is_module)
+
 # Connection plugins that run commands on the controller itself.
 LOCAL_TRANSPORTS = frozenset(("local", "ansible.builtin.local", "ansible.legacy.local"))
 
