@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from typing import Collection, Dict, List, Mapping, Optional, Sequence, Set, Tuple
 
 from ansible_collections.hairpin.routeros.plugins.module_utils.model import (
+    KIND_MASQUERADE,
     NAT_FIELDS,
     POSITION_AFTER,
     POSITION_BEFORE,
@@ -181,6 +182,10 @@ def find_adoptions(
     taken: Set[int] = set()
     for rule in desired:
         if rule.key in owned_keys or rule.fields.get("disabled", "false") != "false":
+            continue
+        if rule.key.kind == KIND_MASQUERADE:
+            # A foreign masquerade of the WAN is the router's own (defconf's): `auto` leaves it
+            # covering, an explicit owned one goes beside it, and turning ours off keeps it.
             continue
         found = [index for index in candidates.get(_rule_signature(rule), ()) if index not in taken]
         adopted: Optional[int] = None

@@ -31,6 +31,7 @@ from ansible_collections.hairpin.routeros.plugins.module_utils.model import (
     KIND_MASQUERADE,
     NAT_FIELDS,
     effective_value,
+    implied_to_ports,
     parse_marker,
 )
 from ansible_collections.hairpin.routeros.plugins.module_utils.read import DNS_ENTRIES, RouterView
@@ -75,6 +76,11 @@ def rule_fields(row: Mapping[str, Any]) -> Dict[str, str]:
         value = effective_value(name, row.get(name))
         if value is not None:
             out[name] = value
+    # A one-port dst-nat without to-ports keeps the port: the role's rule with to-ports=<port>
+    # translates the same, and adopting it leaves the row as it is.
+    to_ports = implied_to_ports(out.get("action"), out.get("dst-port"), out.get("to-ports"))
+    if to_ports is not None:
+        out["to-ports"] = to_ports
     return out
 
 
@@ -175,13 +181,6 @@ def _forward_problem(fields: Mapping[str, str]) -> Optional[str]:
         span = port_span(to_ports)
         if span is None or (span[0] != span[1] and to_ports != port):
             return "its to-ports %s is neither one port nor the public range itself" % to_ports
-    if to_ports is None and span is not None and span[0] == span[1]:
-        # The role always names the host port of a single-port forward; the same translation
-        # without to-ports is another rule, which it would not adopt.
-        return (
-            "it has no to-ports; the role's forwards name the host port (to-ports=%s), which translates the same "
-            "but is another rule: add to-ports=%s on the router to import it" % (port, port)
-        )
     if not any(name in fields for name in _PUBLIC_FIELDS):
         return (
             "it matches every destination address; a service of the role always matches the public address "

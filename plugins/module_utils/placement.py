@@ -22,7 +22,8 @@ at the rows of the rule's own chain. Vocabulary:
 Placement: a rule wants a gap of its chain (``top``: 0, ``bottom``: the last, ``before X`` /
 ``after X``: the gap just before / after the fixed row ``X`` of its chain), or, for a rule whose
 row exists, the gap that row is in when only fixed rows it can cross without any packet leaving
-differently stand between the two (disabled rows; for a plain masquerade, other plain
+differently stand between the two (disabled rows; rows no packet of the rule can match: another
+protocol, interface, destination port or address; for a plain masquerade, other plain
 masquerades), none of them ``X``: moving across them would change nothing. A rule already in its
 gap and in order with the module's other rules there does not move (the longest such run stays).
 """
@@ -54,7 +55,7 @@ from ansible_collections.hairpin.routeros.plugins.module_utils.operations import
     is_dynamic,
     row_id,
 )
-from ansible_collections.hairpin.routeros.plugins.module_utils.values import parse_flag
+from ansible_collections.hairpin.routeros.plugins.module_utils.values import address_span, parse_flag, port_spans
 
 
 def _comment_match_key(value: object) -> str:
@@ -240,9 +241,41 @@ def _inert_for(rule: NatRule, row: Row) -> bool:
     if parse_marker(row.get("comment")) is not None:
         # Another module's rule: its module places it against ours, so neither crosses the other.
         return False
+    if _disjoint(rule, row):
+        return True
     mine = {name: rule.fields.get(name) for name in ("action", "to-ports", "log")}
     theirs = {name: effective_value(name, row.get(name)) for name in ("action", "to-ports", "log")}
     return _masquerades(mine) and _masquerades(theirs)
+
+
+def _plain(value: Optional[str]) -> Optional[str]:
+    # A negated matcher ("!tcp") admits almost everything: it proves nothing disjoint.
+    return None if value is None or value.startswith("!") else value
+
+
+def _spans_overlap(mine: Sequence[Tuple[object, object]], theirs: Sequence[Tuple[object, object]]) -> bool:
+    return any(low <= their_high and their_low <= high for low, high in mine for their_low, their_high in theirs)
+
+
+def _disjoint(rule: NatRule, row: Row) -> bool:
+    """Can no packet match both the rule and the row? Proven on one matcher both set plainly:
+    another protocol, interface, destination port or destination address. Whatever else either
+    matches only narrows it."""
+    pairs = {
+        name: (_plain(rule.fields.get(name)), _plain(effective_value(name, row.get(name))))
+        for name in ("protocol", "in-interface", "dst-port", "dst-address")
+    }
+    for name in ("protocol", "in-interface"):
+        mine, theirs = pairs[name]
+        if mine is not None and theirs is not None and mine != theirs:
+            return True
+    mine, theirs = pairs["dst-port"]
+    mine_ports, their_ports = port_spans(mine), port_spans(theirs)
+    if mine_ports and their_ports and not _spans_overlap(mine_ports, their_ports):
+        return True
+    mine, theirs = pairs["dst-address"]
+    mine_span, their_span = address_span(mine), address_span(theirs)
+    return mine_span is not None and their_span is not None and not _spans_overlap([mine_span], [their_span])
 
 
 def _wanted_gap(rule: NatRule, table: Table, row: Optional[int]) -> int:

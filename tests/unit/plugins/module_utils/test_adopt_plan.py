@@ -195,18 +195,38 @@ def test_a_twin_that_is_another_rule_s_anchor_stays_foreign():
     assert sorted(op.action for op in result.operations) == ["add", "add"]
 
 
-def test_an_adopted_rule_in_the_wrong_gap_moves_and_keeps_its_id():
-    # The inventory puts web at the top, before the foreign DNS redirect: the adopted row moves
-    # there (it takes no traffic of the redirect, udp/53, so no packet changes its rule).
+def test_an_adopted_rule_behind_a_rule_of_other_packets_keeps_its_place():
+    # The inventory puts web at the top; the foreign DNS redirect above it takes udp/53 only,
+    # none of web's packets, so the adopted row stays where it is: no packet changes its rule.
     rules = WEB.rules()
     current = [DNS, hand_made("*5")]
     result = plan(rules, current)
-    assert [(op.action, op.id) for op in result.operations] == [("set", "*5"), ("move", "*5")]
-    assert [row[".id"] for row in result.after] == ["*5", "*1"]
+    assert [(op.action, op.id) for op in result.operations] == [("set", "*5")]
+    assert [row[".id"] for row in result.after] == ["*1", "*5"]
     assert_settled(rules, result)
 
 
-def test_hairpin_masquerade_and_subnet_rules_are_adopted_when_exactly_equal():
+def test_an_adopted_rule_behind_a_rule_that_takes_its_packets_moves_and_keeps_its_id():
+    # A foreign catch-all of tcp from the WAN stands above the twin: at the top, where the
+    # inventory puts web, the adopted row takes tcp/80 back from it (the shadowing warning says so).
+    catch_all = {
+        ".id": "*2",
+        "chain": "dstnat",
+        "action": "dst-nat",
+        "protocol": "tcp",
+        "in-interface-list": "WAN",
+        "to-addresses": "192.168.20.99",
+        "comment": "everything else to the old server",
+    }
+    rules = WEB.rules()
+    current = [catch_all, hand_made("*5")]
+    result = plan(rules, current)
+    assert [(op.action, op.id) for op in result.operations] == [("set", "*5"), ("move", "*5")]
+    assert [row[".id"] for row in result.after] == ["*5", "*2"]
+    assert_settled(rules, result)
+
+
+def test_hairpin_and_subnet_rules_are_adopted_when_exactly_equal_the_wan_masquerade_never():
     hairpin = Hairpin(name="web", protocol="tcp", host="192.168.20.10", host_port="80", lan_subnet="192.168.20.0/24")
     subnet = HairpinSubnet(subnet="192.168.30.0/24")
     masquerade = Masquerade(out_interface="ether1")
@@ -222,8 +242,9 @@ def test_hairpin_masquerade_and_subnet_rules_are_adopted_when_exactly_equal():
         dict(base, **{".id": "*9", "out-interface": "ether1", "comment": "masquerade"}),
     ]
     result = plan(rules, current)
-    assert sorted((op.action, op.id) for op in result.operations) == [("set", "*7"), ("set", "*8"), ("set", "*9")]
-    assert [parse_marker(row["comment"]) for row in result.after] == [rule.key for rule in rules]
+    # The router's own masquerade stays the admin's: turning ours off must never remove it.
+    assert sorted((op.action, op.id) for op in result.operations) == [("add", None), ("set", "*7"), ("set", "*8")]
+    assert [row["comment"] for row in result.after if row[".id"] == "*9"] == ["masquerade"]
     assert_settled(rules, result)
 
 
