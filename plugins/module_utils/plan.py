@@ -116,8 +116,9 @@ def field_changes(
         have = info.default if raw is None else effective_value(name, raw)
         if want == have:
             continue
-        if name == "to-ports" and have is None and want == _implied_to_ports(row):
-            # A hand-made forward without to-ports keeps the port: the same rule, left as it is.
+        if name == "to-ports" and have is None and want == _kept_port(rule):
+            # A hand-made forward without to-ports keeps the port: once its dst-port is the
+            # rule's (set with the other fields when not), the same rule, left as it is.
             continue
         if want is None:
             if info.can_unset:
@@ -138,10 +139,8 @@ def field_changes(
     return to_set, to_unset
 
 
-def _implied_to_ports(row: Row) -> Optional[str]:
-    return implied_to_ports(
-        effective_value("action", row.get("action")), effective_value("dst-port", row.get("dst-port")), None
-    )
+def _kept_port(rule: NatRule) -> Optional[str]:
+    return implied_to_ports(rule.fields.get("action"), rule.fields.get("dst-port"), None)
 
 
 def _field_drift(

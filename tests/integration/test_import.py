@@ -62,24 +62,6 @@ def imported_services(export: str) -> list[dict[str, Any]]:
 
 
 WITH_SERVICES = [export for export in EXPORT_NAMES if imported_services(export)]
-# The role adopts a hand-made rule that does exactly what its own would (a `set comment=`), and
-# keeps it in place only where the rules before it are disabled: the one export of the corpus with
-# an imported service has an enabled forward of another port before it, and the rule moves.
-NEEDS_ADOPTION = pytest.mark.xfail(
-    reason=(
-        "the role adopts the hand-made forward but moves it above the foreign forwards before it, which take "
-        "none of its packets (other ports)"
-    ),
-    strict=True,
-)
-
-
-MOVED = ("ros7-crs326-router-nonascii.rsc",)
-
-
-def apply_case(export: str) -> Any:
-    """The export as a parameter; marked where the role moves an adopted rule."""
-    return pytest.param(export, marks=NEEDS_ADOPTION) if export in MOVED else export
 
 
 def configuration(rows: list[dict[str, str]]) -> list[dict[str, str]]:
@@ -237,7 +219,7 @@ def test_an_existing_file_is_not_touched_without_force(fleet: Fleet) -> None:
         assert write is not None and write.get("skipped") is True, router.host
 
 
-@pytest.mark.parametrize("export", [apply_case(export) for export in EXPORT_NAMES])
+@pytest.mark.parametrize("export", EXPORT_NAMES)
 def test_check_diff_of_the_imported_file_shows_only_comment_changes(fleet: Fleet, export: str) -> None:
     check = role_result(fleet, "check", host_name(export))
     for command in check.get("commands") or []:
@@ -245,7 +227,7 @@ def test_check_diff_of_the_imported_file_shows_only_comment_changes(fleet: Fleet
     assert fleet.routers[export].tables["check"] == fleet.routers[export].tables["loaded"]
 
 
-@pytest.mark.parametrize("export", [apply_case(export) for export in EXPORT_NAMES])
+@pytest.mark.parametrize("export", EXPORT_NAMES)
 def test_applying_the_imported_file_keeps_every_rule_and_its_place(fleet: Fleet, export: str) -> None:
     router = fleet.routers[export]
     role_result(fleet, "apply", router.host)
@@ -284,4 +266,6 @@ def test_editing_one_imported_service_changes_exactly_its_rule(fleet: Fleet, exp
     for old, new in changed:
         assert f":{service}:" in old["comment"], f"a rule of another service changed: {old} -> {new}"
         differs = {k for k in set(old) | set(new) if old.get(k) != new.get(k)} - {"comment", "bytes", "packets"}
-        assert differs == {"dst-port"}, (old, new)
+        # A forward without to-ports kept its port; on the next public port it keeps the host port.
+        assert differs in ({"dst-port"}, {"dst-port", "to-ports"}), (old, new)
+        assert str(new.get("to-ports") or new["dst-port"]) == str(old.get("to-ports") or old["dst-port"]), (old, new)

@@ -99,7 +99,7 @@ def test_a_forward_with_its_host_port_is_imported_with_its_name_from_the_comment
             "port": "8554",
             "host": "10.0.40.65",
             "host_port": "554",
-        }
+        },
     ]
     assert found["variables"]["hairpin_public_address"] == "198.51.100.90"
     reasons = {entry["position"]: entry["reason"] for entry in found["unexpressed"]}
