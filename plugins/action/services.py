@@ -83,6 +83,12 @@ class ActionModule(InWorkerModuleAction):
 _MAX_DEPTH = 32
 
 
+def _plain_or_ansible(value: Any) -> bool:
+    # A dict or list itself, or ansible-core's own container types: not a subclass with its own ways.
+    module = type(value).__module__
+    return module == "builtins" or module.startswith("ansible.")
+
+
 def _without_templates(value: Any, templar: Any, depth: int) -> bool:
     """True when `value` is JSON-like data (dicts, lists, text, numbers, booleans, None) in which
     no text could be a template; anything else (a vaulted value, a lazy object) is for the templar."""
@@ -93,11 +99,11 @@ def _without_templates(value: Any, templar: Any, depth: int) -> bool:
         return True
     if depth >= _MAX_DEPTH:
         return False
-    if type(value) is dict or (isinstance(value, dict) and type(value).__module__.startswith("ansible.")):
+    if isinstance(value, dict) and _plain_or_ansible(value):
         return all(
             _without_templates(key, templar, depth + 1) and _without_templates(item, templar, depth + 1)
             for key, item in value.items()
         )
-    if type(value) is list or (isinstance(value, list) and type(value).__module__.startswith("ansible.")):
+    if isinstance(value, list) and _plain_or_ansible(value):
         return all(_without_templates(item, templar, depth + 1) for item in value)
     return False

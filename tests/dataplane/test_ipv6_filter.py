@@ -29,14 +29,14 @@ FROM_INTERNET = ("--protocol", "tcp", "--bind", INTERNET_HOST6)
 
 def _ok(router: Router, command: str, *words: str) -> list[dict[str, str]]:
     replies = router.execute(command, list(words))
-    assert all(kind != "!trap" for kind, _ in replies), replies
+    assert all(reply[0] != "!trap" for reply in replies), replies
     return [attributes for kind, attributes in replies if kind == "!re"]
 
 
 def stock_router_with_ipv6() -> Router:
     """The stock home router as shipped (defconf IPv6 firewall), with IPv6 prefixes on its WAN
     and LAN: addresses are not defconf, a router only has them once its ISP hands out a prefix."""
-    router, _ = load_export(state.STOCK_SEED.read_text(encoding="utf-8"))
+    router = load_export(state.STOCK_SEED.read_text(encoding="utf-8"))[0]
     _ok(router, "/ipv6/address/add", f"=address={WAN6}", f"=interface={WAN}", "=advertise=no")
     _ok(router, "/ipv6/address/add", f"=address={LAN6}", f"=interface={LAN}")
     return router

@@ -35,7 +35,7 @@ def with_netmaps(*netmaps: dict[str, Any], **changes: Any) -> dict[str, Any]:
 
 
 def comments(router: SimRouter, chain: str) -> list[str]:
-    return [str(row.get("comment", "")).split(" ~")[0] for row in router.nat() if row["chain"] == chain]
+    return [str(row.get("comment", "")).split(" ~", maxsplit=1)[0] for row in router.nat() if row["chain"] == chain]
 
 
 def assert_ok(run) -> None:
