@@ -26,7 +26,7 @@ from ansible_collections.hairpin.routeros.plugins.module_utils.entry_plan import
 from ansible_collections.hairpin.routeros.plugins.module_utils.filters import SCOPE as FILTER_SCOPE
 from ansible_collections.hairpin.routeros.plugins.module_utils.filters import accepts_wanted, analysis_facts_of
 from ansible_collections.hairpin.routeros.plugins.module_utils.hairpins import finish_hairpins
-from ansible_collections.hairpin.routeros.plugins.module_utils.menus import FILTER_TABLE
+from ansible_collections.hairpin.routeros.plugins.module_utils.menus import FILTER_TABLE, NAT_TABLE, ORDERED_MENUS
 from ansible_collections.hairpin.routeros.plugins.module_utils.model import KIND_DSTNAT, desired_rules
 from ansible_collections.hairpin.routeros.plugins.module_utils.own_services import (
     cut_off_message,
@@ -168,7 +168,8 @@ def plan_filter(
 
 def menu_plans(plan: Plan) -> List[Any]:
     """(menu, plan) of each other ordered menu `plan` carries, in the order they are written."""
-    return [(FILTER_TABLE, plan.menus[FILTER_TABLE.path])] if FILTER_TABLE.path in plan.menus else []
+    others = [menu for menu in ORDERED_MENUS if menu is not NAT_TABLE]
+    return [(menu, plan.menus[menu.path]) for menu in others if menu.path in plan.menus]
 
 
 def _menu_lines(plan: Plan) -> List[str]:
@@ -319,9 +320,9 @@ def converge(
     for job, entry_plan in zip(desired.entry_jobs, entry_plans):
         # The last job of a menu sees the others' work: its `after` is the menu's.
         result[job.section.option] = entry_plan.after
-    if others:
+    if FILTER_TABLE.path in plan.menus:
         # The owned filter accepts as the plan leaves them (only the rules we own, as for NAT).
-        result["filter_rules"] = owned_rows(others[0][1].after, FILTER_SCOPE)
+        result["filter_rules"] = owned_rows(plan.menus[FILTER_TABLE.path].after, FILTER_SCOPE)
     # Repairs of what someone changed on the router, apart from the inventory's changes.
     drift = list(plan.drift) + [item for _menu, menu_plan in others for item in menu_plan.drift]
     result["drift"] = [item.as_dict() for item in drift]
