@@ -10,7 +10,7 @@
 from __future__ import annotations
 
 import contextlib
-from typing import Any, Callable, Dict, Mapping, Optional
+from typing import Any, Callable, Dict, Mapping
 
 # Imported with this file, so the controller's main process imports the engine once and every
 # forked worker inherits it (see plugins/action/nat.py).
@@ -43,11 +43,11 @@ class ActionModule(InWorkerModuleAction):
     def engine(self) -> "tuple[Mapping[str, Any], Callable[[Any], None]]":
         return module_spec(), run_services
 
-    def run(self, tmp: Any = None, task_vars: Optional[Dict[str, Any]] = None) -> Dict[str, Any]:
+    def module_args(self, task_vars: Mapping[str, Any]) -> Mapping[str, Any]:
         prefix = self._task.args.get("from_variables")
         if prefix:
-            self._task.args = self.options_from_variables(str(prefix), task_vars or {})
-        return super().run(tmp, task_vars)
+            return self.options_from_variables(str(prefix), task_vars)
+        return self._task.args
 
     def options_from_variables(self, prefix: str, task_vars: Mapping[str, Any]) -> Dict[str, Any]:
         """The task's options, plus each option it does not give from the variable that names it

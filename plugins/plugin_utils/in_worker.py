@@ -238,6 +238,7 @@ class InWorkerModuleAction(ActionBase):
         result = super().run(tmp, task_vars)
         del tmp  # no longer has any effect
         task_vars = task_vars or {}
+        args = self.module_args(task_vars)
         reason = self.why_not_in_worker()
         if reason is None:
             display.vvv("%s: running in the controller's worker (no module process)" % self._task.action)
@@ -246,7 +247,7 @@ class InWorkerModuleAction(ActionBase):
                 run_in_worker(
                     self._task.action,
                     spec,
-                    self._task.args,
+                    args,
                     run,
                     check_mode=bool(self._task.check_mode),
                     diff=bool(self._task.diff),
@@ -256,10 +257,19 @@ class InWorkerModuleAction(ActionBase):
             return unreachable_as_such(result)
         display.vvv("%s: running the module (%s)" % (self._task.action, reason))
         wrap_async = self._task.async_val
-        result = merge_hash(result, self._execute_module(task_vars=task_vars, wrap_async=wrap_async))
+        result = merge_hash(
+            result, self._execute_module(module_args=dict(args), task_vars=task_vars, wrap_async=wrap_async)
+        )
         if not wrap_async:
             self._remove_tmp_path(self._connection._shell.tmpdir)
         return unreachable_as_such(result)
+
+    def module_args(self, task_vars: Mapping[str, Any]) -> Mapping[str, Any]:
+        """The options the module runs with: the task's. (Options a subclass adds are passed
+        on, not written into the task: the task's fields travel back to the main process with
+        every result, where the tagged copies of a fleet's variables cost time to unpickle, and
+        where callbacks read them.)"""
+        return self._task.args
 
     def why_not_in_worker(self) -> Optional[str]:
         """None when the module would run on this controller as this user with this environment,

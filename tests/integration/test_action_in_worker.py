@@ -211,7 +211,7 @@ def test_in_worker_result_equals_the_module_result(start_router, monkeypatch: py
 def test_on_the_controller_no_module_process_runs(stock_router: SimRouter) -> None:
     converged = run(stock_router, [nat_task("converge")], "local", NO_INTERPRETER)
     result = converged.result("converge")
-    assert result.get("failed") is not True, result
+    assert result.get("failed") is not True, result.get("msg")
     assert result["changed"] is True
     assert stock_router.site.stats.connections == 2  # the write's, and the check's
 
@@ -231,3 +231,67 @@ def test_a_task_environment_runs_the_module(stock_router: SimRouter) -> None:
     result = run(stock_router, [task], "local", NO_INTERPRETER).result("converge")
     assert result["failed"] is True
     assert NO_INTERPRETER in json.dumps(result)
+
+
+TASK_ARGS_CALLBACK = '''
+from __future__ import annotations
+
+import json
+import os
+
+from ansible.plugins.callback import CallbackBase
+
+
+class CallbackModule(CallbackBase):
+    """Writes the arguments of each result's task, as the main process holds them (tests only)."""
+
+    CALLBACK_VERSION = 2.0
+    CALLBACK_TYPE = "aggregate"
+    CALLBACK_NAME = "task_args"
+    CALLBACK_NEEDS_ENABLED = True
+
+    def v2_runner_on_ok(self, result):
+        self._keep(result)
+
+    def v2_runner_on_failed(self, result, ignore_errors=False):
+        self._keep(result)
+
+    def _keep(self, result):
+        with open(os.environ["TASK_ARGS_FILE"], "a", encoding="utf-8") as out:
+            out.write(json.dumps(dict(result._task.args), default=str) + "\\n")
+'''
+
+
+@pytest.mark.parametrize("connection", ["local", "elsewhere"])
+def test_options_read_from_variables_reach_the_engine_but_not_the_task_callbacks_see(
+    stock_router: SimRouter, connection: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The role's task is `services: {from_variables: hairpin}`: the action plugin reads the
+    # options from the host's variables. Callbacks (and AWX's job events) see the task's
+    # arguments as the main process holds them after the result came back from the worker:
+    # those must stay the task's own, without the password and the fleet's service lists.
+    plugins = stock_router.tmp / "callback_plugins"
+    plugins.mkdir(exist_ok=True)
+    (plugins / "task_args.py").write_text(TASK_ARGS_CALLBACK)
+    seen = stock_router.tmp / "task_args.jsonl"
+    monkeypatch.setenv("ANSIBLE_CALLBACK_PLUGINS", str(plugins))
+    monkeypatch.setenv("ANSIBLE_CALLBACKS_ENABLED", "task_args")
+    monkeypatch.setenv("TASK_ARGS_FILE", str(seen))
+    variables = {"hairpin_" + name: value for name, value in SERVICES.items()}
+    connection_vars = stock_router.connection_vars()
+    variables["ansible_host"] = connection_vars.pop("hostname")
+    variables.update({"hairpin_api_" + name: value for name, value in connection_vars.items()})
+    task = {"name": "role task", "hairpin.routeros.services": {"from_variables": "hairpin"}, "ignore_errors": True}
+    play = [{"name": "the role's task", "hosts": "router", "gather_facts": False, "vars": variables, "tasks": [task]}]
+    interpreter = NO_INTERPRETER if connection == "local" else sys.executable
+    inventory = f"router ansible_connection={connection} ansible_python_interpreter={interpreter}\n"
+    if connection == "elsewhere":
+        connection_plugins = stock_router.tmp / "connection_plugins"
+        connection_plugins.mkdir(exist_ok=True)
+        (connection_plugins / "elsewhere.py").write_text(ELSEWHERE_CONNECTION)
+    converged = run_playbook(play, stock_router.tmp, inventory=inventory)
+    result = converged.result("role task")
+    assert result.get("failed") is not True, result.get("msg")
+    assert result["changed"] is True
+    assert stock_router.site.stats.connections >= 1
+    assert [json.loads(line) for line in seen.read_text().splitlines()] == [{"from_variables": "hairpin"}]
