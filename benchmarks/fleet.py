@@ -107,7 +107,9 @@ def nat_options(service_list: Sequence[dict[str, Any]]) -> dict[str, Any]:
             }
             for s in service_list
         ],
-        "masquerades": [{"out_interface": ROLE_SETTINGS["hairpin_wan_interface"]}],
+        # No masquerade: the stock router's defconf masquerade (out-interface-list=WAN) already
+        # covers the WAN, so the role's `auto` adds none, and neither do the others.
+        "masquerades": [],
         "auto_hairpin": {
             "mode": "per_service",
             "lan_interface": ROLE_SETTINGS["hairpin_lan_interface"],
