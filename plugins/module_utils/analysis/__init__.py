@@ -8,7 +8,7 @@
 """Reachability analysis of a RouterOS NAT table: who reaches each published service, and why not.
 
 The analysis is a packet walk, not a pattern search. For every published service (a ``dst-nat``
-rule) it builds the first packet of a connection -- from an internet client to the WAN's
+rule, or a 1:1 mapping: a ``netmap`` rule from one public address to one host) it builds the first packet of a connection -- from an internet client to the WAN's
 address, and from a LAN client in the server's subnet to the same address -- and runs it
 through ``dstnat`` (first match wins, ``jump``/``return``/``passthrough`` followed), routes it by
 the router's addresses, runs it through ``srcnat``, and decides from where the reply will go

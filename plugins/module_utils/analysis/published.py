@@ -15,9 +15,9 @@ from typing import List, Optional, Sequence, Tuple
 
 from ansible_collections.hairpin.routeros.plugins.module_utils.analysis.addressing import (
     IPv4,
+    UnknownMatcherError,
     first_port,
     in_address_spec,
-    UnknownMatcherError,
     in_ports,
     port_span,
     span_of,

@@ -44,6 +44,8 @@ DEFCONF_MASQUERADE = rule(
 )
 # What the role writes: both netmap rules at the top of their chain, above defconf's masquerade.
 MAPPED = [NETMAP_IN, NETMAP_OUT, NETMAP_HAIRPIN, DEFCONF_MASQUERADE]
+
+
 def facts(**changes):
     """The stock home router, with the 1:1 host's public address as a second WAN address."""
     values = dict(
@@ -89,7 +91,9 @@ def test_the_roles_table_maps_the_host_every_way():
 
 
 def test_the_probe_port_is_one_no_other_rule_names():
-    forward = rule("dstnat", "dst-nat", None, protocol="tcp", dst_address="203.0.113.1", dst_port="443", to_addresses="192.168.1.2")
+    forward = rule(
+        "dstnat", "dst-nat", None, protocol="tcp", dst_address="203.0.113.1", dst_port="443", to_addresses="192.168.1.2"
+    )
     found = mapping(analyze([forward, *MAPPED], facts()))
     assert found["probe"] == "tcp/8443"
     assert found["internet"]["reaches"] == HOST + ":8443"
