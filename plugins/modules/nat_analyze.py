@@ -30,10 +30,10 @@ description:
     traffic out of the WAN), C(split-dns-port) (split DNS sends clients to a port the server does
     not listen on), C(one-to-one-outbound) (a 1:1 host's own connections do not leave from its
     public address, such as a masquerade above the mapping's C(srcnat) rule)."
-  - 1:1 mappings (a C(netmap) C(dstnat) rule from one public address to one host, as
+  - "1:1 mappings (a C(netmap) C(dstnat) rule from one public address to one host, as
     C(hairpin_netmaps) makes them) are analysed on a port no other rule names: an internet client
     and a LAN client on the public address, the ports a rule above takes first (C(shadowed)),
-    and the host's own way out.
+    and the host's own way out."
   - Reads the router live (one connection, one round trip after login), or works offline from
     O(rules) (for example the C(rules) that M(hairpin.routeros.nat_info) returns) or from
     O(running_config) (an C(/export)). When O(rules) or O(running_config) is given the router is
