@@ -22,7 +22,7 @@ from ansible_collections.hairpin.routeros.plugins.module_utils.analysis.addressi
     in_address_spec,
     mentions,
 )
-from ansible_collections.hairpin.routeros.plugins.module_utils.analysis.published import Service
+from ansible_collections.hairpin.routeros.plugins.module_utils.analysis.published import Service, public_destination
 from ansible_collections.hairpin.routeros.plugins.module_utils.analysis.rules import (
     CLIENT_PORT,
     Packet,
@@ -49,7 +49,7 @@ from ansible_collections.hairpin.routeros.plugins.module_utils.model import (
 from ansible_collections.hairpin.routeros.plugins.module_utils.own_services import SERVICE_TITLES
 from ansible_collections.hairpin.routeros.plugins.module_utils.plan import ACTION_ADD, Operation
 from ansible_collections.hairpin.routeros.plugins.module_utils.render import render_operation
-from ansible_collections.hairpin.routeros.plugins.module_utils.values import NAME_RE, first_address
+from ansible_collections.hairpin.routeros.plugins.module_utils.values import NAME_RE
 
 # Finding codes (stable: CI pipelines filter on them).
 SHADOWED = "shadowed"
@@ -331,9 +331,9 @@ def one_to_one_outbound(service: Service, topology: Topology, rules, findings: F
     The usual fault is a masquerade (defconf's) above the mapping's srcnat rule, which takes the
     host's traffic first so it leaves from the WAN's address."""
     host = service.host_address
-    public = _single_public(service)
-    client, in_interface = host, topology.interface_for(host, [name for name, _a in topology.addresses])
-    packet = Packet(service.protocol, client, topology.internet_client, service.probe_port, in_interface)
+    public = public_destination(service, topology)
+    in_interface = topology.interface_for(host, [name for name, _a in topology.addresses]) if host else None
+    packet = Packet(service.protocol, host, topology.internet_client, service.probe_port, in_interface)
     flow = run_flow(rules, packet, topology, notes)
     translated = flow.srcnat is not None and flow.srcnat.kind == "nat" and flow.srcnat.rule is not None
     result: Dict[str, Any] = dict(
@@ -372,11 +372,6 @@ def one_to_one_outbound(service: Service, topology: Topology, rules, findings: F
         )
     )
     return result
-
-
-def _single_public(service: Service) -> Optional[IPv4]:
-    spec = service.rule.get("dst-address") or ""
-    return first_address(spec) if spec else None
 
 
 def _mapping_rule(service: Service, rules: Sequence[Rule]) -> Optional[Rule]:
