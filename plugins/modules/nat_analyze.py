@@ -28,7 +28,12 @@ description:
     C(captures-outbound) (a forward without public address also takes LAN clients' traffic to
     every internet server on that port), C(no-masquerade) (nothing masquerades the server's own
     traffic out of the WAN), C(split-dns-port) (split DNS sends clients to a port the server does
-    not listen on)."
+    not listen on), C(one-to-one-outbound) (a 1:1 host's own connections do not leave from its
+    public address, such as a masquerade above the mapping's C(srcnat) rule)."
+  - "1:1 mappings (a C(netmap) C(dstnat) rule from one public address to one host, as
+    C(hairpin_netmaps) makes them) are analysed on a port no other rule names: an internet client
+    and a LAN client on the public address, the ports a rule above takes first (C(shadowed)),
+    and the host's own way out."
   - Reads the router live (one connection, one round trip after login), or works offline from
     O(rules) (for example the C(rules) that M(hairpin.routeros.nat_info) returns) or from
     O(running_config) (an C(/export)). When O(rules) or O(running_config) is given the router is
@@ -190,6 +195,28 @@ outbound:
     - With the firewall filter read, also C(reachable) and C(filter) (as in the services' verdicts).
   returned: success
   type: dict
+one_to_one:
+  description:
+    - One entry per 1:1 mapping, in table order, with C(name), C(public), C(host), C(owned),
+      C(rule), C(probe) (the protocol and port the verdicts were made on), C(internet) and C(lan)
+      (verdicts as in C(services)), C(shadowed) (the ports of the public address that a rule
+      above the mapping takes, each with C(protocol), C(port), C(rule) and C(reaches)),
+      C(outbound) (the host to the internet, C(address) it leaves with,
+      C(leaves_with_public_address) and the C(rule) that translated it) and C(findings).
+  returned: success
+  type: list
+  elements: dict
+  sample:
+    - name: dmz
+      public: 203.0.113.5
+      host: 192.168.1.3
+      probe: tcp/443
+      owned: true
+      internet: {reachable: true, via: public address, reaches: 192.168.1.3:443, server_sees: 198.51.100.10, sees: client}
+      lan: {reachable: true, via: hairpin, reaches: 192.168.1.3:443, server_sees: 192.168.1.1, sees: router}
+      shadowed: []
+      outbound: {client: 192.168.1.3, address: 203.0.113.5, public: 203.0.113.5, leaves_with_public_address: true}
+      findings: []
 facts:
   description: The WAN and LAN interfaces, the WAN's address, LAN subnets and probe addresses the analysis used.
   returned: success

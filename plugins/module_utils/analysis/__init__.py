@@ -8,14 +8,15 @@
 """Reachability analysis of a RouterOS NAT table: who reaches each published service, and why not.
 
 The analysis is a packet walk, not a pattern search. For every published service (a ``dst-nat``
-rule) it builds the first packet of a connection -- from an internet client to the WAN's
-address, and from a LAN client in the server's subnet to the same address -- and runs it
-through ``dstnat`` (first match wins, ``jump``/``return``/``passthrough`` followed), routes it by
-the router's addresses, runs it through ``srcnat``, and decides from where the reply will go
-whether the connection works and which source address the server sees. A connection through the
-router then meets the firewall filter's forward chain (when the facts hold the filter), both its
-first packet and the server's replies. Findings come from the same walk: the rule that took the
-packet first, the hairpin rule that did not match and why, the filter rule that drops it.
+rule, or a 1:1 mapping: a ``netmap`` rule from one public address to one host) it builds the
+first packet of a connection -- from an internet client to the WAN's address, and from a LAN
+client in the server's subnet to the same address -- and runs it through ``dstnat`` (first match
+wins, ``jump``/``return``/``passthrough`` followed), routes it by the router's addresses, runs
+it through ``srcnat``, and decides from where the reply will go whether the connection works and
+which source address the server sees. A connection through the router then meets the firewall
+filter's forward chain (when the facts hold the filter), both its first packet and the server's
+replies. Findings come from the same walk: the rule that took the packet first, the hairpin rule
+that did not match and why, the filter rule that drops it.
 
 ``analyze(rows, facts)`` is pure (NAT rows as RouterOS prints them + :class:`Facts`); the
 readers turn a live router, an ``/export`` or ``nat_info`` output into those inputs.
@@ -53,6 +54,7 @@ from ansible_collections.hairpin.routeros.plugins.module_utils.analysis.findings
     MISSING_HAIRPIN,
     NO_MASQUERADE,
     NOT_MATCHED,
+    ONE_TO_ONE_OUTBOUND,
     PUBLIC_ADDRESS_MISMATCH,
     SEVERITY_ERROR,
     SEVERITY_WARNING,
@@ -88,6 +90,7 @@ __all__ = [
     "MISSING_HAIRPIN",
     "NOT_MATCHED",
     "NO_MASQUERADE",
+    "ONE_TO_ONE_OUTBOUND",
     "PUBLIC_ADDRESS_MISMATCH",
     "SEVERITY_ERROR",
     "SEVERITY_WARNING",

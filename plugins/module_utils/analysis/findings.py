@@ -22,7 +22,7 @@ from ansible_collections.hairpin.routeros.plugins.module_utils.analysis.addressi
     in_address_spec,
     mentions,
 )
-from ansible_collections.hairpin.routeros.plugins.module_utils.analysis.published import Service
+from ansible_collections.hairpin.routeros.plugins.module_utils.analysis.published import Service, public_destination
 from ansible_collections.hairpin.routeros.plugins.module_utils.analysis.rules import (
     CLIENT_PORT,
     Packet,
@@ -41,7 +41,10 @@ from ansible_collections.hairpin.routeros.plugins.module_utils.analysis.walk imp
 from ansible_collections.hairpin.routeros.plugins.module_utils.model import (
     KIND_HAIRPIN,
     KIND_HAIRPIN_SUBNET,
+    KIND_NETMAP_HAIRPIN,
+    KIND_NETMAP_OUT,
     Hairpin,
+    OneToOneHairpin,
 )
 from ansible_collections.hairpin.routeros.plugins.module_utils.own_services import SERVICE_TITLES
 from ansible_collections.hairpin.routeros.plugins.module_utils.plan import ACTION_ADD, Operation
@@ -60,6 +63,7 @@ CAPTURES_OUTBOUND = "captures-outbound"
 NO_MASQUERADE = "no-masquerade"
 SPLIT_DNS_PORT = "split-dns-port"
 FILTER_BLOCKS = "filter-blocks"
+ONE_TO_ONE_OUTBOUND = "one-to-one-outbound"
 FINDING_CODES = (
     SHADOWED,
     PUBLIC_ADDRESS_MISMATCH,
@@ -72,6 +76,7 @@ FINDING_CODES = (
     NO_MASQUERADE,
     SPLIT_DNS_PORT,
     FILTER_BLOCKS,
+    ONE_TO_ONE_OUTBOUND,
 )
 SEVERITY_ERROR = "error"
 SEVERITY_WARNING = "warning"
@@ -133,14 +138,17 @@ def hairpin_finding(
         key = rule.owner
         ours = key is not None and (
             (key.kind == KIND_HAIRPIN and key.name == service.name and key.protocol == service.protocol)
+            or (key.kind == KIND_NETMAP_HAIRPIN and service.one_to_one and key.name == service.name)
             or (key.kind == KIND_HAIRPIN_SUBNET and flow.network is not None and covers(key.name, flow.dst))
         )
         # A foreign rule about this server counts, unless it is for another port or protocol
-        # (then it is another service's hairpin rule, not a broken one of this service).
+        # (then it is another service's hairpin rule, not a broken one of this service); a 1:1
+        # host's hairpin takes every port, so for it no such rule is one.
         about_host = (
             key is None
             and mentions(rule.get("dst-address"), flow.dst)
             and not any(r.split("=")[0] in ("protocol", "dst-port", "port") for r in reasons)
+            and not (service.one_to_one and (rule.get("protocol") or rule.get("dst-port")))
         )
         if reasons and (ours or about_host):
             candidates.append((not ours, len(reasons), rule, reasons))
@@ -175,6 +183,11 @@ def _hairpin_fix(service: Service, flow: Flow) -> Optional[str]:
     if flow.network is None:
         return None
     name = service.name
+    if service.one_to_one and NAME_RE.match(name):
+        mapped = OneToOneHairpin(
+            name=name, host=str(flow.dst), lan_subnet=str(flow.network), lan_interface=flow.out_interface
+        ).rules()[0]
+        return render_operation(Operation(ACTION_ADD, mapped.key, fields=mapped.fields))
     if not NAME_RE.match(name):
         # A foreign rule is named by its comment; the marker needs a name the engine accepts.
         name = re.sub(r"[^A-Za-z0-9_.-]+", "-", name).strip("-.")[:64] or "rule-{0}".format(service.rule.position)
@@ -311,3 +324,66 @@ def _accepts(allowed: Sequence[str], client: IPv4) -> bool:
         except UnknownMatcherError:
             continue
     return False
+
+
+def one_to_one_outbound(service: Service, topology: Topology, rules, findings: Findings, notes) -> Dict[str, Any]:
+    """A 1:1 host's own connections to the internet: they should leave from its public address.
+    The usual fault is a masquerade (defconf's) above the mapping's srcnat rule, which takes the
+    host's traffic first so it leaves from the WAN's address."""
+    host = service.host_address
+    public = public_destination(service, topology)
+    in_interface = topology.interface_for(host, [name for name, _a in topology.addresses]) if host else None
+    packet = Packet(service.protocol, host, topology.internet_client, service.probe_port, in_interface)
+    flow = run_flow(rules, packet, topology, notes)
+    translated = flow.srcnat is not None and flow.srcnat.kind == "nat" and flow.srcnat.rule is not None
+    result: Dict[str, Any] = dict(
+        client=str(host),
+        address=str(flow.src),
+        public=str(public),
+        rule=flow.srcnat.rule.ref() if translated else None,
+        rules=[r.position for r in flow.srcnat.passed] if flow.srcnat is not None else [],
+    )
+    if translated:
+        result["rules"].append(flow.srcnat.rule.position)
+    result["leaves_with_public_address"] = flow.src == public and not flow.to_router
+    if flow.to_router or flow.out_interface not in topology.wan_interfaces:
+        return result
+    if flow.src == public:
+        return result
+    mapping = _mapping_rule(service, rules)
+    if translated:
+        why = "{0} takes them first and they leave with {1}".format(flow.srcnat.rule.label, flow.src)
+        if mapping is not None and mapping.position > flow.srcnat.rule.position:
+            why += " ({0}, which maps them to {1}, stands below it)".format(mapping.label, public)
+        blame = flow.srcnat.rule
+    elif mapping is not None and flow.srcnat is not None and flow.srcnat.kind == "accept":
+        why = "{0} ends srcnat first, so they leave with {1}".format(flow.srcnat.rule.label, flow.src)
+        blame = flow.srcnat.rule
+    else:
+        why = "no srcnat rule maps them to it, so they leave with {0}".format(flow.src)
+        blame = mapping
+    findings.add(
+        Finding(
+            ONE_TO_ONE_OUTBOUND,
+            service.label,
+            "{0} maps {1} to {2}, but {2}'s own connections to the internet (out of {3}) do not leave from "
+            "{1}: {4}".format(service.rule.label, public, host, flow.out_interface, why),
+            blame,
+        )
+    )
+    return result
+
+
+def _mapping_rule(service: Service, rules: Sequence[Rule]) -> Optional[Rule]:
+    """The srcnat netmap rule of the mapping (owned by its name, or a foreign one for its host)."""
+    host = service.host_address
+    srcnat = chains_under(rules, "srcnat")
+    for rule in rules:
+        if rule.chain not in srcnat or rule.action != "netmap" or not rule.active:
+            continue
+        key = rule.owner
+        if key is not None and key.kind == KIND_NETMAP_OUT and key.name == service.name:
+            return rule
+        if host is not None and mentions(rule.get("src-address"), host):
+            return rule
+    return None

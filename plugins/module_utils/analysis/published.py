@@ -5,7 +5,8 @@
 
 # Private to the hairpin.routeros collection: no compatibility promise outside it.
 
-"""The published services of a NAT table: one per ``dst-nat`` rule with a protocol and a public port."""
+"""The published services of a NAT table: one per ``dst-nat`` rule with a protocol and a public
+port, and one per 1:1 mapping (a ``netmap`` dstnat rule from one public address to one host)."""
 
 from __future__ import annotations
 
@@ -14,16 +15,18 @@ from typing import List, Optional, Sequence, Tuple
 
 from ansible_collections.hairpin.routeros.plugins.module_utils.analysis.addressing import (
     IPv4,
+    UnknownMatcherError,
     first_port,
     in_address_spec,
+    in_ports,
     port_span,
     span_of,
 )
 from ansible_collections.hairpin.routeros.plugins.module_utils.analysis.rules import Rule
 from ansible_collections.hairpin.routeros.plugins.module_utils.analysis.topology import Topology
 from ansible_collections.hairpin.routeros.plugins.module_utils.analysis.walk import Flow, chains_under
-from ansible_collections.hairpin.routeros.plugins.module_utils.model import KIND_DSTNAT
-from ansible_collections.hairpin.routeros.plugins.module_utils.values import first_address
+from ansible_collections.hairpin.routeros.plugins.module_utils.model import KIND_DSTNAT, KIND_NETMAP_IN
+from ansible_collections.hairpin.routeros.plugins.module_utils.values import first_address, ipv4_network
 
 
 @dataclass(frozen=True)
@@ -37,9 +40,13 @@ class Service:
     host_ports: Tuple[int, int]
     rule: Rule
     owned: bool
+    # A 1:1 mapping: every port of the public address goes to the host, ``port`` is the one probed.
+    one_to_one: bool = False
 
     @property
     def label(self) -> str:
+        if self.one_to_one:
+            return "{0} (1:1)".format(self.name)
         return "{0}/{1}".format(self.name, self.protocol)
 
     @property
@@ -97,10 +104,73 @@ def services_of(rules: Sequence[Rule]) -> List[Service]:
     return services
 
 
+# Probed on a 1:1 mapping: the first of these ports that no rule of the table names, so the
+# verdict is the mapping's own and not that of a port forward on the same address.
+_ONE_TO_ONE_PROBES = (443, 8443, 8080, 50443)
+
+
+def _named(port: int, rules: Sequence[Rule]) -> bool:
+    for rule in rules:
+        for spec in (rule.get("dst-port"), rule.get("port")):
+            try:
+                if spec and in_ports(spec.lstrip("!"), port):
+                    return True
+            except UnknownMatcherError:
+                return True
+    return False
+
+
+def _single_address(spec: Optional[str]) -> Optional[IPv4]:
+    """The one address of ``spec`` (``A`` or ``A/32``); None for a range, a network or a negation."""
+    if not spec or spec.startswith("!") or "-" in spec:
+        return None
+    network = ipv4_network(spec)
+    if network is None or network.num_addresses != 1:
+        return None
+    return network.network_address
+
+
+def one_to_one_of(rules: Sequence[Rule]) -> List[Service]:
+    """Every 1:1 mapping: a ``netmap`` rule in dstnat from one address (``dst-address``) to one
+    host, whatever protocol and port (RouterOS maps the address and keeps the port). Owned ones
+    by their name, foreign ones by their comment (or position). Mappings of whole networks are
+    left to the rules they are."""
+    found = []
+    dstnat = chains_under(rules, "dstnat")
+    probe = next((port for port in _ONE_TO_ONE_PROBES if not _named(port, rules)), _ONE_TO_ONE_PROBES[0])
+    for rule in rules:
+        if rule.chain not in dstnat or rule.action != "netmap":
+            continue
+        if set(rule.values) & {"protocol", "dst-port", "port", "to-ports"}:
+            continue
+        public, host = _single_address(rule.get("dst-address")), _single_address(rule.get("to-addresses"))
+        if public is None or host is None:
+            continue
+        key = rule.owner
+        owned = key is not None and key.kind == KIND_NETMAP_IN
+        name = key.name if owned else (rule.get("comment") or "rule-{0}".format(rule.position))
+        found.append(
+            Service(
+                name=name,
+                protocol="tcp",
+                port=str(probe),
+                host=str(host),
+                host_ports=(probe, probe),
+                rule=rule,
+                owned=owned,
+                one_to_one=True,
+            )
+        )
+    return found
+
+
 def public_destination(service: Service, topology: Topology) -> IPv4:
-    """The address internet clients use: the rule's own dst-address when it is one of the WAN's
-    addresses (a second public address), else the WAN's current address."""
+    """The address internet clients use: a 1:1 mapping's public address; the rule's own
+    dst-address when it is one of the WAN's addresses (a second public address), else the WAN's
+    current address."""
     spec = service.rule.get("dst-address")
+    if service.one_to_one:
+        return _single_address(spec) or topology.wan_address
     if spec and not spec.startswith("!"):
         address = first_address(spec)
         wan = {a.ip for name, a in topology.addresses if name in topology.wan_interfaces}

@@ -9,7 +9,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Dict, List, Mapping, Sequence
 
 from ansible_collections.hairpin.routeros.plugins.module_utils.analysis.addressing import (
@@ -24,17 +24,24 @@ from ansible_collections.hairpin.routeros.plugins.module_utils.analysis.findings
     Finding,
     Findings,
     masquerade_finding,
+    one_to_one_outbound,
     outbound_finding,
     router_service_findings,
 )
 from ansible_collections.hairpin.routeros.plugins.module_utils.analysis.firewall import filter_rules, forward_verdict
-from ansible_collections.hairpin.routeros.plugins.module_utils.analysis.published import public_destination, services_of
+from ansible_collections.hairpin.routeros.plugins.module_utils.analysis.published import (
+    Service,
+    one_to_one_of,
+    public_destination,
+    services_of,
+)
 from ansible_collections.hairpin.routeros.plugins.module_utils.analysis.rules import Packet, Rule
 from ansible_collections.hairpin.routeros.plugins.module_utils.analysis.topology import Topology, resolve
 from ansible_collections.hairpin.routeros.plugins.module_utils.analysis.verdicts import (
     dns_verdicts,
     internet_verdict,
     lan_verdict,
+    one_to_one_shadowed,
 )
 from ansible_collections.hairpin.routeros.plugins.module_utils.analysis.walk import run_flow
 from ansible_collections.hairpin.routeros.plugins.module_utils.values import first_address
@@ -47,6 +54,8 @@ class Report:
     outbound: Dict[str, Any]
     facts: Dict[str, Any]
     notes: List[str]
+    # 1:1 mappings (netmap), each with its verdicts and the way out of its host.
+    one_to_one: List[Dict[str, Any]] = field(default_factory=list)
 
     @property
     def errors(self) -> List[Finding]:
@@ -58,6 +67,7 @@ class Report:
             services=self.services,
             findings=[finding.as_dict() for finding in self.findings],
             outbound=self.outbound,
+            one_to_one=self.one_to_one,
             facts=self.facts,
             notes=self.notes,
             table=render_table(self),
@@ -124,7 +134,8 @@ def analyze(rows: Sequence[Mapping[str, Any]], facts: Facts) -> Report:
             )
         )
     services = []
-    for service in services_of(rules):
+    forwards = services_of(rules)
+    for service in forwards:
         host = service.host_address
         if host is None:
             continue
@@ -157,6 +168,9 @@ def analyze(rows: Sequence[Mapping[str, Any]], facts: Facts) -> Report:
                 findings=[f.code for f in findings.items[before:] if f.service == service.label],
             )
         )
+    mappings = [
+        _one_to_one(mapping, forwards, topology, rules, findings, notes, facts) for mapping in one_to_one_of(rules)
+    ]
     router_service_findings(topology, rules, findings, notes)
     outbound = _outbound(topology, rules, findings, notes)
     used = dict(
@@ -167,7 +181,34 @@ def analyze(rows: Sequence[Mapping[str, Any]], facts: Facts) -> Report:
         internet_client=str(topology.internet_client),
         public_address=facts.public_address,
     )
-    return Report(services, findings.items, outbound, used, notes)
+    return Report(services, findings.items, outbound, used, notes, mappings)
+
+
+def _one_to_one(
+    mapping: Service, forwards: Sequence[Service], topology: Topology, rules, findings: Findings, notes, facts: Facts
+) -> Dict[str, Any]:
+    """A 1:1 mapping's verdicts: an internet client and a LAN client on the public address (a
+    port no other rule names), the ports other rules take first, and the host's way out."""
+    before = len(findings.items)
+    host = mapping.host_address
+    names = sorted(name for name, address in facts.dns_static if first_address(address) == host)
+    internet = internet_verdict(mapping, topology, rules, findings, notes)
+    lan = lan_verdict(mapping, topology, rules, findings, notes, names)
+    shadowed = one_to_one_shadowed(mapping, forwards, topology, rules, findings, notes)
+    outbound = one_to_one_outbound(mapping, topology, rules, findings, notes)
+    return dict(
+        name=mapping.name,
+        public=str(public_destination(mapping, topology)),
+        host=mapping.host,
+        probe="{0}/{1}".format(mapping.protocol, mapping.probe_port),
+        owned=mapping.owned,
+        rule=mapping.rule.ref(),
+        internet=internet.as_dict(),
+        lan=lan.as_dict(),
+        shadowed=shadowed,
+        outbound=outbound,
+        findings=[f.code for f in findings.items[before:] if f.service == mapping.label],
+    )
 
 
 def _outbound(topology: Topology, rules: Sequence[Rule], findings: Findings, notes: List[str]) -> Dict[str, Any]:
@@ -222,6 +263,9 @@ def render_table(report: Report) -> str:
     lines = [
         (s["name"] + "/" + s["protocol"], s["public"], s["target"], _cell(s["internet"], False), _cell(s["lan"], True))
         for s in report.services
+    ] + [
+        (m["name"] + " (1:1)", m["public"], m["host"], _cell(m["internet"], False), _cell(m["lan"], True))
+        for m in report.one_to_one
     ]
     out = []
     if lines:
@@ -247,6 +291,18 @@ def render_table(report: Report) -> str:
         rule = blocked.get("rule") or {}
         comment = " ({0})".format(rule["comment"]) if rule.get("comment") else ""
         out.append("LAN clients to the internet: BLOCKED by filter rule #{0}{1}".format(rule.get("position"), comment))
+    for mapping in report.one_to_one:
+        way = mapping["outbound"]
+        rule = way.get("rule") or {}
+        by = " by rule #{0}".format(rule["position"]) if rule else ""
+        if way.get("leaves_with_public_address"):
+            out.append("{0} (1:1) to the internet: leaves with {1}{2}".format(mapping["name"], way["address"], by))
+        else:
+            out.append(
+                "{0} (1:1) to the internet: leaves with {1}{2}, NOT its public address {3}".format(
+                    mapping["name"], way["address"], by, way["public"]
+                )
+            )
     if report.findings:
         out.append("\nFINDINGS ({0})".format(len(report.findings)))
         for finding in report.findings:

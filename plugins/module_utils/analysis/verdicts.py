@@ -331,3 +331,37 @@ def dns_verdicts(service: Service, topology: Topology, rules, findings: Findings
                 )
         result.append(dict(verdict.as_dict(), name=name))
     return result
+
+
+def one_to_one_shadowed(
+    mapping: Service, forwards: Sequence[Service], topology: Topology, rules: Sequence[Rule], findings: Findings, notes
+) -> List[Dict[str, Any]]:
+    """The ports of a 1:1 mapping's public address that another rule takes first (a port forward
+    without a dst-address, or on that address, above the netmap rule): the host does not get them."""
+    dst = public_destination(mapping, topology)
+    taken = []
+    for forward in forwards:
+        packet = Packet(forward.protocol, topology.internet_client, dst, forward.probe_port, wan_in(topology, dst))
+        flow = run_flow(rules, packet, topology, notes)
+        what = _taken_elsewhere(mapping, flow)
+        if what is None or flow.dstnat.rule is None:
+            continue
+        taken.append(
+            dict(
+                protocol=forward.protocol,
+                port=forward.probe_port,
+                rule=flow.dstnat.rule.ref(),
+                reaches=None if flow.to_router else endpoint(flow),
+            )
+        )
+        findings.add(
+            Finding(
+                SHADOWED,
+                mapping.label,
+                "from the internet, {0} port {1} to {2}: {3}; {4} (the 1:1 mapping to {5}) never sees it".format(
+                    forward.protocol, forward.probe_port, dst, what, mapping.rule.label, mapping.host
+                ),
+                flow.dstnat.rule,
+            )
+        )
+    return taken
