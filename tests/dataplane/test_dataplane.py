@@ -11,23 +11,19 @@ reading the simulated router live over API-SSL) must predict every one of them.
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
+from analyzer_cli import run_analyzer
 from lab import INTERNET_HOST, LAN_CLIENT, OUTBOUND_TCP, OUTBOUND_UDP, Lab, Probe, RouterSnapshot
 from role_support import converge
-from support import PASSWORD, STOCK_ROUTER, USERNAME, SimRouter
+from support import STOCK_ROUTER, SimRouter
 
 from tests.support.tables import user_comment
 
-COLLECTIONS = Path(__file__).resolve().parents[2] / "build" / "collections"
 # The start_router fixture of conftest.py: start_router(name, seed=..., state_from=...).
 StartRouter = Callable[..., SimRouter]
 
@@ -40,7 +36,6 @@ DMZ_HOST = "192.168.1.3"
 ROUTER_LAN = "192.168.1.1"
 SERVICES = (("web", "tcp", 80), ("wg", "udp", 51820))
 DNS_NAMES = {"web": "web.example.net", "wg": "vpn.example.net"}
-ANALYZE = "ansible_collections.hairpin.routeros.plugins.module_utils.analyze"
 
 MODES = ("per_service", "subnet", "split_dns")
 GENERATED = (
@@ -313,39 +308,6 @@ def role_state(start_router: StartRouter) -> Callable[[str], Path]:
         return done[mode]
 
     return get
-
-
-def run_analyzer(sim: Any) -> dict[str, Any]:
-    """The analyzer's command line, as a CI job runs it, against the live simulated router."""
-    command = [
-        sys.executable,
-        "-m",
-        ANALYZE,
-        "--host",
-        "127.0.0.1",
-        "--port",
-        str(sim.tls_port),
-        "--ca-path",
-        str(sim.certs.ca),
-        "--username",
-        USERNAME,
-        "--wan-interface",
-        WAN,
-        "--lan-interface",
-        LAN,
-        "--public-address",
-        PUBLIC_ADDRESS,
-        "--internet-client",
-        INTERNET_HOST,
-        "--lan-client",
-        LAN_CLIENT,
-        "--format",
-        "json",
-    ]
-    env = dict(os.environ, PYTHONPATH=str(COLLECTIONS), HAIRPIN_API_PASSWORD=PASSWORD)
-    proc = subprocess.run(command, capture_output=True, text=True, env=env, timeout=60, check=False)
-    assert proc.returncode == 0, proc.stderr
-    return json.loads(proc.stdout)
 
 
 # Scenarios where the Ansible module runs too (with fail_on_findings), as a role task would.

@@ -6,21 +6,15 @@ what each probe does."""
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-import sys
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import pytest
-from lab import INTERNET_HOST, LAN_CLIENT, OUTBOUND_TCP, OUTBOUND_UDP, Lab, Probe, RouterSnapshot
+from analyzer_cli import run_analyzer
+from lab import INTERNET_HOST, OUTBOUND_TCP, OUTBOUND_UDP, Lab, Probe, RouterSnapshot
 from role_support import converge
-from support import PASSWORD, STOCK_ROUTER, USERNAME, SimRouter
+from support import STOCK_ROUTER, SimRouter
 
-COLLECTIONS = Path(__file__).resolve().parents[2] / "build" / "collections"
-ANALYZE = "ansible_collections.hairpin.routeros.plugins.module_utils.analyze"
 StartRouter = Callable[..., SimRouter]
 
 WAN, LAN = "ether1", "bridge"
@@ -64,39 +58,6 @@ def break_by_hand(sim: SimRouter) -> None:
     ):
         replies = sim.router.execute(command, words)
         assert not [attrs for word, attrs in replies if word == "!trap"], replies
-
-
-def analyzer(sim: SimRouter) -> dict[str, Any]:
-    command = [
-        sys.executable,
-        "-m",
-        ANALYZE,
-        "--host",
-        "127.0.0.1",
-        "--port",
-        str(sim.tls_port),
-        "--ca-path",
-        str(sim.certs.ca),
-        "--username",
-        USERNAME,
-        "--wan-interface",
-        WAN,
-        "--lan-interface",
-        LAN,
-        "--public-address",
-        PUBLIC_ADDRESS,
-        "--internet-client",
-        INTERNET_HOST,
-        "--lan-client",
-        LAN_CLIENT,
-        "--format",
-        "json",
-    ]
-    env = dict(os.environ, PYTHONPATH=str(COLLECTIONS), HAIRPIN_API_PASSWORD=PASSWORD)
-    proc = subprocess.run(command, capture_output=True, text=True, env=env, timeout=60, check=False)
-    # Exit 1: the report has findings (the broken state must have some).
-    assert proc.returncode in (0, 1), proc.stdout + proc.stderr
-    return json.loads(proc.stdout)
 
 
 def mapping(report: dict[str, Any]) -> dict[str, Any]:
@@ -146,9 +107,12 @@ def states(namespaces: None, start_router: StartRouter) -> dict[str, dict[str, A
         assert not [attrs for word, attrs in replies if word == "!trap"], replies
         run = converge(sim, role_vars())
         assert run.returncode == 0, run.stdout[-4000:] + run.stderr[-2000:]
-        found["working"] = dict(snapshot=RouterSnapshot.of(sim.router), report=analyzer(sim))
+        found["working"] = dict(
+            snapshot=RouterSnapshot.of(sim.router), report=run_analyzer(sim, findings_expected=True)
+        )
         break_by_hand(sim)
-        found["broken"] = dict(snapshot=RouterSnapshot.of(sim.router), report=analyzer(sim))
+        report = run_analyzer(sim, findings_expected=True)
+        found["broken"] = dict(snapshot=RouterSnapshot.of(sim.router), report=report)
     finally:
         sim.thread.stop()
     for state in found.values():

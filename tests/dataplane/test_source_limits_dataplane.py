@@ -4,21 +4,16 @@ and the LAN client; the analyzer, told each source, must say what the traffic do
 
 from __future__ import annotations
 
-import json
-import os
 import subprocess
-import sys
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import pytest
+from analyzer_cli import run_analyzer
 from lab import INTERNET_HOST, LAN_CLIENT, Lab, Probe, RouterSnapshot
 from role_support import converge
-from support import PASSWORD, STOCK_ROUTER, USERNAME, SimRouter
+from support import STOCK_ROUTER, SimRouter
 
-COLLECTIONS = Path(__file__).resolve().parents[2] / "build" / "collections"
-ANALYZE = "ansible_collections.hairpin.routeros.plugins.module_utils.analyze"
 StartRouter = Callable[..., SimRouter]
 
 WAN, LAN = "ether1", "bridge"
@@ -45,45 +40,13 @@ def role_vars() -> dict[str, Any]:
     }
 
 
-def analyzer(sim: SimRouter, internet_client: str) -> dict[str, Any]:
-    command = [
-        sys.executable,
-        "-m",
-        ANALYZE,
-        "--host",
-        "127.0.0.1",
-        "--port",
-        str(sim.tls_port),
-        "--ca-path",
-        str(sim.certs.ca),
-        "--username",
-        USERNAME,
-        "--wan-interface",
-        WAN,
-        "--lan-interface",
-        LAN,
-        "--public-address",
-        PUBLIC_ADDRESS,
-        "--internet-client",
-        internet_client,
-        "--lan-client",
-        LAN_CLIENT,
-        "--format",
-        "json",
-    ]
-    env = dict(os.environ, PYTHONPATH=str(COLLECTIONS), HAIRPIN_API_PASSWORD=PASSWORD)
-    proc = subprocess.run(command, capture_output=True, text=True, env=env, timeout=60, check=False)
-    assert proc.returncode == 0, proc.stdout + proc.stderr
-    return json.loads(proc.stdout)
-
-
 @pytest.fixture(scope="module")
 def limited(namespaces: None, start_router: StartRouter) -> dict[str, Any]:
     sim = start_router("source-limits", seed=STOCK_ROUTER)
     try:
         run = converge(sim, role_vars())
         assert run.returncode == 0, run.stdout[-4000:] + run.stderr[-2000:]
-        reports = {client: analyzer(sim, client) for client in (INTERNET_HOST, OUTSIDER)}
+        reports = {client: run_analyzer(sim, internet_client=client) for client in (INTERNET_HOST, OUTSIDER)}
         snapshot = RouterSnapshot.of(sim.router)
     finally:
         sim.thread.stop()
