@@ -86,3 +86,12 @@ def rule_fields(row: Mapping[str, str], names: Sequence[str]) -> dict[str, str |
 def is_write(command: str) -> bool:
     """Whether an API command word (`/ip/firewall/nat/add`) changes the router."""
     return command.rsplit("/", 1)[-1] in WRITE_COMMANDS
+
+
+def table_row(chain: str, action: str, comment: str | None = None, **fields: str) -> dict[str, str]:
+    """A rule as the API prints it, for tables written in tests (``to_addresses`` is ``to-addresses``)."""
+    row = {"chain": chain, "action": action}
+    row.update({name.replace("_", "-"): value for name, value in fields.items()})
+    if comment is not None:
+        row["comment"] = comment
+    return row

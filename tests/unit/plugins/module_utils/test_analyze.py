@@ -26,15 +26,9 @@ from ansible_collections.hairpin.routeros.plugins.module_utils.analysis import (
     rows_from_rsc,
 )
 
+from tests.support.tables import table_row as rule
+
 WEB = "hairpin:dstnat:web:tcp"
-
-
-def rule(chain, action, comment=None, **fields):
-    row = {"chain": chain, "action": action}
-    row.update({name.replace("_", "-"): value for name, value in fields.items()})
-    if comment is not None:
-        row["comment"] = comment
-    return row
 
 
 def web_forward(chain="dstnat", **overrides):

@@ -16,15 +16,9 @@ from ansible_collections.hairpin.routeros.plugins.module_utils.analysis import (
 )
 from test_analysis_filter import DEFCONF_FILTER
 
+from tests.support.tables import table_row as rule
+
 PUBLIC, HOST = "203.0.113.5", "192.168.1.3"
-
-
-def rule(chain, action, comment=None, **fields):
-    row = {"chain": chain, "action": action}
-    row.update({name.replace("_", "-"): value for name, value in fields.items()})
-    if comment is not None:
-        row["comment"] = comment
-    return row
 
 
 NETMAP_IN = rule("dstnat", "netmap", "hairpin:netmap-in:dmz", dst_address=PUBLIC, to_addresses=HOST)
