@@ -17,7 +17,11 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence
 
-from ansible_collections.hairpin.routeros.plugins.module_utils.api import CONNECTION_OPTIONS, file_problems
+from ansible_collections.hairpin.routeros.plugins.module_utils.api import (
+    CONNECTION_OPTIONS,
+    file_problems,
+    system_trust,
+)
 from ansible_collections.hairpin.routeros.plugins.module_utils.converge import (
     after_writing,
     converge,
@@ -939,6 +943,8 @@ def rehearse(params: Mapping[str, Any]) -> None:
     plan = plan_nat(desired, [], desired.state, SCOPE_KINDS)
     render_commands(plan)
     plan_nat(desired, plan.after, desired.state, SCOPE_KINDS)
+    if params.get("tls", True) and params.get("validate_certs", True) and not params.get("ca_path"):
+        system_trust()
 
 
 def _planned_view(

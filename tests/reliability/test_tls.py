@@ -186,3 +186,63 @@ def test_tls_is_verified_by_default_and_fails_closed(
         if failed:
             problems.append(f"{name}: {', '.join(failed)}; msg={message!r} warnings={warnings!r}")
     assert not problems, "\n".join(problems)
+
+
+def test_without_ca_path_each_worker_checks_against_the_system_cas(
+    certs: CertPaths, tmp_path: Path, fleets: list, monkeypatch: Any
+) -> None:
+    # The system's trust store is loaded once, in the controller's main process, and shared by
+    # the forked workers: every router is still checked against it, and one whose CA it lacks
+    # is refused. SSL_CERT_FILE makes the test's CA the system's for this run.
+    system = Authority.create(tmp_path / "pki", "a CA the system trusts")
+    other = Authority.create(tmp_path / "pki", "a CA the system does not trust")
+    names = ("localhost", "127.0.0.1")
+    contexts = {
+        "trusted": system.server_context(tmp_path / "pki", "trusted", names, not_before=-DAY, not_after=30 * DAY),
+        "untrusted": other.server_context(tmp_path / "pki", "untrusted", names, not_before=-DAY, not_after=30 * DAY),
+    }
+    routers = {"trusted-1": "trusted", "trusted-2": "trusted", "trusted-3": "trusted", "untrusted": "untrusted"}
+    hosts: dict[str, dict[str, Any]] = {}
+    for name, served in routers.items():
+        fleet = Fleet.start({name: fresh_router(STOCK_ROUTER)}, certs, tmp_path / name, ssl_context=contexts[served])
+        fleets.append(fleet)
+        site = fleet[name].site
+        assert site is not None
+        hosts[name] = dict(
+            ansible_connection="local",
+            ansible_python_interpreter=str(ANSIBLE_BIN / "python"),
+            router_port=site.tls_port,
+        )
+    connection = dict(hostname="127.0.0.1", port="{{ router_port }}", username=USERNAME, password=PASSWORD, timeout=5)
+    task = {
+        "name": "converge",
+        "hairpin.routeros.services": {
+            "services": [{"name": "web", "port": "80", "host": "192.168.88.10"}],
+            "public_address": "203.0.113.1",
+            "wan_interface": "ether1",
+            "lan_interface": "bridge",
+        },
+        "ignore_errors": True,
+        "ignore_unreachable": True,
+    }
+    play = [
+        {
+            "name": "system CAs",
+            "hosts": "all",
+            "gather_facts": False,
+            "module_defaults": {"group/hairpin.routeros.api": connection},
+            "tasks": [task],
+        }
+    ]
+    monkeypatch.setenv("SSL_CERT_FILE", str(system.path))
+    run = run_ansible(play, {"all": {"hosts": hosts}}, tmp_path / "ansible", forks=len(hosts))
+    results = host_results(run, "converge")
+    for name, served in routers.items():
+        fleet = next(f for f in fleets if name in f.hosts)
+        result = results[name]
+        if served == "trusted":
+            assert not (result.get("failed") or result.get("unreachable")), result.get("msg")
+            assert owned(fleet[name].nat()), name
+        else:
+            assert "is not signed by a CA we trust" in str(result.get("msg")), result
+            assert fleet[name].site.stats.logins == 0
