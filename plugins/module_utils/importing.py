@@ -35,7 +35,11 @@ from ansible_collections.hairpin.routeros.plugins.module_utils.model import (
     parse_marker,
 )
 from ansible_collections.hairpin.routeros.plugins.module_utils.read import DNS_ENTRIES, RouterView
-from ansible_collections.hairpin.routeros.plugins.module_utils.services import services_desired, services_problems
+from ansible_collections.hairpin.routeros.plugins.module_utils.services import (
+    SOURCE_LIST_PREFIX,
+    services_desired,
+    services_problems,
+)
 from ansible_collections.hairpin.routeros.plugins.module_utils.srcnat_cover import covering_rule, finish_masquerades
 from ansible_collections.hairpin.routeros.plugins.module_utils.values import (
     ipv4_address,
@@ -53,9 +57,11 @@ _NOT_CONFIG = frozenset((".id", ".nextid", "comment", "dynamic", "invalid", "byt
 # The matchers a port forward of the role may carry besides protocol and port.
 _PUBLIC_FIELDS = ("dst-address", "dst-address-list", "dst-address-type")
 _INGRESS_FIELDS = ("in-interface", "in-interface-list")
+# A forward limited to some sources: one address or network, or an address list of the admin's.
+_SOURCE_FIELDS = ("src-address", "src-address-list")
 _STATE_FIELDS = ("disabled", "log", "log-prefix")
 _FORWARD_FIELDS = frozenset(("chain", "action", "protocol", "dst-port", "to-addresses", "to-ports"))
-_FORWARD_FIELDS = _FORWARD_FIELDS | frozenset(_STATE_FIELDS + _PUBLIC_FIELDS + _INGRESS_FIELDS)
+_FORWARD_FIELDS = _FORWARD_FIELDS | frozenset(_STATE_FIELDS + _PUBLIC_FIELDS + _INGRESS_FIELDS + _SOURCE_FIELDS)
 _HAIRPIN_FIELDS = frozenset(
     ("chain", "action", "protocol", "src-address", "dst-address", "dst-port", "out-interface", "out-interface-list")
 )
@@ -119,6 +125,7 @@ class _Forward(object):
         self.to_ports = fields.get("to-ports")
         self.public = _public_of(fields)
         self.ingress = _ingress_of(fields)
+        self.source = next(((name, fields[name]) for name in _SOURCE_FIELDS if name in fields), None)
         self.name_hint = name_hint
         self.hairpin_index: Optional[int] = None
 
@@ -133,12 +140,13 @@ class _Forward(object):
         return self.to_ports if self.to_ports is not None else self.port
 
     def same_service(self, other: "_Forward") -> bool:
-        return (self.port, self.host, self.to_ports, self.public, self.ingress) == (
+        return (self.port, self.host, self.to_ports, self.public, self.ingress, self.source) == (
             other.port,
             other.host,
             other.to_ports,
             other.public,
             other.ingress,
+            other.source,
         )
 
     @property
@@ -197,6 +205,18 @@ def _forward_problem(fields: Mapping[str, str]) -> Optional[str]:
         return "its dst-address %s is not one unicast IPv4 address" % fields["dst-address"]
     if all(name in fields for name in _INGRESS_FIELDS):
         return "it matches both in-interface and in-interface-list"
+    if all(name in fields for name in _SOURCE_FIELDS):
+        return "it matches both src-address and src-address-list; a service's sources are one or the other"
+    source = fields.get("src-address")
+    if source is not None and (source.startswith("!") or ipv4_network(source) is None):
+        return "its src-address %s is not one IPv4 address or network, as a service's sources are" % source
+    if fields.get("src-address-list", "").startswith(SOURCE_LIST_PREFIX):
+        return "its sources are in %s, a list hairpin keeps for a service's sources" % fields["src-address-list"]
+    if fields.get("src-address-list", "").startswith("!"):
+        return (
+            "it matches the sources outside the list %s; a service's source list admits its members"
+            % (fields["src-address-list"][1:])
+        )
     return None
 
 
@@ -422,6 +442,10 @@ def import_router(view: RouterView) -> Dict[str, Any]:
             service["host_port"] = forward.host_port
         if forward.host in dns:
             service["dns_name"] = dns[forward.host]
+        if forward.source is not None and forward.source[0] == "src-address":
+            service["sources"] = [forward.source[1]]
+        elif forward.source is not None:
+            service["source_address_list"] = forward.source[1]
         if mode == "per_service" and forward.hairpin_index is None:
             service["hairpin"] = False
         services.append(service)
@@ -624,6 +648,8 @@ _YAML_WORDS = frozenset(("true", "false", "yes", "no", "on", "off", "y", "n", "n
 
 
 def _scalar(value: Any) -> str:
+    if isinstance(value, list):
+        return "[%s]" % ", ".join(_scalar(item) for item in value)
     if isinstance(value, bool):
         return "true" if value else "false"
     text = str(value)

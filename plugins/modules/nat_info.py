@@ -74,6 +74,7 @@ services:
     - The router's port forwards as entries of the role's C(hairpin_services), in table order
       (C(name) from the rule's comment, else protocol and port; C(protocol), C(port), C(host),
       C(host_port) when it differs, C(dns_name) from a static DNS entry answering with the host,
+      C(sources) or C(source_address_list) from the forward's C(src-address) or C(src-address-list),
       C(hairpin=false) for a forward without hairpin rule in mode C(per_service)).
     - Only forwards the role would make again exactly; the others are in RV(unexpressed).
   returned: success

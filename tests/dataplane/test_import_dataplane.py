@@ -17,7 +17,8 @@ HAND = REPO / "tests" / "fixtures" / "import" / "hand-forwards.rsc"
 PUBLIC_ADDRESS = "203.0.113.1"
 # The hosts the hand-made forwards send to: the NAS, the torrent client, the switched-off game server.
 SERVERS = ["192.168.1.20", "192.168.1.30", "192.168.1.40"]
-# Every forwarded port, the one of the rule left as it is (SSH for the office) and the switched-off one too.
+# Every forwarded port, SSH for the office's addresses (the internet host is not one) and the
+# switched-off one too.
 PORTS = [("tcp", 5001), ("tcp", 51413), ("udp", 51413), ("tcp", 2222), ("udp", 27015)]
 
 
@@ -69,7 +70,8 @@ def test_taking_a_hand_made_router_over_changes_no_connection(namespaces, start_
     )
     assert imported.returncode == 0, imported.stdout[-4000:] + imported.stderr[-2000:]
     variables = yaml.safe_load((inventory_dir / "host_vars" / "gw.yml").read_text(encoding="utf-8"))
-    assert [service["name"] for service in variables["hairpin_services"]] == ["nas-dsm", "torrent"]
+    names = [service["name"] for service in variables["hairpin_services"]]
+    assert names == ["nas-dsm", "torrent", "ssh-for-the-office"]
     applied = run_hairpin(tmp_path, [inventory])
     assert applied.returncode == 0, applied.stdout[-4000:] + applied.stderr[-2000:]
     after = RouterSnapshot.of(sim.router)
@@ -77,6 +79,7 @@ def test_taking_a_hand_made_router_over_changes_no_connection(namespaces, start_
     owned = [row["comment"].split(" ")[0] for row in after.nat if row.get("comment", "").startswith("hairpin:")]
     assert sorted(owned) == [
         "hairpin:dstnat:nas-dsm:tcp",
+        "hairpin:dstnat:ssh-for-the-office:tcp",
         "hairpin:dstnat:torrent:tcp",
         "hairpin:dstnat:torrent:udp",
         "hairpin:hairpin:nas-dsm:tcp",
@@ -87,4 +90,5 @@ def test_taking_a_hand_made_router_over_changes_no_connection(namespaces, start_
     assert old[("internet", "tcp", "5001")] == (True, "192.168.1.20:5001", INTERNET_HOST)
     assert old[("lan", "tcp", "5001")] == (True, "192.168.1.20:5001", "192.168.1.1")
     assert old[("internet", "udp", "27015")][0] is False
+    assert old[("internet", "tcp", "2222")][0] is False  # not from the office
     assert new == old

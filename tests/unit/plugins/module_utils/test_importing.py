@@ -211,6 +211,22 @@ def test_a_static_dns_name_of_the_host_becomes_its_dns_name():
     assert_round_trip(view, found)
 
 
+def test_a_forward_limited_to_some_sources_keeps_them_as_the_services_sources():
+    rows = [
+        forward("22", **{"src-address": "198.51.100.0/24", "comment": "ssh"}),
+        forward("8443", "192.168.88.11", **{"src-address-list": "office", "comment": "admin"}),
+        forward("25", "192.168.88.12", **{"src-address": "!10.0.0.0/8"}),
+    ]
+    view = view_of(rows)
+    found = import_router(view)
+    assert_round_trip(view, found)
+    services = {s["name"]: s for s in found["variables"]["hairpin_services"]}
+    assert services["ssh"]["sources"] == ["198.51.100.0/24"]
+    assert services["admin"]["source_address_list"] == "office"
+    (left,) = found["unexpressed"]
+    assert left["position"] == 2 and "src-address !10.0.0.0/8" in left["reason"]
+
+
 HOSTS = ["192.168.88.10", "192.168.88.11", "10.9.0.5", "192.168.88.255"]
 PORTS = ["80", "443", "8000-8010", "0-1", "53"]
 rows_strategy = st.lists(
@@ -228,7 +244,8 @@ rows_strategy = st.lists(
                 "in-interface-list": st.sampled_from([None, None, "WAN"]),
                 "to-ports": st.sampled_from([None, "8080", "443", "8000-8010"]),
                 "disabled": st.sampled_from([None, "false", "true"]),
-                "src-address-list": st.sampled_from([None, None, None, "trusted"]),
+                "src-address-list": st.sampled_from([None, None, None, "trusted", "hairpin-src-web"]),
+                "src-address": st.sampled_from([None, None, None, "198.51.100.0/24", "198.51.100.7", "!10.0.0.0/8"]),
                 "comment": st.sampled_from([None, "web", "web", "Überwachung", "家庭"]),
             },
         ),
