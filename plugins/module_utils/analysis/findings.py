@@ -60,6 +60,8 @@ CAPTURES_OUTBOUND = "captures-outbound"
 NO_MASQUERADE = "no-masquerade"
 SPLIT_DNS_PORT = "split-dns-port"
 FILTER_BLOCKS = "filter-blocks"
+# An owned IPv6 pinhole that a rule before it in the IPv6 forward chain drops.
+IPV6_PINHOLE_BLOCKED = "ipv6-pinhole-blocked"
 FINDING_CODES = (
     SHADOWED,
     PUBLIC_ADDRESS_MISMATCH,

@@ -19,6 +19,7 @@ from ansible_collections.hairpin.routeros.plugins.module_utils.analysis.addressi
 from ansible_collections.hairpin.routeros.plugins.module_utils.analysis.facts import Facts
 from ansible_collections.hairpin.routeros.plugins.module_utils.analysis.findings import (
     FILTER_BLOCKS,
+    IPV6_PINHOLE_BLOCKED,
     PUBLIC_ADDRESS_MISMATCH,
     SEVERITY_ERROR,
     Finding,
@@ -28,6 +29,7 @@ from ansible_collections.hairpin.routeros.plugins.module_utils.analysis.findings
     router_service_findings,
 )
 from ansible_collections.hairpin.routeros.plugins.module_utils.analysis.firewall import filter_rules, forward_verdict
+from ansible_collections.hairpin.routeros.plugins.module_utils.analysis.ipv6 import pinhole_findings
 from ansible_collections.hairpin.routeros.plugins.module_utils.analysis.published import public_destination, services_of
 from ansible_collections.hairpin.routeros.plugins.module_utils.analysis.rules import Packet, Rule
 from ansible_collections.hairpin.routeros.plugins.module_utils.analysis.topology import Topology, resolve
@@ -158,6 +160,7 @@ def analyze(rows: Sequence[Mapping[str, Any]], facts: Facts) -> Report:
             )
         )
     router_service_findings(topology, rules, findings, notes)
+    _pinhole_findings(facts, findings, notes)
     outbound = _outbound(topology, rules, findings, notes)
     used = dict(
         wan_interfaces=topology.wan_interfaces,
@@ -168,6 +171,22 @@ def analyze(rows: Sequence[Mapping[str, Any]], facts: Facts) -> Report:
         public_address=facts.public_address,
     )
     return Report(services, findings.items, outbound, used, notes)
+
+
+def _pinhole_findings(facts: Facts, findings: Findings, notes: List[str]) -> None:
+    """The owned IPv6 pinholes a rule before them drops (the IPv6 filter as read)."""
+    if facts.firewall_filter6 is None:
+        return
+    members = {name: list(found) for name, found in facts.interface_list_members.items()}
+    for found in pinhole_findings(facts.firewall_filter6, members, notes):
+        findings.add(
+            Finding(
+                IPV6_PINHOLE_BLOCKED,
+                found.service,
+                found.message,
+                fix="move the pinhole before that rule (a run of the role places it there)",
+            )
+        )
 
 
 def _outbound(topology: Topology, rules: Sequence[Rule], findings: Findings, notes: List[str]) -> Dict[str, Any]:
