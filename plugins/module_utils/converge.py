@@ -39,14 +39,14 @@ from ansible_collections.hairpin.routeros.plugins.module_utils.own_services impo
     router_side,
     service_losses,
 )
+from ansible_collections.hairpin.routeros.plugins.module_utils.pinholes import SCOPE as PINHOLE_SCOPE
+from ansible_collections.hairpin.routeros.plugins.module_utils.pinholes import pinholes_wanted
 from ansible_collections.hairpin.routeros.plugins.module_utils.plan import (
     ACTION_ADD,
     Plan,
     PlanError,
     plan_changes,
 )
-from ansible_collections.hairpin.routeros.plugins.module_utils.pinholes import SCOPE as PINHOLE_SCOPE
-from ansible_collections.hairpin.routeros.plugins.module_utils.pinholes import pinholes_wanted
 from ansible_collections.hairpin.routeros.plugins.module_utils.read import (
     FILTER6_READ,
     FILTER_READ,

@@ -137,8 +137,9 @@ def read_router(
 ) -> RouterView:
     """Everything the plan and the checks need, in one round trip: the NAT table and the router
     facts (unless `facts` is false: a call about entry menus only), the firewall filter (with
-    `firewall`, for the analysis), the IPv6 filter (with `ipv6_firewall`), the menus of `entries`, and with `safe` (a run that arms a
-    revert before it writes) the router's clock, its scheduler and its scripts."""
+    `firewall`, for the analysis), the IPv6 filter (with `ipv6_firewall`), the menus of
+    `entries`, and with `safe` (a run that arms a revert before it writes) the router's clock,
+    its scheduler and its scripts."""
     fact_commands = [_NAT_READ, *_FACT_COMMANDS] if facts else []
     filter_commands = ([_FILTER_READ] if firewall else []) + ([FILTER6_READ] if ipv6_firewall else [])
     safe_commands = [CLOCK_READ, SCHEDULER_READ, SCRIPT_READ] if safe else []

@@ -137,7 +137,10 @@ def _with_router(module: ModuleLike, call: Call) -> Dict[str, Any]:
     try:
         with connect(params) as connection:
             view = read_router(
-                connection, facts=call.facts, entries=call.entries(), firewall=call.firewall,
+                connection,
+                facts=call.facts,
+                entries=call.entries(),
+                firewall=call.firewall,
                 ipv6_firewall=call.ipv6_firewall,
                 safe=call.arms(),
             )

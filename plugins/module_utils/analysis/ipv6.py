@@ -154,9 +154,7 @@ def _holds(
     return None, "%s=%s is not analysed" % (name, spec)
 
 
-def _matches(
-    row: Mapping[str, Any], packet: Packet6, members: Mapping[str, Sequence[str]], notes: List[str]
-) -> bool:
+def _matches(row: Mapping[str, Any], packet: Packet6, members: Mapping[str, Sequence[str]], notes: List[str]) -> bool:
     for name, value in row.items():
         if name in _NOT_MATCHERS or value in (None, ""):
             continue

@@ -7,6 +7,7 @@ analysis of a pinhole that a rule before it drops."""
 
 from __future__ import annotations
 
+import ipaddress
 from typing import Any
 
 import pytest
@@ -25,8 +26,6 @@ from ansible_collections.hairpin.routeros.plugins.module_utils.pinholes import (
 )
 from ansible_collections.hairpin.routeros.plugins.module_utils.plan import apply_plan, plan_changes
 from ansible_collections.hairpin.routeros.plugins.module_utils.render import render_commands
-
-import ipaddress
 
 MEMBERS = {"WAN": ["ether1"], "LAN": ["bridge"]}
 LAN_DROP = "defconf: drop everything else not coming from LAN"
@@ -64,8 +63,13 @@ def test_a_pinhole_goes_just_before_defconfs_drop_of_what_does_not_come_from_the
     assert 'dst-address="3fff:0:0:2::2/128" dst-port=8443 in-interface=ether1' in line
     assert "place-before=*A" in line
     # As the router prints it, nothing is left to do.
-    again = plan_changes(desired_rules(pinholes_wanted([WEB], after, MEMBERS)), after, state="merged",
-                         scope_kinds=SCOPE, menu=FILTER6_TABLE)
+    again = plan_changes(
+        desired_rules(pinholes_wanted([WEB], after, MEMBERS)),
+        after,
+        state="merged",
+        scope_kinds=SCOPE,
+        menu=FILTER6_TABLE,
+    )
     assert not again.changed
 
 
@@ -77,10 +81,8 @@ def test_both_protocols_make_two_pinholes_and_a_chain_without_a_drop_takes_them_
 
 
 def test_a_drop_in_a_chain_forward_jumps_to_places_the_pinhole_before_the_jump() -> None:
-    rows = DEFCONF[:-1] + [
-        _row(20, chain="forward", action="jump", **{"jump-target": "wan-in"}),
-        _row(21, chain="wan-in", action="drop", **{"in-interface": "ether1"}),
-    ]
+    jump = _row(20, chain="forward", action="jump", **{"jump-target": "wan-in"})
+    rows = [*DEFCONF[:-1], jump, _row(21, chain="wan-in", action="drop", **{"in-interface": "ether1"})]
     assert [rule.anchor.row for rule in pinholes_wanted([WEB], rows, MEMBERS)] == ["*15"]
 
 
@@ -93,7 +95,10 @@ def test_the_owned_pinholes_are_no_anchor_of_their_own() -> None:
 
 def test_removing_the_pinhole_leaves_defconf_as_it_was() -> None:
     plan = plan_changes(
-        desired_rules(pinholes_wanted([WEB], DEFCONF, MEMBERS)), DEFCONF, state="merged", scope_kinds=SCOPE,
+        desired_rules(pinholes_wanted([WEB], DEFCONF, MEMBERS)),
+        DEFCONF,
+        state="merged",
+        scope_kinds=SCOPE,
         menu=FILTER6_TABLE,
     )
     after = apply_plan(DEFCONF, plan.operations)
@@ -110,14 +115,20 @@ def test_the_verdict_drops_new_wan_connections_and_passes_once_the_pinhole_is_be
 
 
 def test_the_analysis_names_a_pinhole_after_the_drop() -> None:
-    pinhole = _row(30, chain="forward", action="accept", protocol="tcp", comment="hairpin:filter6:web:tcp",
-                   **{"dst-address": "3fff:0:0:2::2/128", "dst-port": "8443", "in-interface": "ether1"})
-    after_drop = DEFCONF + [pinhole]
+    pinhole = _row(
+        30,
+        chain="forward",
+        action="accept",
+        protocol="tcp",
+        comment="hairpin:filter6:web:tcp",
+        **{"dst-address": "3fff:0:0:2::2/128", "dst-port": "8443", "in-interface": "ether1"},
+    )
+    after_drop = [*DEFCONF, pinhole]
     found = pinhole_findings(after_drop, MEMBERS)
     assert [item.message for item in found] == [
-        "IPv6 pinhole for 'web' (tcp) is after rule *9 (%s) which drops it" % LAN_DROP
+        f"IPv6 pinhole for 'web' (tcp) is after rule *9 ({LAN_DROP}) which drops it"
     ]
-    before_drop = DEFCONF[:-1] + [pinhole, DEFCONF[-1]]
+    before_drop = [*DEFCONF[:-1], pinhole, DEFCONF[-1]]
     assert pinhole_findings(before_drop, MEMBERS) == []
 
 
