@@ -110,7 +110,7 @@ def _packet(pinhole: Pinhole, protocol: str, members: Mapping[str, Sequence[str]
     if interface is None and pinhole.in_interface_list is not None:
         listed = sorted(members.get(pinhole.in_interface_list, ()))
         interface = listed[0] if listed else None
-    first_port = int(str(pinhole.port).split("-")[0])
+    first_port = int(str(pinhole.port).split("-", 1)[0])
     return Packet6(protocol, ipaddress.IPv6Address(pinhole.host6), first_port, interface)
 
 

@@ -180,7 +180,7 @@ options:
     type: str
   ipv6_wan_interface:
     description:
-      - The IPv6 uplink, when it is not the IPv4 WAN (for example a tunnel V(sit1)): the C(in-interface)
+      - The IPv6 uplink, when it is not the IPv4 WAN (for example a tunnel V(sit1)), as the C(in-interface)
         of the IPv6 pinholes (O(services[].host6)).
       - Give this or O(ipv6_wan_interface_list), not both; with neither the pinholes take
         O(wan_interface) or O(wan_interface_list).

@@ -231,8 +231,8 @@ def owned_pinholes(rows: Sequence[Mapping[str, Any]]) -> List[Tuple[int, Mapping
 
 def pinhole_packet(row: Mapping[str, Any], members: Mapping[str, Sequence[str]]) -> Optional[Packet6]:
     """The connection an owned pinhole row is for (None when it names no address and port)."""
-    address = str(row.get("dst-address") or "").split("/")[0]
-    port = str(row.get("dst-port") or "").split(",")[0].split("-")[0]
+    address = str(row.get("dst-address") or "").split("/", 1)[0]
+    port = str(row.get("dst-port") or "").split(",", 1)[0].split("-", 1)[0]
     try:
         dst = ipaddress.IPv6Address(address)
     except ValueError:
