@@ -33,7 +33,11 @@ from ansible_collections.hairpin.routeros.plugins.module_utils.analysis.firewall
     PASSING,
 )
 from ansible_collections.hairpin.routeros.plugins.module_utils.analysis.walk import MAX_JUMP_DEPTH
-from ansible_collections.hairpin.routeros.plugins.module_utils.model import normalize_protocol, parse_marker
+from ansible_collections.hairpin.routeros.plugins.module_utils.model import (
+    normalize_protocol,
+    parse_marker,
+    without_fingerprint,
+)
 from ansible_collections.hairpin.routeros.plugins.module_utils.operations import is_dynamic, row_id
 from ansible_collections.hairpin.routeros.plugins.module_utils.values import is_true
 
@@ -93,9 +97,11 @@ class Verdict6:
 
 
 def rule_label(position: int, row: Mapping[str, Any]) -> str:
-    """How messages name a filter row: its number as ``print`` shows it, and its comment."""
-    comment = row.get("comment")
-    return "rule *%d%s" % (position, " (%s)" % comment if comment else "")
+    """How messages name a filter row: its id (``*N``, what ``place-before`` and ``move`` take;
+    its position ``#N`` in the table when it has none, as in an export), and its comment."""
+    comment = without_fingerprint(row.get("comment"))
+    name = str(row[".id"]) if row.get(".id") else "#%d" % position
+    return "rule %s%s" % (name, " (%s)" % comment if comment else "")
 
 
 def _split(value: Any) -> Tuple[bool, str]:

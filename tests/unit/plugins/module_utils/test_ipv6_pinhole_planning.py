@@ -126,7 +126,7 @@ def test_the_analysis_names_a_pinhole_after_the_drop() -> None:
     after_drop = [*DEFCONF, pinhole]
     found = pinhole_findings(after_drop, MEMBERS)
     assert [item.message for item in found] == [
-        f"IPv6 pinhole for 'web' (tcp) is after rule *9 ({LAN_DROP}) which drops it"
+        f"IPv6 pinhole for 'web' (tcp) is after rule *A ({LAN_DROP}) which drops it"
     ]
     before_drop = [*DEFCONF[:-1], pinhole, DEFCONF[-1]]
     assert pinhole_findings(before_drop, MEMBERS) == []
