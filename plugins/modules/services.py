@@ -339,6 +339,22 @@ EXAMPLES = r"""
         host: 192.168.88.20
   delegate_to: localhost
 
+- name: Publish the web server over IPv6 too (a pinhole in /ipv6 firewall filter, no NAT)
+  hairpin.routeros.services:
+    hostname: router.example.net
+    username: ansible
+    password: "{{ vault_router_password }}"
+    ca_path: files/router-ca.pem
+    public_address: 203.0.113.1
+    wan_interface: ether1
+    lan_interface: bridge
+    services:
+      - name: web
+        port: "443"
+        host: 192.168.88.10
+        host6: "2001:db8:88::10"
+  delegate_to: localhost
+
 - name: Everything from the hairpin role's variables (hairpin_services, hairpin_api_username, ...)
   hairpin.routeros.services:
     from_variables: hairpin
