@@ -188,7 +188,8 @@ def plan_pinholes(
     if desired.pinholes is None or rows is None:
         return None
     members = {name: sorted(found) for name, found in view.list_members.items()}
-    wanted = pinholes_wanted(desired.pinholes, rows, members) if desired.state != "deleted" else []
+    lists = view.address_lists6 if view.filter6 is not None else None
+    wanted = pinholes_wanted(desired.pinholes, rows, members, lists) if desired.state != "deleted" else []
     try:
         return plan_changes(
             desired_rules(wanted),

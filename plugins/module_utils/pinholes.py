@@ -53,7 +53,7 @@ def host6_problem(value: Any) -> Optional[str]:
     try:
         address = ipaddress.IPv6Address(text)
     except ValueError:
-        return "%r is not an IPv6 address (e.g. 2001:db8:1::10)" % text
+        return "%r is not an IPv6 address (e.g. 3fff:0:0:88::10)" % text
     if address not in _GLOBAL_UNICAST:
         return "%s is not a global unicast IPv6 address (2000::/3): the internet cannot reach it" % text
     return None
@@ -115,16 +115,20 @@ def _packet(pinhole: Pinhole, protocol: str, members: Mapping[str, Sequence[str]
 
 
 def pinholes_wanted(
-    pinholes: Sequence[Pinhole], rows: Sequence[Mapping[str, Any]], members: Mapping[str, Sequence[str]]
+    pinholes: Sequence[Pinhole],
+    rows: Sequence[Mapping[str, Any]],
+    members: Mapping[str, Sequence[str]],
+    lists: Optional[Mapping[str, Sequence[str]]] = None,
 ) -> List[PinholeRule]:
     """The owned pinhole rules for ``pinholes`` on a router whose IPv6 filter is ``rows`` (as
-    read; ``members``: interface list -> interfaces): one per protocol, each just before the rule
-    that would drop it (the owned pinholes left out of that reading), else at the bottom."""
+    read; ``members``: interface list -> interfaces; ``lists``: its IPv6 address lists): one per
+    protocol, each just before the rule that would drop it (the owned pinholes left out of that
+    reading), else at the bottom."""
     foreign = [dict(row) for row in rows if not owned_pinhole(row)]
     out = []
     for pinhole in pinholes:
         for protocol in protocols_of(pinhole.protocol):
-            drop = first_drop(foreign, _packet(pinhole, protocol, members), members)
+            drop = first_drop(foreign, _packet(pinhole, protocol, members), members, lists)
             anchor = BOTTOM if drop is None else Anchor(POSITION_BEFORE, row=row_id(drop))
             out.append(PinholeRule(pinhole, protocol, anchor))
     return out

@@ -54,6 +54,8 @@ FILTER_READ = _FILTER_READ = Command("/ip/firewall/filter/print")
 # service leaves the inventory or drops its IPv6 address, so a call that owns them reads it
 # whether or not a service has one now.
 FILTER6_READ = Command("/ipv6/firewall/filter/print")
+# Its address lists, for the rules that match on them (defconf drops what goes to bad_ipv6).
+ADDRESS_LISTS6_READ = Command("/ipv6/firewall/address-list/print", {".proplist": "list,address,disabled"})
 # Counters change all the time and say nothing about configuration.
 _COUNTERS = ("bytes", "packets")
 
@@ -103,6 +105,8 @@ class RouterView:
     filter: Optional[List[Dict[str, Any]]] = None
     # /ipv6/firewall/filter rows in table order (None: not read)
     filter6: Optional[List[Dict[str, Any]]] = None
+    # /ipv6/firewall/address-list list -> its enabled addresses (read with the IPv6 filter)
+    address_lists6: Dict[str, List[str]] = field(default_factory=dict)
     # enabled /ip/service name -> the address= prefixes it admits (empty: every client)
     service_addresses: Dict[str, List[str]] = field(default_factory=dict)
     # interface -> its enabled /ip/address values (address/prefix)
@@ -141,7 +145,9 @@ def read_router(
     `entries`, and with `safe` (a run that arms a revert before it writes) the router's clock,
     its scheduler and its scripts."""
     fact_commands = [_NAT_READ, *_FACT_COMMANDS] if facts else []
-    filter_commands = ([_FILTER_READ] if firewall else []) + ([FILTER6_READ] if ipv6_firewall else [])
+    filter_commands = ([_FILTER_READ] if firewall else []) + (
+        [FILTER6_READ, ADDRESS_LISTS6_READ] if ipv6_firewall else []
+    )
     safe_commands = [CLOCK_READ, SCHEDULER_READ, SCRIPT_READ] if safe else []
     commands = fact_commands + filter_commands + [section.read for section in entries] + safe_commands
     replies = connection.read(commands)
@@ -157,7 +163,10 @@ def read_router(
         replies = replies[1:]
     if ipv6_firewall:
         view.filter6 = list(replies[0])
-        replies = replies[1:]
+        for row in replies[1]:
+            if _enabled(row) and "list" in row and "address" in row:
+                view.address_lists6.setdefault(str(row["list"]), []).append(str(row["address"]))
+        replies = replies[2:]
     for section, rows in zip(entries, replies):
         view.entries[section.option] = rows
     if safe:

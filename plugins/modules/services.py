@@ -352,7 +352,7 @@ EXAMPLES = r"""
       - name: web
         port: "443"
         host: 192.168.88.10
-        host6: "2001:db8:88::10"
+        host6: "3fff:0:0:88::10"
   delegate_to: localhost
 
 - name: Everything from the hairpin role's variables (hairpin_services, hairpin_api_username, ...)
@@ -422,7 +422,7 @@ ipv6_filter_rules:
     - chain: forward
       action: accept
       protocol: tcp
-      dst-address: 2001:db8:1::10/128
+      dst-address: 3fff:0:0:88::10/128
       dst-port: "443"
       in-interface-list: WAN
       comment: hairpin:filter6:web:tcp ~1a2b3c4d

@@ -16,8 +16,9 @@ actions go on, and a chain that runs out accepts.
 The client is any internet host: a rule that matches only some sources (``src-address``,
 ``src-address-list``, ``src-port``) does not decide for the service, since the rule that drops
 new connections from the WAN is the one every source meets. A matcher the analysis cannot
-evaluate (``out-interface``: the server's interface is not read; ``dst-address-list``: the IPv6
-address lists are not read; ``hop-limit``, ...) is taken as not matching, with a note.
+evaluate (``out-interface``: the server's interface is not read; ``hop-limit``; a
+``dst-address-list`` when the IPv6 address lists are not known or hold DNS names) is taken as
+not matching, with a note.
 """
 
 from __future__ import annotations
@@ -128,9 +129,20 @@ def _in_prefix(spec: str, address: ipaddress.IPv6Address) -> Optional[bool]:
 
 
 def _holds(
-    name: str, spec: str, packet: Packet6, members: Mapping[str, Sequence[str]]
+    name: str,
+    spec: str,
+    packet: Packet6,
+    members: Mapping[str, Sequence[str]],
+    lists: Optional[Mapping[str, Sequence[str]]],
 ) -> Tuple[Optional[bool], Optional[str]]:
     """(does ``name=spec`` hold for the packet, or None when not analysed; why not analysed)."""
+    if name == "dst-address-list":
+        if lists is None:
+            return None, "the IPv6 address lists are not known"
+        entries = lists.get(spec, ())
+        if any(":" not in entry for entry in entries):
+            return None, "address list %r holds DNS names" % spec
+        return any(_in_prefix(entry, packet.dst) for entry in entries), None
     if name == "protocol":
         return normalize_protocol(spec) == packet.protocol, None
     if name == "dst-address":
@@ -160,7 +172,13 @@ def _holds(
     return None, "%s=%s is not analysed" % (name, spec)
 
 
-def _matches(row: Mapping[str, Any], packet: Packet6, members: Mapping[str, Sequence[str]], notes: List[str]) -> bool:
+def _matches(
+    row: Mapping[str, Any],
+    packet: Packet6,
+    members: Mapping[str, Sequence[str]],
+    lists: Optional[Mapping[str, Sequence[str]]],
+    notes: List[str],
+) -> bool:
     for name, value in row.items():
         if name in _NOT_MATCHERS or value in (None, ""):
             continue
@@ -170,7 +188,7 @@ def _matches(row: Mapping[str, Any], packet: Packet6, members: Mapping[str, Sequ
             if negated:
                 continue
             return False
-        holds, why = _holds(name, spec, packet, members)
+        holds, why = _holds(name, spec, packet, members, lists)
         if holds is None:
             note = "IPv6 %s: %s; taken as not matching" % (rule_label(int(row.get("_position", 0)), row), why)
             if note not in notes:
@@ -186,10 +204,11 @@ def forward6_verdict(
     packet: Packet6,
     members: Mapping[str, Sequence[str]],
     notes: Optional[List[str]] = None,
+    lists: Optional[Mapping[str, Sequence[str]]] = None,
 ) -> Verdict6:
     """The verdict of chain forward of ``rows`` (the ``/ipv6/firewall/filter`` table as read) on
-    ``packet``; ``members``: interface list -> its interfaces. Notes on what was not analysed go
-    to ``notes``."""
+    ``packet``; ``members``: interface list -> its interfaces; ``lists``: IPv6 address list -> its
+    addresses (None: not known). Notes on what was not analysed go to ``notes``."""
     found: List[str] = [] if notes is None else notes
     by_chain: Dict[str, List[Tuple[int, Dict[str, Any]]]] = {}
     for position, row in enumerate(rows):
@@ -201,7 +220,7 @@ def forward6_verdict(
 
     def walk(chain: str, depth: int, entry: Optional[int]) -> Optional[Verdict6]:
         for position, row in by_chain.get(chain, []):
-            if not _matches(row, packet, members, found):
+            if not _matches(row, packet, members, lists, found):
                 continue
             here = position if entry is None else entry
             action = str(row.get("action", "accept"))
@@ -271,7 +290,10 @@ class PinholeFinding:
 
 
 def pinhole_findings(
-    rows: Sequence[Mapping[str, Any]], members: Mapping[str, Sequence[str]], notes: Optional[List[str]] = None
+    rows: Sequence[Mapping[str, Any]],
+    members: Mapping[str, Sequence[str]],
+    notes: Optional[List[str]] = None,
+    lists: Optional[Mapping[str, Sequence[str]]] = None,
 ) -> List[PinholeFinding]:
     """The owned IPv6 pinholes of ``rows`` that do not let new WAN traffic through because a
     rule before them drops it."""
@@ -280,7 +302,7 @@ def pinhole_findings(
         packet = pinhole_packet(row, members)
         if packet is None:
             continue
-        verdict = forward6_verdict(rows, packet, members, notes)
+        verdict = forward6_verdict(rows, packet, members, notes, lists)
         if not verdict.passes and verdict.position is not None and verdict.position < position:
             key = parse_marker(row.get("comment"))
             out.append(
@@ -290,11 +312,14 @@ def pinhole_findings(
 
 
 def first_drop(
-    rows: Sequence[Mapping[str, Any]], packet: Packet6, members: Mapping[str, Sequence[str]]
+    rows: Sequence[Mapping[str, Any]],
+    packet: Packet6,
+    members: Mapping[str, Sequence[str]],
+    lists: Optional[Mapping[str, Sequence[str]]] = None,
 ) -> Optional[Mapping[str, Any]]:
     """The row of chain forward a pinhole for ``packet`` goes just before: the rule that drops
     it, or the jump of chain forward that leads to that rule; None when nothing drops it."""
-    verdict = forward6_verdict(rows, packet, members)
+    verdict = forward6_verdict(rows, packet, members, lists=lists)
     if verdict.passes or verdict.entry is None:
         return None
     row = rows[verdict.entry]

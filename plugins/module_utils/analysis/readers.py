@@ -69,6 +69,9 @@ def facts_from_rsc(text: str) -> Facts:
             facts.addresses.append((values.get("interface", ""), values["address"]))
         elif menu == "ip firewall address-list" and command == "add" and "list" in values:
             facts.address_lists.setdefault(values["list"], []).append(values.get("address", ""))
+        elif menu == "ipv6 firewall address-list" and command == "add" and "list" in values:
+            if not is_true(values.get("disabled")):
+                facts.address_lists6.setdefault(values["list"], []).append(values.get("address", ""))
         elif menu == "ip dns static" and command == "add" and "address" in values and "name" in values:
             if values.get("type", "A") == "A":
                 facts.dns_static.append((values["name"].rstrip(".").lower(), values["address"]))
@@ -132,5 +135,6 @@ def facts_from_view(view: Any) -> Facts:
     facts.firewall_filter = None if view.filter is None else [dict(row) for row in view.filter]
     filter6 = getattr(view, "filter6", None)
     facts.firewall_filter6 = None if filter6 is None else [dict(row) for row in filter6]
+    facts.address_lists6 = {name: list(found) for name, found in getattr(view, "address_lists6", {}).items()}
     facts.service_addresses = {name: list(prefixes) for name, prefixes in view.service_addresses.items() if prefixes}
     return facts

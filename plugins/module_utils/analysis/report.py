@@ -178,7 +178,7 @@ def _pinhole_findings(facts: Facts, findings: Findings, notes: List[str]) -> Non
     if facts.firewall_filter6 is None:
         return
     members = {name: list(found) for name, found in facts.interface_list_members.items()}
-    for found in pinhole_findings(facts.firewall_filter6, members, notes):
+    for found in pinhole_findings(facts.firewall_filter6, members, notes, facts.address_lists6):
         findings.add(
             Finding(
                 IPV6_PINHOLE_BLOCKED,

@@ -152,3 +152,13 @@ def test_ipv6_addresses_compare_as_routeros_prints_them() -> None:
     assert normalize_value("dst-address", "3fff:0:0:2:0::2") == "3fff:0:0:2::2/128"
     assert normalize_value("dst-address", "3fff:0:0:2::/64") == "3fff:0:0:2::/64"
     assert normalize_value("dst-address", "192.168.1.2/32") == "192.168.1.2"
+
+
+def test_a_host6_in_a_dropped_address_list_gets_its_pinhole_before_that_drop() -> None:
+    # defconf's bad_ipv6 list holds the documentation prefix 2001:db8::/32.
+    lists = {"bad_ipv6": ["2001:db8::/32", "fec0::/10"]}
+    documented = Pinhole("doc", "tcp", "2001:db8:1::10", "443", in_interface="ether1")
+    assert [rule.anchor.row for rule in pinholes_wanted([documented], DEFCONF, MEMBERS, lists)] == ["*5"]
+    # Without the lists the analysis cannot tell, and takes the rule as not matching.
+    assert [rule.anchor.row for rule in pinholes_wanted([documented], DEFCONF, MEMBERS)] == ["*A"]
+    assert [rule.anchor.row for rule in pinholes_wanted([WEB], DEFCONF, MEMBERS, lists)] == ["*A"]
