@@ -35,7 +35,7 @@ from ansible_collections.hairpin.routeros.plugins.module_utils.desired import (
 from ansible_collections.hairpin.routeros.plugins.module_utils.entries import owned_key
 from ansible_collections.hairpin.routeros.plugins.module_utils.filters import FILTER_AUTO, FilterJob, filter_mode
 from ansible_collections.hairpin.routeros.plugins.module_utils.hairpins import NETMAP_FIELD_PREFIX, finish_hairpins
-from ansible_collections.hairpin.routeros.plugins.module_utils.menus import FILTER_TABLE
+from ansible_collections.hairpin.routeros.plugins.module_utils.menus import FILTER6_TABLE, FILTER_TABLE
 from ansible_collections.hairpin.routeros.plugins.module_utils.model import (
     KIND_DSTNAT,
     KIND_HAIRPIN,
@@ -809,11 +809,16 @@ class ServicesCall(Call):
         if analyze and self.report is None:
             try:
                 planned_filter = plan.menus.get(FILTER_TABLE.path)
+                planned_filter6 = plan.menus.get(FILTER6_TABLE.path)
                 planned = (
                     None
                     if self.written
                     else _planned_view(
-                        view, plan.after, result, planned_filter.after if planned_filter is not None else None
+                        view,
+                        plan.after,
+                        result,
+                        planned_filter.after if planned_filter is not None else None,
+                        planned_filter6.after if planned_filter6 is not None else None,
                     )
                 )
                 self.report = _analysis(connection, planned, self.params)
@@ -992,9 +997,10 @@ def _planned_view(
     nat: Sequence[Mapping[str, Any]],
     result: Mapping[str, Any],
     filter_rows: Optional[Sequence[Mapping[str, Any]]] = None,
+    filter6_rows: Optional[Sequence[Mapping[str, Any]]] = None,
 ) -> RouterView:
-    """The router as this call's plan leaves it: the planned NAT table (and filter, when the
-    call plans it), and each entry menu with its foreign entries as read and its owned entries
+    """The router as this call's plan leaves it: the planned NAT table (and filter and IPv6
+    filter, when the call plans them), and each entry menu with its foreign entries as read and its owned entries
     as planned."""
     entries = dict(view.entries)
     for section in (ADDRESS_LISTS, DNS_ENTRIES):
@@ -1004,6 +1010,8 @@ def _planned_view(
     planned = replace(view, nat=list(nat), entries=entries)
     if filter_rows is not None:
         planned.filter = list(filter_rows)
+    if filter6_rows is not None:
+        planned.filter6 = list(filter6_rows)
     return planned
 
 

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 from role_support import converge, host_result, table
-from support import STOCK_ROUTER, SimRouter
+from support import STOCK_ROUTER, SimRouter, run_playbook
 
 ROLE_TASK = "Bring the router to its inventory"
 FILTER6 = "/ipv6/firewall/filter"
@@ -153,3 +153,40 @@ def test_a_host6_that_is_no_global_address_fails_naming_host_service_and_field(
     assert "service 'web': field 'host6'" in text and problem in text, text[-3000:]
     assert "gw" in text
     assert table(stock, FILTER6) == before
+
+
+def test_a_pinhole_moved_behind_the_drop_is_found_by_nat_analyze_and_put_back_by_the_next_run(
+    stock: SimRouter,
+) -> None:
+    ok(converge(stock, role_vars()))
+    printed = [attributes for kind, attributes in stock.router.execute(f"{FILTER6}/print", []) if kind == "!re"]
+    pinhole = next(row for row in printed if marker(row) == WEB_PINHOLE)
+    drop = next(row for row in printed if row.get("comment") == DEFCONF_LAN_DROP and row["chain"] == "forward")
+    # Someone moves the pinhole to the end of the table, behind defconf's drop.
+    assert stock.router.execute(f"{FILTER6}/move", [f"=numbers={pinhole['.id']}"])[-1][0] == "!done"
+    assert forward_chain(stock)[-1] == WEB_PINHOLE
+
+    task = {"name": "analyze", "hairpin.routeros.nat_analyze": {"public_address": "203.0.113.1"}}
+    play = [
+        {
+            "name": "analyze",
+            "hosts": "router",
+            "gather_facts": False,
+            "module_defaults": {"group/hairpin.routeros.api": stock.connection_vars()},
+            "tasks": [task],
+        }
+    ]
+    run = run_playbook(play, stock.tmp, inventory="router ansible_connection=local\n")
+    analysis = run.result("analyze")
+    findings = analysis.get("findings", [])
+    blocked = [item for item in findings if item["code"] == "ipv6-pinhole-blocked"]
+    assert [item["message"] for item in blocked] == [
+        f"IPv6 pinhole for 'web' (tcp) is after rule {drop['.id']} ({DEFCONF_LAN_DROP}) which drops it"
+    ], analysis
+
+    # A check run plans it back before the drop, and the analysis of that plan finds nothing.
+    planned = ok(converge(stock, role_vars(hairpin_analyze=True, hairpin_analyze_fail_on_findings=False), check=True))
+    assert any(line.startswith("/ipv6 firewall filter move") for line in planned["commands"]), planned["commands"]
+    assert "ipv6-pinhole-blocked" not in [item["code"] for item in planned["analysis"]["findings"]]
+    ok(converge(stock, role_vars()))
+    assert forward_chain(stock)[-4:] == [WEB_PINHOLE, DNS_TCP, DNS_UDP, DEFCONF_LAN_DROP]
