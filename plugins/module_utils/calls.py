@@ -119,6 +119,8 @@ class AnalyzeCall(Call):
 
     missing_connection = "reading the router needs %s (or give rules or running_config)"
     firewall = True
+    # The owned IPv6 pinholes are checked against the IPv6 filter.
+    ipv6_firewall = True
 
     def __init__(self, params: Mapping[str, Any]) -> None:
         super().__init__(params)

@@ -26,7 +26,12 @@ from ansible_collections.hairpin.routeros.plugins.module_utils.entry_plan import
 from ansible_collections.hairpin.routeros.plugins.module_utils.filters import SCOPE as FILTER_SCOPE
 from ansible_collections.hairpin.routeros.plugins.module_utils.filters import accepts_wanted, analysis_facts_of
 from ansible_collections.hairpin.routeros.plugins.module_utils.hairpins import finish_hairpins
-from ansible_collections.hairpin.routeros.plugins.module_utils.menus import FILTER_TABLE, NAT_TABLE, ORDERED_MENUS
+from ansible_collections.hairpin.routeros.plugins.module_utils.menus import (
+    FILTER6_TABLE,
+    FILTER_TABLE,
+    NAT_TABLE,
+    ORDERED_MENUS,
+)
 from ansible_collections.hairpin.routeros.plugins.module_utils.model import KIND_DSTNAT, desired_rules
 from ansible_collections.hairpin.routeros.plugins.module_utils.own_services import (
     cut_off_message,
@@ -34,13 +39,21 @@ from ansible_collections.hairpin.routeros.plugins.module_utils.own_services impo
     router_side,
     service_losses,
 )
+from ansible_collections.hairpin.routeros.plugins.module_utils.pinholes import SCOPE as PINHOLE_SCOPE
+from ansible_collections.hairpin.routeros.plugins.module_utils.pinholes import pinholes_wanted
 from ansible_collections.hairpin.routeros.plugins.module_utils.plan import (
     ACTION_ADD,
     Plan,
     PlanError,
     plan_changes,
 )
-from ansible_collections.hairpin.routeros.plugins.module_utils.read import FILTER_READ, NAT_READ, RouterView, owned_rows
+from ansible_collections.hairpin.routeros.plugins.module_utils.read import (
+    FILTER6_READ,
+    FILTER_READ,
+    NAT_READ,
+    RouterView,
+    owned_rows,
+)
 from ansible_collections.hairpin.routeros.plugins.module_utils.render import (
     render_commands,
     render_diff,
@@ -164,6 +177,30 @@ def plan_filter(
         )
     except (PlanError, InvalidConfigError, ValueError) as exc:
         raise CallError("cannot plan the firewall filter changes, nothing was written: %s" % exc) from None
+
+
+def plan_pinholes(
+    desired: Desired, view: RouterView, filter6_rows: Optional[Sequence[Mapping[str, Any]]] = None
+) -> Optional[Plan]:
+    """The plan of the owned IPv6 pinholes (`desired.pinholes`) on the IPv6 filter as read
+    (`filter6_rows`, default: `view.filter6`); None when the call leaves the IPv6 filter alone."""
+    rows = view.filter6 if filter6_rows is None else filter6_rows
+    if desired.pinholes is None or rows is None:
+        return None
+    members = {name: sorted(found) for name, found in view.list_members.items()}
+    lists = view.address_lists6 if view.filter6 is not None else None
+    wanted = pinholes_wanted(desired.pinholes, rows, members, lists) if desired.state != "deleted" else []
+    try:
+        return plan_changes(
+            desired_rules(wanted),
+            rows,
+            state=desired.state,
+            scope_kinds=PINHOLE_SCOPE,
+            services=desired.services,
+            menu=FILTER6_TABLE,
+        )
+    except (PlanError, InvalidConfigError, ValueError) as exc:
+        raise CallError("cannot plan the IPv6 firewall filter changes, nothing was written: %s" % exc) from None
 
 
 def menu_plans(plan: Plan) -> List[Any]:
@@ -301,6 +338,9 @@ def converge(
     filter_plan = plan_filter(desired, plan.after, view, warn=module.warn)
     if filter_plan is not None:
         plan.menus[FILTER_TABLE.path] = filter_plan
+    pinhole_plan = plan_pinholes(desired, view)
+    if pinhole_plan is not None:
+        plan.menus[FILTER6_TABLE.path] = pinhole_plan
     if KIND_DSTNAT in scope_kinds:
         report_shadowing(module, plan.after, view, result)
     adoption_notes = report_adoption(module, plan, result)
@@ -323,6 +363,8 @@ def converge(
     if FILTER_TABLE.path in plan.menus:
         # The owned filter accepts as the plan leaves them (only the rules we own, as for NAT).
         result["filter_rules"] = owned_rows(plan.menus[FILTER_TABLE.path].after, FILTER_SCOPE)
+    if FILTER6_TABLE.path in plan.menus:
+        result["ipv6_filter_rules"] = owned_rows(plan.menus[FILTER6_TABLE.path].after, PINHOLE_SCOPE)
     # Repairs of what someone changed on the router, apart from the inventory's changes.
     drift = list(plan.drift) + [item for _menu, menu_plan in others for item in menu_plan.drift]
     result["drift"] = [item.as_dict() for item in drift]
@@ -406,11 +448,14 @@ def _verify(module, connection, desired, scope_kinds, armed, commands, also_chec
     """Read the router again on a new connection and confirm the revert when all is as planned."""
     sections = desired.entry_sections()
     with_filter = armed.view is not None and armed.view.filter is not None and desired.filter_job is not None
+    with_filter6 = armed.view is not None and armed.view.filter6 is not None and desired.pinholes is not None
 
     def still_to_do(rows: List[List[Dict[str, Any]]]) -> Optional[str]:
         nat, rest = rows[0], rows[1:]
         if with_filter:
             filter_rows, rest = rest[0], rest[1:]
+        if with_filter6:
+            filter6_rows, rest = rest[0], rest[1:]
         entry_rows = {section.option: found for section, found in zip(sections, rest)}
         planned = plan_nat(desired, nat, desired.state, scope_kinds)
         if planned.changed:
@@ -419,11 +464,20 @@ def _verify(module, connection, desired, scope_kinds, armed, commands, also_chec
             again = plan_filter(desired, planned.after, armed.view, filter_rows)
             if again is not None and again.changed:
                 return "the firewall filter not as planned"
+        if with_filter6:
+            again6 = plan_pinholes(desired, armed.view, filter6_rows)
+            if again6 is not None and again6.changed:
+                return "the IPv6 firewall filter not as planned"
         if any(entry_plan.changed for entry_plan in plan_entry_jobs(desired.entry_jobs, entry_rows)):
             return "the owned entries not as planned"
         return None
 
-    reads = [NAT_READ] + ([FILTER_READ] if with_filter else []) + [section.read for section in sections]
+    reads = (
+        [NAT_READ]
+        + ([FILTER_READ] if with_filter else [])
+        + ([FILTER6_READ] if with_filter6 else [])
+        + [section.read for section in sections]
+    )
     try:
         connection.round_trips += verify_and_confirm(module.params, armed, reads, still_to_do, also_check)
     except SafeApplyError as exc:

@@ -86,6 +86,8 @@ class Desired:
     notes: List[str] = field(default_factory=list)
     # The owned firewall filter accepts (filters.FilterJob); None: the call leaves the filter alone.
     filter_job: Optional[Any] = None
+    # The services' IPv6 pinholes (pinholes.Pinhole); None: the call leaves the IPv6 filter alone.
+    pinholes: Optional[List[Any]] = None
     # Source-limited forwards by name: the networks they admit (hairpins.py asks whether the
     # LAN is among them); a forward on a list of the user's is looked up on the router.
     sources: Dict[str, Tuple[str, ...]] = field(default_factory=dict)

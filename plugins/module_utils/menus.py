@@ -19,9 +19,11 @@ from dataclasses import dataclass
 from typing import FrozenSet, Mapping, Tuple
 
 from ansible_collections.hairpin.routeros.plugins.module_utils.model import (
+    FILTER6_FIELDS,
     FILTER_FIELDS,
     KIND_DSTNAT,
     KIND_FILTER,
+    KIND_FILTER6,
     KIND_HAIRPIN,
     KIND_HAIRPIN_SUBNET,
     KIND_MASQUERADE,
@@ -69,4 +71,13 @@ FILTER_TABLE = OrderedMenu(
     "firewall filter",
 )
 
-ORDERED_MENUS: Tuple[OrderedMenu, ...] = (NAT_TABLE, FILTER_TABLE)
+FILTER6_TABLE = OrderedMenu(
+    "/ipv6/firewall/filter",
+    "/ipv6 firewall filter",
+    FILTER6_FIELDS,
+    frozenset((KIND_FILTER6,)),
+    MARKER_PREFIX + KIND_FILTER6 + ":",
+    "IPv6 firewall filter",
+)
+
+ORDERED_MENUS: Tuple[OrderedMenu, ...] = (NAT_TABLE, FILTER_TABLE, FILTER6_TABLE)

@@ -155,6 +155,13 @@ FILTER_FIELDS: Mapping[str, FieldInfo] = _fields(
     FieldInfo("disabled", "false", False, normalize_flag),
 )
 
+# The ``/ipv6/firewall/filter`` properties an owned IPv6 pinhole writes or compares: the IPv4
+# filter's, but for connection-nat-state (IPv6 is not translated). Addresses are IPv6 prefixes
+# there; the one address normaliser takes both families.
+FILTER6_FIELDS: Mapping[str, FieldInfo] = {
+    name: info for name, info in FILTER_FIELDS.items() if name != "connection-nat-state"
+}
+
 _ALL_FIELDS: Mapping[str, FieldInfo] = dict(FILTER_FIELDS, **NAT_FIELDS)
 
 BOOLEAN_FIELDS = frozenset(name for name, info in _ALL_FIELDS.items() if info.normalizer is normalize_flag)
@@ -215,6 +222,8 @@ KIND_MASQUERADE = "masquerade"
 KIND_HAIRPIN_SUBNET = "hairpin-subnet"
 # The firewall filter's accept for a published service (in /ip/firewall/filter, not NAT).
 KIND_FILTER = "filter"
+# An IPv6 service's pinhole: the accept in /ipv6/firewall/filter chain forward (no NAT in IPv6).
+KIND_FILTER6 = "filter6"
 # 1:1 NAT of one host: its dstnat and srcnat netmap rules, and its hairpin rule for LAN clients.
 KIND_NETMAP_IN = "netmap-in"
 KIND_NETMAP_OUT = "netmap-out"
@@ -227,9 +236,10 @@ KINDS: Tuple[str, ...] = (
     KIND_HAIRPIN_SUBNET,
     *NETMAP_KINDS,
     KIND_FILTER,
+    KIND_FILTER6,
 )
 # Kinds whose marker carries the protocol (one rule per protocol); the others have none.
-PROTOCOL_KINDS = frozenset((KIND_DSTNAT, KIND_HAIRPIN, KIND_FILTER))
+PROTOCOL_KINDS = frozenset((KIND_DSTNAT, KIND_HAIRPIN, KIND_FILTER, KIND_FILTER6))
 PROTOCOLS: Tuple[str, ...] = ("tcp", "udp")
 
 MARKER_PREFIX = "hairpin:"
@@ -243,7 +253,7 @@ _SUBNET_PATTERN = r"[0-9]{1,3}(?:\.[0-9]{1,3}){3}/[0-9]{1,2}"
 #                            | netmap-kind ":" name
 #                            | "hairpin-subnet:" subnet )
 #   netmap-kind = "netmap-in" | "netmap-out" | "netmap-hairpin"
-#   proto-kind  = "dstnat" | "hairpin" | "filter"
+#   proto-kind  = "dstnat" | "hairpin" | "filter" | "filter6"
 #   protocol    = "tcp" | "udp"
 #   name        = [A-Za-z0-9] [A-Za-z0-9_.-]{0,63}
 #   subnet      = IPv4 "/" prefix-length           (e.g. 192.168.1.0/24)
@@ -256,7 +266,7 @@ _SUBNET_PATTERN = r"[0-9]{1,3}(?:\.[0-9]{1,3}){3}/[0-9]{1,2}"
 # what reads as a fingerprint ("~" and 8 hex digits, then a space or the end).
 MARKER_RE = re.compile(
     r"\Ahairpin:(?:"
-    r"(?P<pkind>dstnat|hairpin|filter):(?P<pname>" + NAME_PATTERN + r"):(?P<protocol>tcp|udp)"
+    r"(?P<pkind>dstnat|hairpin|filter6|filter):(?P<pname>" + NAME_PATTERN + r"):(?P<protocol>tcp|udp)"
     r"|(?P<mkind>masquerade|netmap-in|netmap-out|netmap-hairpin):(?P<mname>" + NAME_PATTERN + r")"
     r"|(?P<skind>hairpin-subnet):(?P<subnet>" + _SUBNET_PATTERN + r")"
     r")(?: ~(?P<fingerprint>[0-9a-f]{8})(?= |\Z))?(?: (?P<description>.*))?\Z",

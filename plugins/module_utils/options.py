@@ -154,6 +154,7 @@ SERVICE_MODES = ("per_service", "subnet", "split_dns", "none")
 SERVICE_OPTIONS: Dict[str, Dict[str, Any]] = dict(
     **{name: dict(spec) for name, spec in _PUBLISHED_OPTIONS.items()},
     dns_name=dict(type="str"),
+    host6=dict(type="str"),
     hairpin=dict(type="bool"),
     sources=dict(type="list", elements="str"),
     source_address_list=dict(type="str"),
@@ -180,6 +181,8 @@ SETTINGS_OPTIONS: Dict[str, Dict[str, Any]] = dict(
     lan_interface=dict(type="str"),
     lan_interface_list=dict(type="str"),
     lan_subnets=dict(type="list", elements="str", default=[]),
+    ipv6_wan_interface=dict(type="str"),
+    ipv6_wan_interface_list=dict(type="str"),
     masquerade=dict(type="raw", default="auto"),
     filter=dict(type="raw", default="auto"),
     purge=dict(type="bool", default=True),

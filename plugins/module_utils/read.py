@@ -50,6 +50,12 @@ _FACT_COMMANDS = (
 # and the owned accepts are planned among its rows. A read for the analysis or for the owned
 # accepts takes it.
 FILTER_READ = _FILTER_READ = Command("/ip/firewall/filter/print")
+# The whole IPv6 filter, for the owned pinholes: placed among its rows, and removed when their
+# service leaves the inventory or drops its IPv6 address, so a call that owns them reads it
+# whether or not a service has one now.
+FILTER6_READ = Command("/ipv6/firewall/filter/print")
+# Its address lists, for the rules that match on them (defconf drops what goes to bad_ipv6).
+ADDRESS_LISTS6_READ = Command("/ipv6/firewall/address-list/print", {".proplist": "list,address,disabled"})
 # Counters change all the time and say nothing about configuration.
 _COUNTERS = ("bytes", "packets")
 
@@ -97,6 +103,10 @@ class RouterView:
     entries: Dict[str, List[Dict[str, Any]]] = field(default_factory=dict)
     # /ip/firewall/filter rows in table order (None: not read)
     filter: Optional[List[Dict[str, Any]]] = None
+    # /ipv6/firewall/filter rows in table order (None: not read)
+    filter6: Optional[List[Dict[str, Any]]] = None
+    # /ipv6/firewall/address-list list -> its enabled addresses (read with the IPv6 filter)
+    address_lists6: Dict[str, List[str]] = field(default_factory=dict)
     # enabled /ip/service name -> the address= prefixes it admits (empty: every client)
     service_addresses: Dict[str, List[str]] = field(default_factory=dict)
     # interface -> its enabled /ip/address values (address/prefix)
@@ -126,14 +136,18 @@ def read_router(
     facts: bool = True,
     entries: Sequence[EntrySection] = (),
     firewall: bool = False,
+    ipv6_firewall: bool = False,
     safe: bool = False,
 ) -> RouterView:
     """Everything the plan and the checks need, in one round trip: the NAT table and the router
     facts (unless `facts` is false: a call about entry menus only), the firewall filter (with
-    `firewall`, for the analysis), the menus of `entries`, and with `safe` (a run that arms a
-    revert before it writes) the router's clock, its scheduler and its scripts."""
+    `firewall`, for the analysis), the IPv6 filter (with `ipv6_firewall`), the menus of
+    `entries`, and with `safe` (a run that arms a revert before it writes) the router's clock,
+    its scheduler and its scripts."""
     fact_commands = [_NAT_READ, *_FACT_COMMANDS] if facts else []
-    filter_commands = [_FILTER_READ] if firewall else []
+    filter_commands = ([_FILTER_READ] if firewall else []) + (
+        [FILTER6_READ, ADDRESS_LISTS6_READ] if ipv6_firewall else []
+    )
     safe_commands = [CLOCK_READ, SCHEDULER_READ, SCRIPT_READ] if safe else []
     commands = fact_commands + filter_commands + [section.read for section in entries] + safe_commands
     replies = connection.read(commands)
@@ -147,6 +161,12 @@ def read_router(
     if firewall:
         view.filter = list(replies[0])
         replies = replies[1:]
+    if ipv6_firewall:
+        view.filter6 = list(replies[0])
+        for row in replies[1]:
+            if _enabled(row) and "list" in row and "address" in row:
+                view.address_lists6.setdefault(str(row["list"]), []).append(str(row["address"]))
+        replies = replies[2:]
     for section, rows in zip(entries, replies):
         view.entries[section.option] = rows
     if safe:

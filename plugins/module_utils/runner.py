@@ -67,6 +67,8 @@ class Call:
     facts = True
     # Whether the call's one read takes the firewall filter too (the analysis needs it).
     firewall = False
+    # Whether it takes the IPv6 filter too (the owned IPv6 pinholes live there).
+    ipv6_firewall = False
 
     def __init__(self, params: Mapping[str, Any]) -> None:
         self.params = params
@@ -135,7 +137,12 @@ def _with_router(module: ModuleLike, call: Call) -> Dict[str, Any]:
     try:
         with connect(params) as connection:
             view = read_router(
-                connection, facts=call.facts, entries=call.entries(), firewall=call.firewall, safe=call.arms()
+                connection,
+                facts=call.facts,
+                entries=call.entries(),
+                firewall=call.firewall,
+                ipv6_firewall=call.ipv6_firewall,
+                safe=call.arms(),
             )
             call.on_router(module, connection, view, result)
             result["round_trips"] = connection.round_trips

@@ -39,7 +39,7 @@ from ansible_collections.hairpin.routeros.plugins.module_utils.desired import (
 from ansible_collections.hairpin.routeros.plugins.module_utils.entries import owned_key
 from ansible_collections.hairpin.routeros.plugins.module_utils.filters import FILTER_AUTO, FilterJob, filter_mode
 from ansible_collections.hairpin.routeros.plugins.module_utils.hairpins import NETMAP_FIELD_PREFIX, finish_hairpins
-from ansible_collections.hairpin.routeros.plugins.module_utils.menus import FILTER_TABLE
+from ansible_collections.hairpin.routeros.plugins.module_utils.menus import FILTER6_TABLE, FILTER_TABLE
 from ansible_collections.hairpin.routeros.plugins.module_utils.model import (
     KIND_DSTNAT,
     KIND_HAIRPIN,
@@ -51,6 +51,7 @@ from ansible_collections.hairpin.routeros.plugins.module_utils.model import (
     PortForward,
 )
 from ansible_collections.hairpin.routeros.plugins.module_utils.options import nearest_variable, option_variables
+from ansible_collections.hairpin.routeros.plugins.module_utils.pinholes import Pinhole, host6_problem
 from ansible_collections.hairpin.routeros.plugins.module_utils.plan import Plan
 from ansible_collections.hairpin.routeros.plugins.module_utils.read import ADDRESS_LISTS, DNS_ENTRIES, RouterView
 from ansible_collections.hairpin.routeros.plugins.module_utils.removals import Removals, mass_removal, removals
@@ -223,6 +224,23 @@ def _setting_problems(where: str, params: Mapping[str, Any]) -> List[str]:
             "1:1 NAT (netmaps %s) translates what leaves the WAN, so %s or %s is needed"
             % (", ".join(netmaps), name("wan_interface"), name("wan_interface_list")),
         )
+    wan6, wan6_list = params.get("ipv6_wan_interface"), params.get("ipv6_wan_interface_list")
+    with_host6 = [_text(service.get("name")) for service in present(params) if service.get("host6") not in (None, "")]
+    if wan6 and wan6_list:
+        add("ipv6_wan_interface_list", "cannot be combined with '%s'; give only one" % name("ipv6_wan_interface"))
+    elif with_host6 and not (wan6 or wan6_list or wan or wan_list):
+        add(
+            "ipv6_wan_interface",
+            "services %s have host6, whose pinholes admit what comes in on the IPv6 uplink, so %s or %s "
+            "(or the IPv4 %s or %s, the default) is needed"
+            % (
+                ", ".join(with_host6),
+                name("ipv6_wan_interface"),
+                name("ipv6_wan_interface_list"),
+                name("wan_interface"),
+                name("wan_interface_list"),
+            ),
+        )
     lan, lan_list = params.get("lan_interface"), params.get("lan_interface_list")
     with_hairpin = hairpinned(params)
     hairpinned_netmaps = netmaps if params.get("mode", "per_service") == "per_service" else []
@@ -278,6 +296,8 @@ def _service_problems(where_host: str, params: Mapping[str, Any]) -> List[str]:
             out.extend(_problem(where, "host", unicast_problem(_text(host), detail=False)))
         if service.get("dns_name"):
             out.extend(_problem(where, "dns_name", dns_name_problem(_text(service["dns_name"]))))
+        if service.get("host6") not in (None, ""):
+            out.extend(_problem(where, "host6", host6_problem(_text(service["host6"]))))
         out.extend(_source_problems(where, service))
         if params.get("mode") == "subnet" and service.get("hairpin") is False:
             out.append(
@@ -476,6 +496,27 @@ def _interface(params: Mapping[str, Any], side: str, prefix: str) -> Dict[str, s
     return {}
 
 
+def _pinholes(params: Mapping[str, Any]) -> List[Pinhole]:
+    """The IPv6 pinholes of the services with host6: the port the server listens on (no NAT
+    translates it), on the IPv6 uplink (default: the IPv4 WAN)."""
+    uplink = _interface(params, "ipv6_wan", "in") or _interface(params, "wan", "in")
+    out = []
+    for service in present(params):
+        if service.get("host6") in (None, ""):
+            continue
+        host_port = service.get("host_port")
+        out.append(
+            Pinhole(
+                name=_text(service["name"]),
+                protocol=service.get("protocol") or "tcp",
+                host6=_text(service["host6"]).strip(),
+                port=_text(service["port"] if host_port in (None, "") else host_port),
+                **uplink,
+            )
+        )
+    return out
+
+
 def _source_match(service: Mapping[str, Any]) -> Dict[str, Any]:
     """How a port forward matches its sources (PortForward fields): one source by
     ``src-address``, several by the service's owned list, or the user's list; {} for everyone."""
@@ -588,6 +629,8 @@ def services_desired(params: Mapping[str, Any], host: Optional[str] = None) -> D
             desired.masquerades.append(masquerade)
         desired.services.append(masquerade.name)
 
+    desired.pinholes = _pinholes(params)
+
     desired.filter_job = FilterJob(
         mode=filter_mode(params.get("filter", FILTER_AUTO)) or FILTER_AUTO, facts=analysis_facts(params)
     )
@@ -690,6 +733,9 @@ class ServicesCall(Call):
         # The analysis and the owned filter accepts need the firewall filter: it comes with the
         # call's one read.
         self.firewall = True
+        # The owned IPv6 pinholes: read even when no service has host6 now, so the pinholes of
+        # services that dropped it go.
+        self.ipv6_firewall = True
 
     def check(self) -> None:
         problems = services_problems(self.params, self.host)
@@ -767,11 +813,16 @@ class ServicesCall(Call):
         if analyze and self.report is None:
             try:
                 planned_filter = plan.menus.get(FILTER_TABLE.path)
+                planned_filter6 = plan.menus.get(FILTER6_TABLE.path)
                 planned = (
                     None
                     if self.written
                     else _planned_view(
-                        view, plan.after, result, planned_filter.after if planned_filter is not None else None
+                        view,
+                        plan.after,
+                        result,
+                        planned_filter.after if planned_filter is not None else None,
+                        planned_filter6.after if planned_filter6 is not None else None,
                     )
                 )
                 self.report = _analysis(connection, planned, self.params)
@@ -952,9 +1003,10 @@ def _planned_view(
     nat: Sequence[Mapping[str, Any]],
     result: Mapping[str, Any],
     filter_rows: Optional[Sequence[Mapping[str, Any]]] = None,
+    filter6_rows: Optional[Sequence[Mapping[str, Any]]] = None,
 ) -> RouterView:
-    """The router as this call's plan leaves it: the planned NAT table (and filter, when the
-    call plans it), and each entry menu with its foreign entries as read and its owned entries
+    """The router as this call's plan leaves it: the planned NAT table (and filter and IPv6
+    filter, when the call plans them), and each entry menu with its foreign entries as read and its owned entries
     as planned."""
     entries = dict(view.entries)
     for section in (ADDRESS_LISTS, DNS_ENTRIES):
@@ -964,6 +1016,8 @@ def _planned_view(
     planned = replace(view, nat=list(nat), entries=entries)
     if filter_rows is not None:
         planned.filter = list(filter_rows)
+    if filter6_rows is not None:
+        planned.filter6 = list(filter6_rows)
     return planned
 
 

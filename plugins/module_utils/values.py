@@ -179,6 +179,13 @@ def canonical_subnet(value: object) -> str:
 
 
 def _canonical_one_address(text: str) -> str:
+    if ":" in text and "-" not in text:
+        # An IPv6 match (/ipv6 firewall): RouterOS prints a prefix, an address as its /128.
+        try:
+            network6 = ipaddress.IPv6Network(text, strict=False)
+        except ValueError:
+            return text
+        return "{0}/{1}".format(network6.network_address, network6.prefixlen)
     if "/" in text:
         network = ipv4_network(text)
         if network is None:

@@ -68,6 +68,17 @@ options:
           - Public DNS name of the service. With O(mode=split_dns) the router answers it with
             O(services[].host).
         type: str
+      host6:
+        description:
+          - The server's global IPv6 address (2000::/3), to publish the service over IPv6 too.
+          - IPv6 has no NAT, so no port is translated. An owned C(/ipv6 firewall filter) accept in
+            chain C(forward), comment C(hairpin:filter6:<service>:<protocol>), admits new connections of
+            the protocol to C(dst-address=host6), C(dst-port) the port the server listens on
+            (O(services[].host_port) when given, else O(services[].port)), arriving on the IPv6 uplink
+            (O(ipv6_wan_interface), O(ipv6_wan_interface_list), else the WAN). It goes just before the
+            first rule that drops such connections (defconf's C(drop everything else not coming from LAN)),
+            else at the bottom of chain C(forward); it is removed with the service or when host6 goes.
+        type: str
       hairpin:
         description:
           - Override O(mode) for this service. V(false) makes no hairpin rule for it in mode
@@ -166,6 +177,16 @@ options:
     type: str
   wan_interface_list:
     description: The WAN interface list, for example V(WAN) as in RouterOS's default configuration.
+    type: str
+  ipv6_wan_interface:
+    description:
+      - The IPv6 uplink, when it is not the IPv4 WAN (for example a tunnel V(sit1)), as the C(in-interface)
+        of the IPv6 pinholes (O(services[].host6)).
+      - Give this or O(ipv6_wan_interface_list), not both; with neither the pinholes take
+        O(wan_interface) or O(wan_interface_list).
+    type: str
+  ipv6_wan_interface_list:
+    description: The IPv6 uplink as an interface list, the C(in-interface-list) of the IPv6 pinholes.
     type: str
   lan_interface:
     description:
@@ -318,6 +339,22 @@ EXAMPLES = r"""
         host: 192.168.88.20
   delegate_to: localhost
 
+- name: Publish the web server over IPv6 too (a pinhole in /ipv6 firewall filter, no NAT)
+  hairpin.routeros.services:
+    hostname: router.example.net
+    username: ansible
+    password: "{{ vault_router_password }}"
+    ca_path: files/router-ca.pem
+    public_address: 203.0.113.1
+    wan_interface: ether1
+    lan_interface: bridge
+    services:
+      - name: web
+        port: "443"
+        host: 192.168.88.10
+        host6: "3fff:0:0:88::10"
+  delegate_to: localhost
+
 - name: Everything from the hairpin role's variables (hairpin_services, hairpin_api_username, ...)
   hairpin.routeros.services:
     from_variables: hairpin
@@ -374,6 +411,21 @@ dns_static:
   returned: when the router was read and DNS is managed (O(mode=split_dns), or O(purge=true))
   type: list
   elements: dict
+ipv6_filter_rules:
+  description:
+    - The owned IPv6 pinholes (O(services[].host6)) after the change, in C(/ipv6 firewall filter)
+      table order, as the router printed them.
+  returned: when the router was read
+  type: list
+  elements: dict
+  sample:
+    - chain: forward
+      action: accept
+      protocol: tcp
+      dst-address: 3fff:0:0:88::10/128
+      dst-port: "443"
+      in-interface-list: WAN
+      comment: hairpin:filter6:web:tcp ~1a2b3c4d
 notes:
   description: Things worth knowing that are not errors, for example a server that needs no hairpin rule.
   returned: when there are any

@@ -34,8 +34,9 @@ STATUSES = (STATUS_CHANGED, STATUS_UNCHANGED, STATUS_FAILED, STATUS_UNREACHABLE)
 RULE_CHANGES = ("added", "edited", "moved", "removed")
 _VERBS = dict(add="added", set="edited", move="moved", remove="removed")
 _NAT_COMMAND = re.compile(r"^/ip firewall nat (add|set|move|remove)\b")
-# The owned filter accepts (hairpin_filter), counted apart: they are no NAT rules.
-_FILTER_COMMAND = re.compile(r"^/ip firewall filter (add|set|move|remove)\b")
+# The owned filter accepts (hairpin_filter) and IPv6 pinholes (host6), counted apart: they are no
+# NAT rules.
+_FILTER_COMMAND = re.compile(r"^/ip(?:v6)? firewall filter (add|set|move|remove)\b")
 
 
 def _counts(commands: Sequence[str], pattern: Any) -> Dict[str, int]:

@@ -189,3 +189,33 @@ def test_filter_accepts_ride_in_the_same_read_and_the_same_write_batch(
     for cost in moved:
         # The dstnat and hairpin rules and the accept of the moved host, edited in place.
         assert (cost["connections"], cost["writes"], cost["round trips after login"]) == (1, 3, 2), moved
+
+
+def with_host6(service_list: list[dict[str, Any]], moved: bool = False) -> list[dict[str, Any]]:
+    """The services, each with an IPv6 address of its own (3fff::/20, the documentation prefix)."""
+    out = []
+    for index, service in enumerate(service_list, start=1):
+        address = f"3fff:0:0:2::{200 if moved and index == 1 else 10 + index:x}"
+        out.append({**service, "host6": address})
+    return out
+
+
+def test_ipv6_pinholes_ride_in_the_same_read_and_the_same_write_batch(
+    fleet: list[RouterSite], tmp_path: Path, certs: CertPaths
+) -> None:
+    run, first = run_fleet(fleet, tmp_path, certs, with_host6(services()), hairpin_confirm=False)
+    assert changed_tasks(run) == ROUTERS
+    for cost in first:
+        # Per service a forward, a hairpin rule and an IPv6 pinhole, in the one batch.
+        assert (cost["connections"], cost["writes"], cost["round trips after login"]) == (1, 3 * SERVICES, 2), first
+
+    run, again = run_fleet(fleet, tmp_path, certs, with_host6(services()))
+    assert changed_tasks(run) == 0
+    for cost in again:
+        assert (cost["connections"], cost["writes"], cost["round trips after login"]) == (1, 0, 1), again
+
+    run, moved = run_fleet(fleet, tmp_path, certs, with_host6(services(), moved=True), hairpin_confirm=False)
+    assert changed_tasks(run) == ROUTERS
+    for cost in moved:
+        # The moved address's pinhole, edited in place.
+        assert (cost["connections"], cost["writes"], cost["round trips after login"]) == (1, 1, 2), moved

@@ -42,7 +42,9 @@ class Facts:
     prefixes, the clients it accepts; absent or empty: every client); ``dns_static`` ((name,
     address) of enabled A entries); ``firewall_filter`` (the ``/ip firewall filter`` rows in
     table order, as RouterOS prints them; None when the filter was not read, and then the
-    verdicts are NAT's alone).
+    verdicts are NAT's alone); ``firewall_filter6`` (the ``/ipv6 firewall filter`` rows, likewise:
+    the owned IPv6 pinholes are checked against it; None: not read) and ``address_lists6`` (its
+    address lists: list -> enabled entries).
 
     User side: the WAN (``wan_interface`` or ``wan_interface_list``; default: the list ``WAN``),
     the LAN (``lan_interface`` or ``lan_interface_list``; default: the list ``LAN``),
@@ -60,6 +62,8 @@ class Facts:
     dns_static: List[Tuple[str, str]] = field(default_factory=list)
     service_addresses: Dict[str, List[str]] = field(default_factory=dict)
     firewall_filter: Optional[List[Dict[str, Any]]] = None
+    firewall_filter6: Optional[List[Dict[str, Any]]] = None
+    address_lists6: Dict[str, List[str]] = field(default_factory=dict)
     wan_interface: Optional[str] = None
     wan_interface_list: Optional[str] = None
     lan_interface: Optional[str] = None
@@ -96,6 +100,10 @@ class Facts:
         facts.service_addresses = {str(k): [str(v) for v in _as_list(vs)] for k, vs in allowed.items()}
         rows = data.get("firewall_filter")
         facts.firewall_filter = None if rows is None else [dict(row) for row in rows]
+        rows6 = data.get("firewall_filter6")
+        facts.firewall_filter6 = None if rows6 is None else [dict(row) for row in rows6]
+        lists6 = data.get("address_lists6") or {}
+        facts.address_lists6 = {str(k): [str(v) for v in _as_list(vs)] for k, vs in lists6.items()}
         facts.update(data)
         return facts
 
@@ -126,6 +134,8 @@ class Facts:
             dns_static=[dict(name=name, address=address) for name, address in self.dns_static],
             service_addresses={k: list(v) for k, v in self.service_addresses.items()},
             firewall_filter=None if self.firewall_filter is None else [dict(row) for row in self.firewall_filter],
+            firewall_filter6=None if self.firewall_filter6 is None else [dict(row) for row in self.firewall_filter6],
+            address_lists6={k: list(v) for k, v in self.address_lists6.items()},
             **{name: getattr(self, name) for name in self.USER_FIELDS},
         )
 

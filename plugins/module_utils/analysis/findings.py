@@ -64,6 +64,8 @@ NO_MASQUERADE = "no-masquerade"
 SPLIT_DNS_PORT = "split-dns-port"
 FILTER_BLOCKS = "filter-blocks"
 ONE_TO_ONE_OUTBOUND = "one-to-one-outbound"
+# An owned IPv6 pinhole that a rule before it in the IPv6 forward chain drops.
+IPV6_PINHOLE_BLOCKED = "ipv6-pinhole-blocked"
 FINDING_CODES = (
     SHADOWED,
     PUBLIC_ADDRESS_MISMATCH,
@@ -77,6 +79,7 @@ FINDING_CODES = (
     SPLIT_DNS_PORT,
     FILTER_BLOCKS,
     ONE_TO_ONE_OUTBOUND,
+    IPV6_PINHOLE_BLOCKED,
 )
 SEVERITY_ERROR = "error"
 SEVERITY_WARNING = "warning"

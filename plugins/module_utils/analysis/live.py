@@ -18,5 +18,5 @@ from ansible_collections.hairpin.routeros.plugins.module_utils.read import ADDRE
 
 def read_live(connection: Any) -> Tuple[List[Dict[str, Any]], Facts]:
     """(NAT rows, router-side Facts) of a connected ``api.Connection``, in one round trip."""
-    view = read_router(connection, entries=[ADDRESS_LISTS, DNS_ENTRIES], firewall=True)
+    view = read_router(connection, entries=[ADDRESS_LISTS, DNS_ENTRIES], firewall=True, ipv6_firewall=True)
     return list(view.nat), facts_from_view(view)

@@ -49,6 +49,7 @@ def enabled(values: Mapping[str, Any]) -> bool:
 
 
 FILTER_MENU = "ip firewall filter"
+FILTER6_MENU = "ipv6 firewall filter"
 
 
 def facts_from_rsc(text: str) -> Facts:
@@ -68,6 +69,9 @@ def facts_from_rsc(text: str) -> Facts:
             facts.addresses.append((values.get("interface", ""), values["address"]))
         elif menu == "ip firewall address-list" and command == "add" and "list" in values:
             facts.address_lists.setdefault(values["list"], []).append(values.get("address", ""))
+        elif menu == "ipv6 firewall address-list" and command == "add" and "list" in values:
+            if not is_true(values.get("disabled")):
+                facts.address_lists6.setdefault(values["list"], []).append(values.get("address", ""))
         elif menu == "ip dns static" and command == "add" and "address" in values and "name" in values:
             if values.get("type", "A") == "A":
                 facts.dns_static.append((values["name"].rstrip(".").lower(), values["address"]))
@@ -87,6 +91,7 @@ def facts_from_rsc(text: str) -> Facts:
     # An export lists every filter rule, so no filter section means an empty filter; disabled
     # rules stay in, since positions count them.
     facts.firewall_filter = read_menu_adds(text, FILTER_MENU, drop=("place-before",))
+    facts.firewall_filter6 = read_menu_adds(text, FILTER6_MENU, drop=("place-before",))
     return facts
 
 
@@ -128,5 +133,8 @@ def facts_from_view(view: Any) -> Facts:
         if enabled(row) and row.get("name") and row.get("address") and str(row.get("type", "A")) == "A":
             facts.dns_static.append((str(row["name"]).rstrip(".").lower(), str(row["address"])))
     facts.firewall_filter = None if view.filter is None else [dict(row) for row in view.filter]
+    filter6 = getattr(view, "filter6", None)
+    facts.firewall_filter6 = None if filter6 is None else [dict(row) for row in filter6]
+    facts.address_lists6 = {name: list(found) for name, found in getattr(view, "address_lists6", {}).items()}
     facts.service_addresses = {name: list(prefixes) for name, prefixes in view.service_addresses.items() if prefixes}
     return facts

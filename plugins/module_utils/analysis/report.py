@@ -19,6 +19,7 @@ from ansible_collections.hairpin.routeros.plugins.module_utils.analysis.addressi
 from ansible_collections.hairpin.routeros.plugins.module_utils.analysis.facts import Facts
 from ansible_collections.hairpin.routeros.plugins.module_utils.analysis.findings import (
     FILTER_BLOCKS,
+    IPV6_PINHOLE_BLOCKED,
     PUBLIC_ADDRESS_MISMATCH,
     SEVERITY_ERROR,
     Finding,
@@ -29,6 +30,7 @@ from ansible_collections.hairpin.routeros.plugins.module_utils.analysis.findings
     router_service_findings,
 )
 from ansible_collections.hairpin.routeros.plugins.module_utils.analysis.firewall import filter_rules, forward_verdict
+from ansible_collections.hairpin.routeros.plugins.module_utils.analysis.ipv6 import pinhole_findings
 from ansible_collections.hairpin.routeros.plugins.module_utils.analysis.published import (
     Service,
     one_to_one_of,
@@ -172,6 +174,7 @@ def analyze(rows: Sequence[Mapping[str, Any]], facts: Facts) -> Report:
         _one_to_one(mapping, forwards, topology, rules, findings, notes, facts) for mapping in one_to_one_of(rules)
     ]
     router_service_findings(topology, rules, findings, notes)
+    _pinhole_findings(facts, findings, notes)
     outbound = _outbound(topology, rules, findings, notes)
     used = dict(
         wan_interfaces=topology.wan_interfaces,
@@ -209,6 +212,22 @@ def _one_to_one(
         outbound=outbound,
         findings=[f.code for f in findings.items[before:] if f.service == mapping.label],
     )
+
+
+def _pinhole_findings(facts: Facts, findings: Findings, notes: List[str]) -> None:
+    """The owned IPv6 pinholes a rule before them drops (the IPv6 filter as read)."""
+    if facts.firewall_filter6 is None:
+        return
+    members = {name: list(found) for name, found in facts.interface_list_members.items()}
+    for found in pinhole_findings(facts.firewall_filter6, members, notes, facts.address_lists6):
+        findings.add(
+            Finding(
+                IPV6_PINHOLE_BLOCKED,
+                found.service,
+                found.message,
+                fix="move the pinhole before that rule (a run of the role places it there)",
+            )
+        )
 
 
 def _outbound(topology: Topology, rules: Sequence[Rule], findings: Findings, notes: List[str]) -> Dict[str, Any]:
