@@ -26,8 +26,14 @@ from ansible_collections.hairpin.routeros.plugins.module_utils.entry_plan import
 from ansible_collections.hairpin.routeros.plugins.module_utils.filters import SCOPE as FILTER_SCOPE
 from ansible_collections.hairpin.routeros.plugins.module_utils.filters import accepts_wanted, analysis_facts_of
 from ansible_collections.hairpin.routeros.plugins.module_utils.hairpins import finish_hairpins
-from ansible_collections.hairpin.routeros.plugins.module_utils.menus import FILTER_TABLE, NAT_TABLE, ORDERED_MENUS
+from ansible_collections.hairpin.routeros.plugins.module_utils.menus import (
+    FILTER_TABLE,
+    MANGLE_TABLE,
+    NAT_TABLE,
+    ORDERED_MENUS,
+)
 from ansible_collections.hairpin.routeros.plugins.module_utils.model import KIND_DSTNAT, desired_rules
+from ansible_collections.hairpin.routeros.plugins.module_utils.multiwan import SCOPE as MANGLE_SCOPE
 from ansible_collections.hairpin.routeros.plugins.module_utils.own_services import (
     cut_off_message,
     management_path,
@@ -166,6 +172,23 @@ def plan_filter(
         raise CallError("cannot plan the firewall filter changes, nothing was written: %s" % exc) from None
 
 
+def plan_mangle(desired: Desired, mangle_rows: Optional[Sequence[Mapping[str, Any]]]) -> Optional[Plan]:
+    """The plan of the owned reply-routing mangle rules (`desired.replies`) over `mangle_rows`;
+    None when the call leaves the mangle table alone or it was not read."""
+    if desired.replies is None or mangle_rows is None:
+        return None
+    try:
+        return plan_changes(
+            desired_rules(desired.replies) if desired.state != "deleted" else [],
+            mangle_rows,
+            state="overridden" if desired.state == "overridden" else "merged",
+            scope_kinds=MANGLE_SCOPE,
+            menu=MANGLE_TABLE,
+        )
+    except (PlanError, InvalidConfigError, ValueError) as exc:
+        raise CallError("cannot plan the firewall mangle changes, nothing was written: %s" % exc) from None
+
+
 def menu_plans(plan: Plan) -> List[Any]:
     """(menu, plan) of each other ordered menu `plan` carries, in the order they are written."""
     others = [menu for menu in ORDERED_MENUS if menu is not NAT_TABLE]
@@ -301,6 +324,9 @@ def converge(
     filter_plan = plan_filter(desired, plan.after, view, warn=module.warn)
     if filter_plan is not None:
         plan.menus[FILTER_TABLE.path] = filter_plan
+    mangle_plan = plan_mangle(desired, view.mangle)
+    if mangle_plan is not None:
+        plan.menus[MANGLE_TABLE.path] = mangle_plan
     if KIND_DSTNAT in scope_kinds:
         report_shadowing(module, plan.after, view, result)
     adoption_notes = report_adoption(module, plan, result)
@@ -323,6 +349,9 @@ def converge(
     if FILTER_TABLE.path in plan.menus:
         # The owned filter accepts as the plan leaves them (only the rules we own, as for NAT).
         result["filter_rules"] = owned_rows(plan.menus[FILTER_TABLE.path].after, FILTER_SCOPE)
+    if MANGLE_TABLE.path in plan.menus:
+        # The owned reply-routing rules of several WANs as the plan leaves them.
+        result["mangle_rules"] = owned_rows(plan.menus[MANGLE_TABLE.path].after, MANGLE_SCOPE)
     # Repairs of what someone changed on the router, apart from the inventory's changes.
     drift = list(plan.drift) + [item for _menu, menu_plan in others for item in menu_plan.drift]
     result["drift"] = [item.as_dict() for item in drift]

@@ -25,9 +25,11 @@ from ansible_collections.hairpin.routeros.plugins.module_utils.model import (
     KIND_HAIRPIN,
     KIND_HAIRPIN_SUBNET,
     KIND_MASQUERADE,
+    MANGLE_FIELDS,
     MARKER_PREFIX,
     NAT_FIELDS,
     NETMAP_KINDS,
+    REPLY_KINDS,
     FieldInfo,
 )
 
@@ -69,4 +71,14 @@ FILTER_TABLE = OrderedMenu(
     "firewall filter",
 )
 
-ORDERED_MENUS: Tuple[OrderedMenu, ...] = (NAT_TABLE, FILTER_TABLE)
+# The reply routing of several WANs: every owned mangle rule's marker starts "hairpin:reply-".
+MANGLE_TABLE = OrderedMenu(
+    "/ip/firewall/mangle",
+    "/ip firewall mangle",
+    MANGLE_FIELDS,
+    frozenset(REPLY_KINDS),
+    MARKER_PREFIX + "reply-",
+    "firewall mangle",
+)
+
+ORDERED_MENUS: Tuple[OrderedMenu, ...] = (NAT_TABLE, FILTER_TABLE, MANGLE_TABLE)

@@ -18,9 +18,13 @@ from ansible_collections.hairpin.routeros.plugins.module_utils.api import Comman
 from ansible_collections.hairpin.routeros.plugins.module_utils.entries import (
     ADDRESS_LIST,
     DNS_STATIC,
+    ROUTE,
+    ROUTING_TABLE,
     EntryMenu,
     address_list_entries,
     dns_entries,
+    route_entries,
+    routing_table_entries,
 )
 from ansible_collections.hairpin.routeros.plugins.module_utils.gather import rows_to_config
 from ansible_collections.hairpin.routeros.plugins.module_utils.model import is_owned, parse_marker
@@ -50,6 +54,9 @@ _FACT_COMMANDS = (
 # and the owned accepts are planned among its rows. A read for the analysis or for the owned
 # accepts takes it.
 FILTER_READ = _FILTER_READ = Command("/ip/firewall/filter/print")
+# The mangle table, in table order: the owned reply-routing rules of several WANs are planned
+# among its rows. A services call takes it, so a WAN that left the inventory loses its rules.
+MANGLE_READ = Command("/ip/firewall/mangle/print")
 # Counters change all the time and say nothing about configuration.
 _COUNTERS = ("bytes", "packets")
 
@@ -68,7 +75,13 @@ class EntrySection:
     read: Command
 
 
-ADDRESS_LISTS, DNS_ENTRIES = ENTRY_SECTIONS = (
+def _checked_with_the_wans(config: Sequence[Mapping[str, Any]], host: Optional[str] = None) -> List[ValidationError]:
+    """Routing tables and routes are the engine's own, made of WANs the services checks passed."""
+    del config, host
+    return []
+
+
+ADDRESS_LISTS, DNS_ENTRIES, ROUTING_TABLES, ROUTES = ENTRY_SECTIONS = (
     EntrySection(
         "address_lists",
         ADDRESS_LIST,
@@ -82,6 +95,23 @@ ADDRESS_LISTS, DNS_ENTRIES = ENTRY_SECTIONS = (
         check_dns_config,
         dns_entries,
         Command("/ip/dns/static/print", {".proplist": ".id,name,type,address,comment,disabled,dynamic"}),
+    ),
+    # Before the routes: a route names its table, so the table is added first.
+    EntrySection(
+        "routing_tables",
+        ROUTING_TABLE,
+        _checked_with_the_wans,
+        routing_table_entries,
+        Command("/routing/table/print", {".proplist": ".id,name,fib,comment,disabled,dynamic"}),
+    ),
+    EntrySection(
+        "routes",
+        ROUTE,
+        _checked_with_the_wans,
+        route_entries,
+        Command(
+            "/ip/route/print", {".proplist": ".id,dst-address,gateway,routing-table,comment,disabled,dynamic"}
+        ),
     ),
 )
 
@@ -97,6 +127,8 @@ class RouterView:
     entries: Dict[str, List[Dict[str, Any]]] = field(default_factory=dict)
     # /ip/firewall/filter rows in table order (None: not read)
     filter: Optional[List[Dict[str, Any]]] = None
+    # /ip/firewall/mangle rows in table order (None: not read)
+    mangle: Optional[List[Dict[str, Any]]] = None
     # enabled /ip/service name -> the address= prefixes it admits (empty: every client)
     service_addresses: Dict[str, List[str]] = field(default_factory=dict)
     # interface -> its enabled /ip/address values (address/prefix)
@@ -127,13 +159,15 @@ def read_router(
     entries: Sequence[EntrySection] = (),
     firewall: bool = False,
     safe: bool = False,
+    mangle: bool = False,
 ) -> RouterView:
     """Everything the plan and the checks need, in one round trip: the NAT table and the router
     facts (unless `facts` is false: a call about entry menus only), the firewall filter (with
     `firewall`, for the analysis), the menus of `entries`, and with `safe` (a run that arms a
-    revert before it writes) the router's clock, its scheduler and its scripts."""
+    revert before it writes) the router's clock, its scheduler and its scripts; with `mangle`
+    the mangle table."""
     fact_commands = [_NAT_READ, *_FACT_COMMANDS] if facts else []
-    filter_commands = [_FILTER_READ] if firewall else []
+    filter_commands = ([_FILTER_READ] if firewall else []) + ([MANGLE_READ] if mangle else [])
     safe_commands = [CLOCK_READ, SCHEDULER_READ, SCRIPT_READ] if safe else []
     commands = fact_commands + filter_commands + [section.read for section in entries] + safe_commands
     replies = connection.read(commands)
@@ -146,6 +180,9 @@ def read_router(
     replies = replies[len(fact_commands) :]
     if firewall:
         view.filter = list(replies[0])
+        replies = replies[1:]
+    if mangle:
+        view.mangle = list(replies[0])
         replies = replies[1:]
     for section, rows in zip(entries, replies):
         view.entries[section.option] = rows

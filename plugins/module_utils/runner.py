@@ -67,6 +67,8 @@ class Call:
     facts = True
     # Whether the call's one read takes the firewall filter too (the analysis needs it).
     firewall = False
+    # Whether it takes the mangle table too (the reply routing of several WANs lives there).
+    mangle = False
 
     def __init__(self, params: Mapping[str, Any]) -> None:
         self.params = params
@@ -135,7 +137,8 @@ def _with_router(module: ModuleLike, call: Call) -> Dict[str, Any]:
     try:
         with connect(params) as connection:
             view = read_router(
-                connection, facts=call.facts, entries=call.entries(), firewall=call.firewall, safe=call.arms()
+                connection, facts=call.facts, entries=call.entries(), firewall=call.firewall, safe=call.arms(),
+                mangle=call.mangle,
             )
             call.on_router(module, connection, view, result)
             result["round_trips"] = connection.round_trips

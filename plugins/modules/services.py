@@ -93,6 +93,12 @@ options:
             router (C(src-address-list=<name>) on the forward). Not together with
             O(services[].sources).
         type: str
+      wans:
+        description:
+          - With O(wans), the interfaces of the WANs the service is published on; default all.
+            Each WAN's forward is named C(<name>.<interface>).
+        type: list
+        elements: str
       state:
         description:
           - V(absent) removes the service's owned rules (and its split-DNS entry), also with O(purge=false).
@@ -146,8 +152,35 @@ options:
       - V(local) (C(dst-address-type=local)), any address of the router. A service on a port of
         the router's own C(/ip service) entries (WebFig on tcp/80, for one) takes that port on the
         matched addresses, with a warning; one on the API port this run connects to is refused.
+      - Required unless O(wans) is given.
     type: raw
-    required: true
+  wans:
+    description:
+      - A router with several WAN uplinks. Each service is published on every WAN (or on those
+        its O(services[].wans) names), with a forward per WAN that matches the WAN's own
+        O(wans[].public_address), and a masquerade per WAN under the O(masquerade) rule.
+      - A WAN with a O(wans[].gateway) gets reply routing, so a connection that came in on it is
+        answered out of it: owned C(/ip firewall mangle) rules mark new connections from the WAN
+        (C(new-connection-mark=<wan>-conn)) and route their replies from the LAN and from the
+        router by the WAN's routing table (C(new-routing-mark=to-<wan>)); an owned C(/routing
+        table) C(to-<wan>) holds a default route through the gateway. RouterOS 7 only.
+      - Not together with O(public_address), O(wan_interface) or O(wan_interface_list).
+    type: list
+    elements: dict
+    default: []
+    suboptions:
+      interface:
+        description: The WAN interface, for example V(ether1) (letters, digits, C(_), C(.), C(-)).
+        type: str
+        required: true
+      public_address:
+        description: The WAN's public IPv4 address (the forwards' C(dst-address) on it). Required.
+        type: str
+      gateway:
+        description:
+          - The WAN's next hop. Given, the WAN gets reply routing; leave it out for the WAN the
+            main routing table's default route already leaves by.
+        type: str
   mode:
     description:
       - How LAN clients reach a service by its public address.
