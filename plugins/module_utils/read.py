@@ -109,8 +109,11 @@ ADDRESS_LISTS, DNS_ENTRIES, ROUTING_TABLES, ROUTES = ENTRY_SECTIONS = (
         ROUTE,
         _checked_with_the_wans,
         route_entries,
+        # Owned routes are default routes: the query keeps a full routing table off the wire.
         Command(
-            "/ip/route/print", {".proplist": ".id,dst-address,gateway,routing-table,comment,disabled,dynamic"}
+            "/ip/route/print",
+            {".proplist": ".id,dst-address,gateway,routing-table,comment,disabled,dynamic"},
+            ["?dst-address=0.0.0.0/0"],
         ),
     ),
 )

@@ -629,7 +629,10 @@ def _reply_routing(params: Mapping[str, Any], desired: Desired, host: Optional[s
         )
     if tables:
         _add_entry_job(desired, ROUTING_TABLES, tables, "merged", host)
-    _add_entry_job(desired, ROUTES, routes, desired.state if desired.state == "overridden" else "merged", host)
+    # With purge the owned routes follow the inventory even with one WAN (those of WANs that
+    # left go); without it, as DNS, they are left alone unless there are WANs.
+    if desired.state == "overridden" or params.get("wans"):
+        _add_entry_job(desired, ROUTES, routes, "overridden" if desired.state == "overridden" else "merged", host)
 
 
 def services_desired(params: Mapping[str, Any], host: Optional[str] = None) -> Desired:
@@ -699,7 +702,6 @@ def services_desired(params: Mapping[str, Any], host: Optional[str] = None) -> D
         else:
             desired.masquerades.append(masquerade)
         desired.services.append(masquerade.name)
-    _reply_routing(params, desired, host)
 
     desired.filter_job = FilterJob(
         mode=filter_mode(params.get("filter", FILTER_AUTO)) or FILTER_AUTO, facts=analysis_facts(params)
@@ -743,6 +745,7 @@ def services_desired(params: Mapping[str, Any], host: Optional[str] = None) -> D
     if split_dns or purge:
         dns_state = desired.state if purge else "merged"
         _add_entry_job(desired, DNS_ENTRIES, _dns_entries(present(params)) if split_dns else [], dns_state, host)
+    _reply_routing(params, desired, host)
     return desired
 
 
