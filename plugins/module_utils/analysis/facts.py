@@ -60,6 +60,10 @@ class Facts:
     dns_static: List[Tuple[str, str]] = field(default_factory=list)
     service_addresses: Dict[str, List[str]] = field(default_factory=dict)
     firewall_filter: Optional[List[Dict[str, Any]]] = None
+    # /ip firewall mangle rows and /ip route default routes (None: not known), for the reply
+    # routing of several WANs.
+    mangle: Optional[List[Dict[str, Any]]] = None
+    routes: Optional[List[Dict[str, Any]]] = None
     wan_interface: Optional[str] = None
     wan_interface_list: Optional[str] = None
     lan_interface: Optional[str] = None
@@ -96,6 +100,9 @@ class Facts:
         facts.service_addresses = {str(k): [str(v) for v in _as_list(vs)] for k, vs in allowed.items()}
         rows = data.get("firewall_filter")
         facts.firewall_filter = None if rows is None else [dict(row) for row in rows]
+        for name in ("mangle", "routes"):
+            found = data.get(name)
+            setattr(facts, name, None if found is None else [dict(row) for row in found])
         facts.update(data)
         return facts
 
@@ -126,6 +133,8 @@ class Facts:
             dns_static=[dict(name=name, address=address) for name, address in self.dns_static],
             service_addresses={k: list(v) for k, v in self.service_addresses.items()},
             firewall_filter=None if self.firewall_filter is None else [dict(row) for row in self.firewall_filter],
+            mangle=None if self.mangle is None else [dict(row) for row in self.mangle],
+            routes=None if self.routes is None else [dict(row) for row in self.routes],
             **{name: getattr(self, name) for name in self.USER_FIELDS},
         )
 

@@ -23,6 +23,7 @@ from ansible_collections.hairpin.routeros.plugins.module_utils.analysis.addressi
     mentions,
 )
 from ansible_collections.hairpin.routeros.plugins.module_utils.analysis.published import Service
+from ansible_collections.hairpin.routeros.plugins.module_utils.analysis.replies import reply_routing_problem
 from ansible_collections.hairpin.routeros.plugins.module_utils.analysis.rules import (
     CLIENT_PORT,
     Packet,
@@ -60,6 +61,7 @@ CAPTURES_OUTBOUND = "captures-outbound"
 NO_MASQUERADE = "no-masquerade"
 SPLIT_DNS_PORT = "split-dns-port"
 FILTER_BLOCKS = "filter-blocks"
+NO_REPLY_ROUTING = "no-reply-routing"
 FINDING_CODES = (
     SHADOWED,
     PUBLIC_ADDRESS_MISMATCH,
@@ -72,6 +74,7 @@ FINDING_CODES = (
     NO_MASQUERADE,
     SPLIT_DNS_PORT,
     FILTER_BLOCKS,
+    NO_REPLY_ROUTING,
 )
 SEVERITY_ERROR = "error"
 SEVERITY_WARNING = "warning"
@@ -214,6 +217,13 @@ def masquerade_finding(service: Service, topology: Topology, rules, findings: Fi
             service.rule,
         )
     )
+
+
+def reply_routing_finding(service: Service, topology: Topology, findings: Findings, notes) -> None:
+    """A forward on a WAN of several whose replies leave by the main table's default route."""
+    problem = reply_routing_problem(service, topology, notes)
+    if problem is not None:
+        findings.add(Finding(NO_REPLY_ROUTING, service.label, "{0} is {1}".format(service.rule.label, problem), service.rule))
 
 
 def outbound_finding(service: Service, topology: Topology, rules, findings: Findings, notes) -> None:

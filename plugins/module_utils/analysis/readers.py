@@ -87,6 +87,10 @@ def facts_from_rsc(text: str) -> Facts:
     # An export lists every filter rule, so no filter section means an empty filter; disabled
     # rules stay in, since positions count them.
     facts.firewall_filter = read_menu_adds(text, FILTER_MENU, drop=("place-before",))
+    # So do the mangle table and the static routes (dynamic ones, a DHCP client's default route,
+    # are not exported: without a static default route the reply routing is not checked).
+    facts.mangle = read_menu_adds(text, "ip firewall mangle", drop=("place-before",))
+    facts.routes = read_menu_adds(text, "ip route")
     return facts
 
 
@@ -128,5 +132,8 @@ def facts_from_view(view: Any) -> Facts:
         if enabled(row) and row.get("name") and row.get("address") and str(row.get("type", "A")) == "A":
             facts.dns_static.append((str(row["name"]).rstrip(".").lower(), str(row["address"])))
     facts.firewall_filter = None if view.filter is None else [dict(row) for row in view.filter]
+    facts.mangle = None if view.mangle is None else [dict(row) for row in view.mangle]
+    routes = view.entries.get("routes")
+    facts.routes = None if routes is None else [dict(row) for row in routes]
     facts.service_addresses = {name: list(prefixes) for name, prefixes in view.service_addresses.items() if prefixes}
     return facts

@@ -25,6 +25,7 @@ from ansible_collections.hairpin.routeros.plugins.module_utils.analysis.findings
     Findings,
     masquerade_finding,
     outbound_finding,
+    reply_routing_finding,
     router_service_findings,
 )
 from ansible_collections.hairpin.routeros.plugins.module_utils.analysis.firewall import filter_rules, forward_verdict
@@ -135,6 +136,7 @@ def analyze(rows: Sequence[Mapping[str, Any]], facts: Facts) -> Report:
         dns = dns_verdicts(service, topology, rules, findings, notes, names)
         masquerade_finding(service, topology, rules, findings, notes)
         outbound_finding(service, topology, rules, findings, notes)
+        reply_routing_finding(service, topology, findings, notes)
         lan = lan_public.as_dict()
         working = [entry for entry in dns if entry["reachable"]]
         if not lan_public.reachable and working:
