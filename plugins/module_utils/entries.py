@@ -164,9 +164,7 @@ ROUTE = EntryMenu(
 
 ENTRY_FLAGS = frozenset(("disabled",))
 
-MENUS: Mapping[str, EntryMenu] = {
-    menu.kind: menu for menu in (ADDRESS_LIST, DNS_STATIC, ROUTING_TABLE, ROUTE)
-}
+MENUS: Mapping[str, EntryMenu] = {menu.kind: menu for menu in (ADDRESS_LIST, DNS_STATIC, ROUTING_TABLE, ROUTE)}
 
 
 # ---------------------------------------------------------------------------------------------

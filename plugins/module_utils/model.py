@@ -286,7 +286,9 @@ _SUBNET_PATTERN = r"[0-9]{1,3}(?:\.[0-9]{1,3}){3}/[0-9]{1,2}"
 MARKER_RE = re.compile(
     r"\Ahairpin:(?:"
     r"(?P<pkind>dstnat|hairpin|filter):(?P<pname>" + NAME_PATTERN + r"):(?P<protocol>tcp|udp)"
-    r"|(?P<mkind>masquerade|netmap-in|netmap-out|netmap-hairpin|reply-mark|reply-route|reply-output):(?P<mname>" + NAME_PATTERN + r")"
+    r"|(?P<mkind>masquerade|netmap-in|netmap-out|netmap-hairpin|reply-mark|reply-route|reply-output):(?P<mname>"
+    + NAME_PATTERN
+    + r")"
     r"|(?P<skind>hairpin-subnet):(?P<subnet>" + _SUBNET_PATTERN + r")"
     r")(?: ~(?P<fingerprint>[0-9a-f]{8})(?= |\Z))?(?: (?P<description>.*))?\Z",
     re.DOTALL,

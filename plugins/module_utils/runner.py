@@ -137,7 +137,11 @@ def _with_router(module: ModuleLike, call: Call) -> Dict[str, Any]:
     try:
         with connect(params) as connection:
             view = read_router(
-                connection, facts=call.facts, entries=call.entries(), firewall=call.firewall, safe=call.arms(),
+                connection,
+                facts=call.facts,
+                entries=call.entries(),
+                firewall=call.firewall,
+                safe=call.arms(),
                 mangle=call.mangle,
             )
             call.on_router(module, connection, view, result)

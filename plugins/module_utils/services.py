@@ -46,9 +46,9 @@ from ansible_collections.hairpin.routeros.plugins.module_utils.model import (
     OneToOne,
     PortForward,
 )
+from ansible_collections.hairpin.routeros.plugins.module_utils.multiwan import WanReply, routing_table
 from ansible_collections.hairpin.routeros.plugins.module_utils.options import nearest_variable, option_variables
 from ansible_collections.hairpin.routeros.plugins.module_utils.plan import Plan
-from ansible_collections.hairpin.routeros.plugins.module_utils.multiwan import WanReply, routing_table
 from ansible_collections.hairpin.routeros.plugins.module_utils.read import (
     ADDRESS_LISTS,
     DNS_ENTRIES,
@@ -624,9 +624,7 @@ def _reply_routing(params: Mapping[str, Any], desired: Desired, host: Optional[s
         reply = WanReply(_text(wan["interface"]), **lan)
         desired.replies.append(reply)
         tables.append(dict(name=reply.table))
-        routes.append(
-            {"wan": reply.wan, "routing-table": routing_table(reply.wan), "gateway": _text(wan["gateway"])}
-        )
+        routes.append({"wan": reply.wan, "routing-table": routing_table(reply.wan), "gateway": _text(wan["gateway"])})
     if tables:
         _add_entry_job(desired, ROUTING_TABLES, tables, "merged", host)
     # With purge the owned routes follow the inventory even with one WAN (those of WANs that

@@ -407,6 +407,23 @@ dns_static:
   returned: when the router was read and DNS is managed (O(mode=split_dns), or O(purge=true))
   type: list
   elements: dict
+mangle_rules:
+  description:
+    - The owned C(/ip firewall mangle) rules after the change, in table order (the reply routing of
+      O(wans) with a gateway; empty with one WAN).
+  returned: when the router was read
+  type: list
+  elements: dict
+routing_tables:
+  description: The owned C(/routing table) entries after the change (C(to-<wan>) of each WAN with a gateway).
+  returned: when O(wans) has a WAN with a gateway
+  type: list
+  elements: dict
+routes:
+  description: The owned default routes of the WANs' routing tables after the change.
+  returned: when the router was read, with O(purge=true) or O(wans)
+  type: list
+  elements: dict
 notes:
   description: Things worth knowing that are not errors, for example a server that needs no hairpin rule.
   returned: when there are any

@@ -59,8 +59,6 @@ def two_wan(start_router) -> SimRouter:
     return start_router(seed=TWO_WAN_ROUTER, name="two-wan")
 
 
-
-
 def test_check_diff_shows_nat_mangle_table_and_route_lines_and_writes_nothing(two_wan: SimRouter) -> None:
     before = {path: table(two_wan, path) for path in ("/ip/firewall/nat", "/ip/firewall/mangle", "/ip/route")}
     result = ok(converge(two_wan, role_vars(), check=True, diff=True))
@@ -154,4 +152,6 @@ def test_a_service_on_an_unknown_wan_is_refused_naming_host_service_and_field(tw
     run = converge(two_wan, role_vars(hairpin_services=services))
     assert run.returncode != 0
     text = run.stdout + run.stderr
-    assert "service 'web': field 'wans': ether9 is not one of variable 'hairpin_wans' (ether1, ether5)" in text, text[-3000:]
+    assert "service 'web': field 'wans': ether9 is not one of variable 'hairpin_wans' (ether1, ether5)" in text, text[
+        -3000:
+    ]

@@ -223,7 +223,9 @@ def reply_routing_finding(service: Service, topology: Topology, findings: Findin
     """A forward on a WAN of several whose replies leave by the main table's default route."""
     problem = reply_routing_problem(service, topology, notes)
     if problem is not None:
-        findings.add(Finding(NO_REPLY_ROUTING, service.label, "{0} is {1}".format(service.rule.label, problem), service.rule))
+        findings.add(
+            Finding(NO_REPLY_ROUTING, service.label, "{0} is {1}".format(service.rule.label, problem), service.rule)
+        )
 
 
 def outbound_finding(service: Service, topology: Topology, rules, findings: Findings, notes) -> None:

@@ -13,7 +13,12 @@ from typing import Any, Dict, List, Tuple
 
 from ansible_collections.hairpin.routeros.plugins.module_utils.analysis.facts import Facts
 from ansible_collections.hairpin.routeros.plugins.module_utils.analysis.readers import facts_from_view
-from ansible_collections.hairpin.routeros.plugins.module_utils.read import ADDRESS_LISTS, DNS_ENTRIES, ROUTES, read_router
+from ansible_collections.hairpin.routeros.plugins.module_utils.read import (
+    ADDRESS_LISTS,
+    DNS_ENTRIES,
+    ROUTES,
+    read_router,
+)
 
 
 def read_live(connection: Any) -> Tuple[List[Dict[str, Any]], Facts]:
