@@ -753,19 +753,18 @@ def services_desired(params: Mapping[str, Any], host: Optional[str] = None) -> D
 
 
 def analysis_facts(params: Mapping[str, Any]) -> Dict[str, Any]:
-    """What the analysis is told besides what it reads from the router (of several WANs, the
-    first)."""
+    """What the analysis is told besides what it reads from the router. Of several WANs, none:
+    the analysis takes the router's WAN interface list (defconf's WAN), whose members' addresses
+    the forwards match."""
     public = params.get("public_address")
     wan = params.get("wan_interface")
-    if params.get("wans"):
-        wan, public = _text(params["wans"][0].get("interface")), params["wans"][0].get("public_address")
     return dict(
         wan_interface=wan,
         wan_interface_list=params.get("wan_interface_list"),
         lan_interface=params.get("lan_interface"),
         lan_interface_list=params.get("lan_interface_list"),
         lan_subnets=params.get("lan_subnets") or None,
-        public_address=None if public == "local" or isinstance(public, Mapping) else _text(public),
+        public_address=None if public in (None, "local") or isinstance(public, Mapping) else _text(public),
     )
 
 

@@ -22,7 +22,7 @@ TWO_WAN_ROUTER = REPO / "tests" / "fixtures" / "routers" / "two-wan-router.rsc"
 VARS: dict[str, Any] = {
     "hairpin_wans": [
         {"interface": "ether1", "public_address": "203.0.113.1"},
-        {"interface": "ether5", "public_address": "198.51.100.2", "gateway": "198.51.100.254"},
+        {"interface": "ether5", "public_address": "192.0.2.2", "gateway": "192.0.2.254"},
     ],
     "hairpin_lan_interface": "bridge",
     "hairpin_services": [
@@ -67,12 +67,12 @@ def test_check_diff_shows_nat_mangle_table_and_route_lines_and_writes_nothing(tw
     commands = "\n".join(result["commands"])
     for line in (
         "/ip firewall nat add chain=dstnat action=dst-nat protocol=tcp dst-address=203.0.113.1",
-        "/ip firewall nat add chain=dstnat action=dst-nat protocol=tcp dst-address=198.51.100.2",
+        "/ip firewall nat add chain=dstnat action=dst-nat protocol=tcp dst-address=192.0.2.2",
         "/ip firewall mangle add chain=prerouting action=mark-connection connection-state=new in-interface=ether5",
         "/ip firewall mangle add chain=prerouting action=mark-routing connection-mark=ether5-conn in-interface=bridge",
         "/ip firewall mangle add chain=output action=mark-routing connection-mark=ether5-conn",
         "/routing table add name=to-ether5",
-        "/ip route add dst-address=0.0.0.0/0 gateway=198.51.100.254 routing-table=to-ether5",
+        "/ip route add dst-address=0.0.0.0/0 gateway=192.0.2.254 routing-table=to-ether5",
     ):
         assert line in commands, commands
         assert line in text, text
@@ -88,7 +88,7 @@ def test_apply_makes_a_forward_per_wan_reply_routing_and_a_second_run_changes_no
     assert "/ip firewall mangle" in result["revert"]["script"] and "/ip route" in result["revert"]["script"]
     nat = rows_by_marker(two_wan, "/ip/firewall/nat")
     web1, web5 = nat["hairpin:dstnat:web.ether1:tcp"], nat["hairpin:dstnat:web.ether5:tcp"]
-    assert (web1["dst-address"], web5["dst-address"]) == ("203.0.113.1", "198.51.100.2")
+    assert (web1["dst-address"], web5["dst-address"]) == ("203.0.113.1", "192.0.2.2")
     # Hairpinned: LAN clients reach it by either address, so the forwards match no interface,
     # and one hairpin rule serves both (after dstnat both lead to the host).
     assert "in-interface" not in web1 and "in-interface" not in web5
@@ -108,9 +108,9 @@ def test_apply_makes_a_forward_per_wan_reply_routing_and_a_second_run_changes_no
         "hairpin:routing-table:to-ether5"
     ]
     routes = rows_by_marker(two_wan, "/ip/route")
-    assert routes["hairpin:route:ether5"]["gateway"] == "198.51.100.254"
+    assert routes["hairpin:route:ether5"]["gateway"] == "192.0.2.254"
     assert routes["hairpin:route:ether5"]["routing-table"] == "to-ether5"
-    assert routes["ISP1"]["routing-table"] == "main" and routes["partner"]["gateway"] == "198.51.100.254"
+    assert routes["ISP1"]["routing-table"] == "main" and routes["partner"]["gateway"] == "192.0.2.254"
     assert [row["new-routing-mark"] for row in mangle if "new-routing-mark" in row] == ["to-ether5", "to-ether5"]
     again = ok(converge(two_wan, role_vars()))
     assert again["changed"] is False, again["commands"]
@@ -155,3 +155,19 @@ def test_a_service_on_an_unknown_wan_is_refused_naming_host_service_and_field(tw
     assert "service 'web': field 'wans': ether9 is not one of variable 'hairpin_wans' (ether1, ether5)" in text, text[
         -3000:
     ]
+
+
+def test_the_analyzer_finds_the_second_wan_without_reply_routing_and_none_with_it(two_wan: SimRouter) -> None:
+    without = role_vars(
+        hairpin_wans=[
+            {"interface": "ether1", "public_address": "203.0.113.1"},
+            {"interface": "ether5", "public_address": "192.0.2.2"},
+        ],
+        hairpin_analyze=True,
+        hairpin_analyze_fail_on_findings=False,
+    )
+    findings = ok(converge(two_wan, without))["analysis"]["findings"]
+    missing = sorted(item["service"] for item in findings if item["code"] == "no-reply-routing")
+    assert missing == ["game.ether5/udp", "web.ether5/tcp"], findings
+    findings = ok(converge(two_wan, dict(role_vars(), hairpin_analyze=True)))["analysis"]["findings"]
+    assert [item for item in findings if item["code"] == "no-reply-routing"] == []

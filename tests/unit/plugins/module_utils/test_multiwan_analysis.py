@@ -46,7 +46,7 @@ def owned_reply_rules() -> list:
 
 
 def test_a_forward_on_the_second_wan_without_reply_routing_is_a_finding() -> None:
-    rows = [*rows_from_rsc(EXPORT), forward("203.0.113.1", "web on ether1"), forward("198.51.100.2", "web on ether5")]
+    rows = [*rows_from_rsc(EXPORT), forward("203.0.113.1", "web on ether1"), forward("192.0.2.2", "web on ether5")]
     report = analyze(rows, facts_from_rsc(EXPORT))
     assert codes(report, "web on ether5/tcp") == ["no-reply-routing"]
     message = next(item["message"] for item in report.as_dict()["findings"] if item["code"] == "no-reply-routing")
@@ -58,13 +58,13 @@ def test_a_forward_on_the_second_wan_without_reply_routing_is_a_finding() -> Non
 def test_mangle_marks_and_a_table_default_route_answer_it() -> None:
     facts = facts_from_rsc(EXPORT)
     facts.mangle = list(facts.mangle or []) + owned_reply_rules()
-    rows = [*rows_from_rsc(EXPORT), forward("198.51.100.2", "web on ether5")]
+    rows = [*rows_from_rsc(EXPORT), forward("192.0.2.2", "web on ether5")]
     without_route = analyze(rows, facts)
     # The marks alone route the replies by an empty table: still a finding.
     assert codes(without_route, "web on ether5/tcp") == ["no-reply-routing"]
     facts.routes = [
         *list(facts.routes or []),
-        {"dst-address": "0.0.0.0/0", "gateway": "198.51.100.254", "routing-table": "to-ether5"},
+        {"dst-address": "0.0.0.0/0", "gateway": "192.0.2.254", "routing-table": "to-ether5"},
     ]
     assert codes(analyze(rows, facts), "web on ether5/tcp") == []
 
@@ -74,16 +74,16 @@ def test_routeros_6_routing_mark_routes_count_too() -> None:
     facts.mangle = owned_reply_rules()
     facts.routes = [
         *list(facts.routes or []),
-        {"dst-address": "0.0.0.0/0", "gateway": "198.51.100.254", "routing-mark": "to-ether5"},
+        {"dst-address": "0.0.0.0/0", "gateway": "192.0.2.254", "routing-mark": "to-ether5"},
     ]
-    rows = [*rows_from_rsc(EXPORT), forward("198.51.100.2", "web on ether5")]
+    rows = [*rows_from_rsc(EXPORT), forward("192.0.2.2", "web on ether5")]
     assert codes(analyze(rows, facts), "web on ether5/tcp") == []
 
 
 def test_without_the_mangle_table_or_a_default_route_the_check_is_left_out_with_a_note() -> None:
     facts = facts_from_rsc(EXPORT)
     facts.mangle = None
-    rows = [*rows_from_rsc(EXPORT), forward("198.51.100.2", "web on ether5")]
+    rows = [*rows_from_rsc(EXPORT), forward("192.0.2.2", "web on ether5")]
     report = analyze(rows, facts).as_dict()
     assert codes_of(report) == []
     assert any("mangle table or the routes are not in the facts" in note for note in report["notes"])
