@@ -160,7 +160,7 @@ options:
         its O(services[].wans) names), with a forward per WAN that matches the WAN's own
         O(wans[].public_address), and a masquerade per WAN under the O(masquerade) rule.
       - A WAN with a O(wans[].gateway) gets reply routing, so a connection that came in on it is
-        answered out of it: owned C(/ip firewall mangle) rules mark new connections from the WAN
+        answered out of it. Owned C(/ip firewall mangle) rules mark new connections from the WAN
         (C(new-connection-mark=<wan>-conn)) and route their replies from the LAN and from the
         router by the WAN's routing table (C(new-routing-mark=to-<wan>)); an owned C(/routing
         table) C(to-<wan>) holds a default route through the gateway. RouterOS 7 only.
@@ -372,6 +372,30 @@ EXAMPLES = r"""
         host: 192.168.88.10
         dns_name: www.example.net
     analyze: true
+  delegate_to: localhost
+
+- name: Two WAN uplinks; replies of the second one's connections leave by it
+  hairpin.routeros.services:
+    hostname: 192.168.88.1
+    username: ansible
+    password: "{{ vault_router_password }}"
+    ca_path: files/router-ca.pem
+    wans:
+      - interface: ether1
+        public_address: 203.0.113.1
+      - interface: ether5
+        public_address: 192.0.2.2
+        gateway: 192.0.2.254
+    lan_interface: bridge
+    services:
+      - name: web
+        port: "443"
+        host: 192.168.88.10
+      - name: game
+        protocol: udp
+        port: "27015"
+        host: 192.168.88.20
+        wans: [ether5]
   delegate_to: localhost
 """
 

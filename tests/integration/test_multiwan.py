@@ -13,6 +13,8 @@ import pytest
 from role_support import converge, host_result, table
 from support import SimRouter
 
+from routeros_sim.rsc_run import run_script
+from routeros_sim.state import load_router
 from tests.support.paths import REPO
 
 ROLE_TASK = "Bring the router to its inventory"
@@ -171,3 +173,32 @@ def test_the_analyzer_finds_the_second_wan_without_reply_routing_and_none_with_i
     assert missing == ["game.ether5/udp", "web.ether5/tcp"], findings
     findings = ok(converge(two_wan, dict(role_vars(), hairpin_analyze=True)))["analysis"]["findings"]
     assert [item for item in findings if item["code"] == "no-reply-routing"] == []
+
+
+def test_the_armed_revert_puts_mangle_routes_and_tables_back(two_wan: SimRouter) -> None:
+    paths = ("/ip/firewall/nat", "/ip/firewall/mangle", "/ip/route", "/routing/table")
+
+    def state() -> dict[str, list[dict[str, str]]]:
+        return {path: [{k: v for k, v in row.items() if k != ".id"} for row in table(two_wan, path)] for path in paths}
+
+    before = state()
+    script = ok(converge(two_wan, role_vars()))["revert"]["script"]
+    assert state() != before
+    assert run_script(two_wan.router, script).executed
+    assert state() == before
+
+
+def test_the_commands_replayed_as_a_script_make_what_a_run_makes(two_wan: SimRouter, tmp_path) -> None:
+    result = ok(converge(two_wan, role_vars(), check=True))
+    replayed = load_router(tmp_path / "replayed.json", seed=TWO_WAN_ROUTER)
+    assert run_script(replayed, "\n".join(result["commands"]) + "\n").executed
+    ok(converge(two_wan, role_vars()))
+
+    def shape(rows: list[dict[str, str]]) -> list[tuple[str, ...]]:
+        return [
+            tuple(row.get(k, "") for k in ("chain", "action", "comment", "routing-table", "gateway")) for row in rows
+        ]
+
+    for path in ("/ip/firewall/mangle", "/ip/route", "/routing/table"):
+        replayed_rows = [row for kind, row in replayed.execute(f"{path}/print", []) if kind == "!re"]
+        assert shape(replayed_rows) == shape(table(two_wan, path)), path
