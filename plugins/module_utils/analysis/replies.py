@@ -62,8 +62,14 @@ def gateway_interface(gateway: str, topology: Topology) -> Optional[str]:
 
 
 def default_wan(routes: Sequence[Mapping[str, Any]], topology: Topology) -> Optional[str]:
-    """The WAN the main table's default route leaves by (the first enabled one); None: unknown."""
-    for row in _default_routes(routes):
+    """The WAN the main table's default route leaves by (the enabled one of the lowest distance,
+    RouterOS's choice; the first of equals); None: unknown."""
+
+    def distance(row: Mapping[str, Any]) -> int:
+        text = _text(row, "distance")
+        return int(text) if text.isdigit() else 1
+
+    for row in sorted(_default_routes(routes), key=distance):
         if _table_of(row) == "main":
             found = gateway_interface(_text(row, "gateway"), topology)
             if found is not None:

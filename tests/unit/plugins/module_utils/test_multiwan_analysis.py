@@ -96,3 +96,34 @@ def test_without_the_mangle_table_or_a_default_route_the_check_is_left_out_with_
 
 def codes_of(report: dict) -> list:
     return [item["code"] for item in report["findings"] if item["code"] == "no-reply-routing"]
+
+
+CORPUS = Path(__file__).resolve().parents[4] / "tests" / "fixtures" / "exports"
+
+
+def without_mangle(text: str) -> str:
+    """An export with its /ip firewall mangle section left out (its lines up to the next menu)."""
+    lines, skipping = [], False
+    for line in text.splitlines():
+        if line.startswith("/"):
+            skipping = line == "/ip firewall mangle"
+        if not skipping:
+            lines.append(line)
+    return "\n".join(lines) + "\n"
+
+
+def reply_findings(text: str) -> list:
+    report = analyze(rows_from_rsc(text), facts_from_rsc(text)).as_dict()
+    return sorted(item["service"] for item in report["findings"] if item["code"] == "no-reply-routing")
+
+
+def test_dual_wan_exports_with_the_recipe_have_no_finding_and_without_their_mangle_rules_do() -> None:
+    # Two admins' routers, each forwarding a service on its second uplink with the recipe:
+    # RouterOS 7 (routing-table=) and RouterOS 6 (routing-mark=).
+    for name, service in (
+        ("ros7-ccr2004-dual-wan.rsc", "mail via ISP-B/tcp"),
+        ("ros6-rb3011-dual-wan.rsc", "camera NVR via ISP2/tcp"),
+    ):
+        text = (CORPUS / name).read_text()
+        assert reply_findings(text) == [], name
+        assert service in reply_findings(without_mangle(text)), name
