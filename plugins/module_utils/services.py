@@ -930,6 +930,19 @@ class ServicesCall(Call):
         if self.written:
             # The analysis's read after the write failed: the write itself went through.
             return self.failure(str(exc).rstrip("."), result)
+        if getattr(getattr(exc, "command", None), "path", None) == ROUTING_TABLES.read.path:
+            # RouterOS 6 has no /routing table: its routes take routing-mark= instead.
+            return CallError(
+                self.named(
+                    "%s: the reply routing of %s needs RouterOS 7 (/routing table); nothing was written (%s)"
+                    % (
+                        self._where().rstrip(": ") or "the router",
+                        setting_label(self.params, "wans"),
+                        str(exc).rstrip("."),
+                    )
+                ),
+                **result,
+            )
         return CallError(self.named(router_failure(exc, False)), **result)
 
     def router_only_problems(self, module: Any, view: RouterView) -> List[str]:

@@ -202,3 +202,23 @@ def test_the_commands_replayed_as_a_script_make_what_a_run_makes(two_wan: SimRou
     for path in ("/ip/firewall/mangle", "/ip/route", "/routing/table"):
         replayed_rows = [row for kind, row in replayed.execute(f"{path}/print", []) if kind == "!re"]
         assert shape(replayed_rows) == shape(table(two_wan, path)), path
+
+
+# RouterOS 6 as it ships (defconf): it has no /routing table.
+ROUTEROS6 = REPO / "sim" / "routeros_sim" / "data" / "routeros6-defconf.rsc"
+
+
+def test_reply_routing_on_routeros_6_is_refused_clearly_before_any_write(start_router) -> None:
+    router = start_router(seed=ROUTEROS6, name="ros6")
+    before = table(router, "/ip/firewall/nat")
+    wans = [
+        {"interface": "ether1", "public_address": "203.0.113.1"},
+        {"interface": "ether5", "public_address": "192.0.2.2", "gateway": "192.0.2.254"},
+    ]
+    run = converge(router, role_vars(hairpin_wans=wans))
+    assert run.returncode != 0
+    text = run.stdout + run.stderr
+    assert (
+        "the reply routing of variable 'hairpin_wans' needs RouterOS 7 (/routing table); nothing was written" in text
+    ), text[-3000:]
+    assert table(router, "/ip/firewall/nat") == before
