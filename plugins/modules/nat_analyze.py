@@ -28,7 +28,9 @@ description:
     C(captures-outbound) (a forward without public address also takes LAN clients' traffic to
     every internet server on that port), C(no-masquerade) (nothing masquerades the server's own
     traffic out of the WAN), C(split-dns-port) (split DNS sends clients to a port the server does
-    not listen on)."
+    not listen on), C(no-reply-routing) (a forward on a WAN, of several, that the main table's
+    default route does not leave by, with no mangle marks and routing table sending the replies
+    back out of it)."
   - Reads the router live (one connection, one round trip after login), or works offline from
     O(rules) (for example the C(rules) that M(hairpin.routeros.nat_info) returns) or from
     O(running_config) (an C(/export)). When O(rules) or O(running_config) is given the router is
