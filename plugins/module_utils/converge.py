@@ -46,7 +46,13 @@ from ansible_collections.hairpin.routeros.plugins.module_utils.plan import (
     PlanError,
     plan_changes,
 )
-from ansible_collections.hairpin.routeros.plugins.module_utils.read import FILTER_READ, NAT_READ, RouterView, owned_rows
+from ansible_collections.hairpin.routeros.plugins.module_utils.read import (
+    FILTER_READ,
+    MANGLE_READ,
+    NAT_READ,
+    RouterView,
+    owned_rows,
+)
 from ansible_collections.hairpin.routeros.plugins.module_utils.render import (
     render_commands,
     render_diff,
@@ -435,11 +441,17 @@ def _verify(module, connection, desired, scope_kinds, armed, commands, also_chec
     """Read the router again on a new connection and confirm the revert when all is as planned."""
     sections = desired.entry_sections()
     with_filter = armed.view is not None and armed.view.filter is not None and desired.filter_job is not None
+    with_mangle = armed.view is not None and armed.view.mangle is not None and desired.replies is not None
 
     def still_to_do(rows: List[List[Dict[str, Any]]]) -> Optional[str]:
         nat, rest = rows[0], rows[1:]
         if with_filter:
             filter_rows, rest = rest[0], rest[1:]
+        if with_mangle:
+            mangle_rows, rest = rest[0], rest[1:]
+            again = plan_mangle(desired, mangle_rows)
+            if again is not None and again.changed:
+                return "the firewall mangle table not as planned"
         entry_rows = {section.option: found for section, found in zip(sections, rest)}
         planned = plan_nat(desired, nat, desired.state, scope_kinds)
         if planned.changed:
@@ -452,7 +464,12 @@ def _verify(module, connection, desired, scope_kinds, armed, commands, also_chec
             return "the owned entries not as planned"
         return None
 
-    reads = [NAT_READ] + ([FILTER_READ] if with_filter else []) + [section.read for section in sections]
+    reads = (
+        [NAT_READ]
+        + ([FILTER_READ] if with_filter else [])
+        + ([MANGLE_READ] if with_mangle else [])
+        + [section.read for section in sections]
+    )
     try:
         connection.round_trips += verify_and_confirm(module.params, armed, reads, still_to_do, also_check)
     except SafeApplyError as exc:
