@@ -29,10 +29,12 @@ from ansible_collections.hairpin.routeros.plugins.module_utils.hairpins import f
 from ansible_collections.hairpin.routeros.plugins.module_utils.menus import (
     FILTER6_TABLE,
     FILTER_TABLE,
+    MANGLE_TABLE,
     NAT_TABLE,
     ORDERED_MENUS,
 )
 from ansible_collections.hairpin.routeros.plugins.module_utils.model import KIND_DSTNAT, desired_rules
+from ansible_collections.hairpin.routeros.plugins.module_utils.multiwan import SCOPE as MANGLE_SCOPE
 from ansible_collections.hairpin.routeros.plugins.module_utils.own_services import (
     cut_off_message,
     management_path,
@@ -50,6 +52,7 @@ from ansible_collections.hairpin.routeros.plugins.module_utils.plan import (
 from ansible_collections.hairpin.routeros.plugins.module_utils.read import (
     FILTER6_READ,
     FILTER_READ,
+    MANGLE_READ,
     NAT_READ,
     RouterView,
     owned_rows,
@@ -203,6 +206,23 @@ def plan_pinholes(
         raise CallError("cannot plan the IPv6 firewall filter changes, nothing was written: %s" % exc) from None
 
 
+def plan_mangle(desired: Desired, mangle_rows: Optional[Sequence[Mapping[str, Any]]]) -> Optional[Plan]:
+    """The plan of the owned reply-routing mangle rules (`desired.replies`) over `mangle_rows`;
+    None when the call leaves the mangle table alone or it was not read."""
+    if desired.replies is None or mangle_rows is None:
+        return None
+    try:
+        return plan_changes(
+            desired_rules(desired.replies) if desired.state != "deleted" else [],
+            mangle_rows,
+            state="overridden" if desired.state == "overridden" else "merged",
+            scope_kinds=MANGLE_SCOPE,
+            menu=MANGLE_TABLE,
+        )
+    except (PlanError, InvalidConfigError, ValueError) as exc:
+        raise CallError("cannot plan the firewall mangle changes, nothing was written: %s" % exc) from None
+
+
 def menu_plans(plan: Plan) -> List[Any]:
     """(menu, plan) of each other ordered menu `plan` carries, in the order they are written."""
     others = [menu for menu in ORDERED_MENUS if menu is not NAT_TABLE]
@@ -341,6 +361,9 @@ def converge(
     pinhole_plan = plan_pinholes(desired, view)
     if pinhole_plan is not None:
         plan.menus[FILTER6_TABLE.path] = pinhole_plan
+    mangle_plan = plan_mangle(desired, view.mangle)
+    if mangle_plan is not None:
+        plan.menus[MANGLE_TABLE.path] = mangle_plan
     if KIND_DSTNAT in scope_kinds:
         report_shadowing(module, plan.after, view, result)
     adoption_notes = report_adoption(module, plan, result)
@@ -365,6 +388,9 @@ def converge(
         result["filter_rules"] = owned_rows(plan.menus[FILTER_TABLE.path].after, FILTER_SCOPE)
     if FILTER6_TABLE.path in plan.menus:
         result["ipv6_filter_rules"] = owned_rows(plan.menus[FILTER6_TABLE.path].after, PINHOLE_SCOPE)
+    if MANGLE_TABLE.path in plan.menus:
+        # The owned reply-routing rules of several WANs as the plan leaves them.
+        result["mangle_rules"] = owned_rows(plan.menus[MANGLE_TABLE.path].after, MANGLE_SCOPE)
     # Repairs of what someone changed on the router, apart from the inventory's changes.
     drift = list(plan.drift) + [item for _menu, menu_plan in others for item in menu_plan.drift]
     result["drift"] = [item.as_dict() for item in drift]
@@ -449,6 +475,7 @@ def _verify(module, connection, desired, scope_kinds, armed, commands, also_chec
     sections = desired.entry_sections()
     with_filter = armed.view is not None and armed.view.filter is not None and desired.filter_job is not None
     with_filter6 = armed.view is not None and armed.view.filter6 is not None and desired.pinholes is not None
+    with_mangle = armed.view is not None and armed.view.mangle is not None and desired.replies is not None
 
     def still_to_do(rows: List[List[Dict[str, Any]]]) -> Optional[str]:
         nat, rest = rows[0], rows[1:]
@@ -456,6 +483,11 @@ def _verify(module, connection, desired, scope_kinds, armed, commands, also_chec
             filter_rows, rest = rest[0], rest[1:]
         if with_filter6:
             filter6_rows, rest = rest[0], rest[1:]
+        if with_mangle:
+            mangle_rows, rest = rest[0], rest[1:]
+            again = plan_mangle(desired, mangle_rows)
+            if again is not None and again.changed:
+                return "the firewall mangle table not as planned"
         entry_rows = {section.option: found for section, found in zip(sections, rest)}
         planned = plan_nat(desired, nat, desired.state, scope_kinds)
         if planned.changed:
@@ -476,6 +508,7 @@ def _verify(module, connection, desired, scope_kinds, armed, commands, also_chec
         [NAT_READ]
         + ([FILTER_READ] if with_filter else [])
         + ([FILTER6_READ] if with_filter6 else [])
+        + ([MANGLE_READ] if with_mangle else [])
         + [section.read for section in sections]
     )
     try:

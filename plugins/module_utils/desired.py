@@ -96,6 +96,9 @@ class Desired:
     netmap_hairpins: List[OneToOneHairpin] = field(default_factory=list)
     # Take over foreign rules that do exactly what a desired rule does (option adopt).
     adopt: bool = False
+    # Several WANs: the reply routing (multiwan.WanReply) of those with a gateway; None: the
+    # call leaves the mangle table alone.
+    replies: Optional[List[Any]] = None
 
     def rules(self) -> List[NatRule]:
         return desired_rules(

@@ -43,6 +43,9 @@ from ansible_collections.hairpin.routeros.plugins.module_utils.values import (
 
 KIND_ADDRESS_LIST = "address-list"
 KIND_DNS = "dns"
+# Reply routing of several WANs: a routing table per WAN (RouterOS 7) and its default route.
+KIND_ROUTING_TABLE = "routing-table"
+KIND_ROUTE = "route"
 
 Row = Mapping[str, object]
 
@@ -58,6 +61,14 @@ _MARKER_RES = {
     ),
     KIND_DNS: re.compile(
         r"\Ahairpin:dns:(?P<name>" + DNS_NAME_PATTERN + r")(?: (?P<description>.*))?\Z",
+        re.DOTALL,
+    ),
+    KIND_ROUTING_TABLE: re.compile(
+        r"\Ahairpin:routing-table:(?P<name>" + NAME_PATTERN + r")(?: (?P<description>.*))?\Z",
+        re.DOTALL,
+    ),
+    KIND_ROUTE: re.compile(
+        r"\Ahairpin:route:(?P<name>" + NAME_PATTERN + r")(?: (?P<description>.*))?\Z",
         re.DOTALL,
     ),
 }
@@ -130,9 +141,30 @@ DNS_STATIC = EntryMenu(
 )
 
 # The properties of both menus that are flags (written yes/no).
+# A WAN's own routing table (RouterOS 7, ``/routing table add name=... fib``), named by the
+# engine. ``fib`` is a flag RouterOS prints without a value: it is written, not compared.
+ROUTING_TABLE = EntryMenu(
+    kind=KIND_ROUTING_TABLE,
+    path="/routing/table",
+    cli_menu="/routing table",
+    fields=("name", "comment", "disabled"),
+    defaults={"disabled": "false"},
+    normalizers={"disabled": normalize_flag},
+)
+
+# The default route of a WAN's routing table, owned by its comment (``hairpin:route:<wan>``).
+ROUTE = EntryMenu(
+    kind=KIND_ROUTE,
+    path="/ip/route",
+    cli_menu="/ip route",
+    fields=("dst-address", "gateway", "routing-table", "comment", "disabled"),
+    defaults={"disabled": "false", "routing-table": "main"},
+    normalizers={"dst-address": normalize_address, "disabled": normalize_flag},
+)
+
 ENTRY_FLAGS = frozenset(("disabled",))
 
-MENUS: Mapping[str, EntryMenu] = {menu.kind: menu for menu in (ADDRESS_LIST, DNS_STATIC)}
+MENUS: Mapping[str, EntryMenu] = {menu.kind: menu for menu in (ADDRESS_LIST, DNS_STATIC, ROUTING_TABLE, ROUTE)}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -215,6 +247,36 @@ def dns_entry(
     """An owned static DNS ``A`` record. Without ``address`` it only names an entry (state deleted)."""
     values = {"name": name, "address": address, "disabled": disabled}
     return _entry(DNS_STATIC, dns_key(name), values, description)
+
+
+def routing_table_entry(name: str, description: Optional[str] = None) -> Entry:
+    """An owned ``/routing/table`` entry with a FIB (the table a WAN's replies are routed by)."""
+    entry = _entry(ROUTING_TABLE, EntryKey(KIND_ROUTING_TABLE, normalize_text(name)), {"name": name}, description)
+    return Entry(entry.menu, entry.key, dict(entry.fields, fib=""))
+
+
+def route_entry(wan: str, table: str, gateway: Optional[str] = None, description: Optional[str] = None) -> Entry:
+    """The owned default route of ``wan``'s table, through ``gateway`` (named by the WAN)."""
+    values = {"dst-address": "0.0.0.0/0", "gateway": gateway, "routing-table": table}
+    return _entry(ROUTE, EntryKey(KIND_ROUTE, normalize_text(wan)), values, description)
+
+
+def routing_table_entries(config: Sequence[Mapping[str, object]]) -> List[Entry]:
+    """Entries from checked config ``{name, comment}``."""
+    return [routing_table_entry(str(entry["name"]), entry.get("comment")) for entry in config]  # type: ignore[arg-type]
+
+
+def route_entries(config: Sequence[Mapping[str, object]]) -> List[Entry]:
+    """Entries from checked config ``{wan, routing-table, gateway, comment}``."""
+    return [
+        route_entry(
+            str(entry["wan"]),
+            str(entry.get("routing-table") or ""),
+            None if entry.get("gateway") in (None, "") else str(entry["gateway"]),
+            entry.get("comment"),  # type: ignore[arg-type]
+        )
+        for entry in config
+    ]
 
 
 def address_list_entries(config: Sequence[Mapping[str, object]]) -> List[Entry]:

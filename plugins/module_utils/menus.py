@@ -27,9 +27,11 @@ from ansible_collections.hairpin.routeros.plugins.module_utils.model import (
     KIND_HAIRPIN,
     KIND_HAIRPIN_SUBNET,
     KIND_MASQUERADE,
+    MANGLE_FIELDS,
     MARKER_PREFIX,
     NAT_FIELDS,
     NETMAP_KINDS,
+    REPLY_KINDS,
     FieldInfo,
 )
 
@@ -80,4 +82,14 @@ FILTER6_TABLE = OrderedMenu(
     "IPv6 firewall filter",
 )
 
-ORDERED_MENUS: Tuple[OrderedMenu, ...] = (NAT_TABLE, FILTER_TABLE, FILTER6_TABLE)
+# The reply routing of several WANs: every owned mangle rule's marker starts "hairpin:reply-".
+MANGLE_TABLE = OrderedMenu(
+    "/ip/firewall/mangle",
+    "/ip firewall mangle",
+    MANGLE_FIELDS,
+    frozenset(REPLY_KINDS),
+    MARKER_PREFIX + "reply-",
+    "firewall mangle",
+)
+
+ORDERED_MENUS: Tuple[OrderedMenu, ...] = (NAT_TABLE, FILTER_TABLE, FILTER6_TABLE, MANGLE_TABLE)

@@ -162,7 +162,26 @@ FILTER6_FIELDS: Mapping[str, FieldInfo] = {
     name: info for name, info in FILTER_FIELDS.items() if name != "connection-nat-state"
 }
 
-_ALL_FIELDS: Mapping[str, FieldInfo] = dict(FILTER_FIELDS, **NAT_FIELDS)
+# The ``/ip/firewall/mangle`` properties of the owned reply-routing rules of several WANs
+# (connection marks on new connections from a WAN, routing marks for their replies). RouterOS
+# defaults passthrough to yes; the mark-routing rules write passthrough=no.
+MANGLE_FIELDS: Mapping[str, FieldInfo] = _fields(
+    FieldInfo("chain", None, False, normalize_text),
+    FieldInfo("action", None, False, normalize_text),
+    FieldInfo("connection-state", None, True, normalize_text),
+    FieldInfo("connection-mark", None, True, normalize_text),
+    FieldInfo("in-interface", None, True, normalize_text),
+    FieldInfo("in-interface-list", None, True, normalize_text),
+    FieldInfo("new-connection-mark", None, True, normalize_text),
+    FieldInfo("new-routing-mark", None, True, normalize_text),
+    FieldInfo("passthrough", "true", False, normalize_flag),
+    FieldInfo("log", "false", False, normalize_flag),
+    FieldInfo("log-prefix", "", False, normalize_verbatim),
+    FieldInfo("comment", None, True, normalize_verbatim),
+    FieldInfo("disabled", "false", False, normalize_flag),
+)
+
+_ALL_FIELDS: Mapping[str, FieldInfo] = dict(MANGLE_FIELDS, **dict(FILTER_FIELDS, **NAT_FIELDS))
 
 BOOLEAN_FIELDS = frozenset(name for name, info in _ALL_FIELDS.items() if info.normalizer is normalize_flag)
 
@@ -229,6 +248,13 @@ KIND_NETMAP_IN = "netmap-in"
 KIND_NETMAP_OUT = "netmap-out"
 KIND_NETMAP_HAIRPIN = "netmap-hairpin"
 NETMAP_KINDS: Tuple[str, ...] = (KIND_NETMAP_IN, KIND_NETMAP_OUT, KIND_NETMAP_HAIRPIN)
+# Reply routing of one WAN of several (in /ip/firewall/mangle, named after the WAN): the
+# connection mark of new connections from it, and the routing marks of their replies from the
+# LAN and from the router itself.
+KIND_REPLY_MARK = "reply-mark"
+KIND_REPLY_ROUTE = "reply-route"
+KIND_REPLY_OUTPUT = "reply-output"
+REPLY_KINDS: Tuple[str, ...] = (KIND_REPLY_MARK, KIND_REPLY_ROUTE, KIND_REPLY_OUTPUT)
 KINDS: Tuple[str, ...] = (
     KIND_DSTNAT,
     KIND_HAIRPIN,
@@ -237,6 +263,7 @@ KINDS: Tuple[str, ...] = (
     *NETMAP_KINDS,
     KIND_FILTER,
     KIND_FILTER6,
+    *REPLY_KINDS,
 )
 # Kinds whose marker carries the protocol (one rule per protocol); the others have none.
 PROTOCOL_KINDS = frozenset((KIND_DSTNAT, KIND_HAIRPIN, KIND_FILTER, KIND_FILTER6))
@@ -251,8 +278,10 @@ _SUBNET_PATTERN = r"[0-9]{1,3}(?:\.[0-9]{1,3}){3}/[0-9]{1,2}"
 #   marker      = "hairpin:" ( proto-kind ":" name ":" protocol
 #                            | "masquerade:" name
 #                            | netmap-kind ":" name
+#                            | reply-kind ":" name
 #                            | "hairpin-subnet:" subnet )
 #   netmap-kind = "netmap-in" | "netmap-out" | "netmap-hairpin"
+#   reply-kind  = "reply-mark" | "reply-route" | "reply-output"     (name: the WAN interface)
 #   proto-kind  = "dstnat" | "hairpin" | "filter" | "filter6"
 #   protocol    = "tcp" | "udp"
 #   name        = [A-Za-z0-9] [A-Za-z0-9_.-]{0,63}
@@ -267,7 +296,9 @@ _SUBNET_PATTERN = r"[0-9]{1,3}(?:\.[0-9]{1,3}){3}/[0-9]{1,2}"
 MARKER_RE = re.compile(
     r"\Ahairpin:(?:"
     r"(?P<pkind>dstnat|hairpin|filter6|filter):(?P<pname>" + NAME_PATTERN + r"):(?P<protocol>tcp|udp)"
-    r"|(?P<mkind>masquerade|netmap-in|netmap-out|netmap-hairpin):(?P<mname>" + NAME_PATTERN + r")"
+    r"|(?P<mkind>masquerade|netmap-in|netmap-out|netmap-hairpin|reply-mark|reply-route|reply-output):(?P<mname>"
+    + NAME_PATTERN
+    + r")"
     r"|(?P<skind>hairpin-subnet):(?P<subnet>" + _SUBNET_PATTERN + r")"
     r")(?: ~(?P<fingerprint>[0-9a-f]{8})(?= |\Z))?(?: (?P<description>.*))?\Z",
     re.DOTALL,

@@ -158,7 +158,16 @@ SERVICE_OPTIONS: Dict[str, Dict[str, Any]] = dict(
     hairpin=dict(type="bool"),
     sources=dict(type="list", elements="str"),
     source_address_list=dict(type="str"),
+    wans=dict(type="list", elements="str"),
     state=dict(type="str", default="present", choices=["present", "absent"]),
+)
+
+# One WAN of a router with several: its interface, its public address, and the gateway its
+# replies are routed to.
+WAN_OPTIONS: Dict[str, Dict[str, Any]] = dict(
+    interface=dict(type="str", required=True),
+    public_address=dict(type="str"),
+    gateway=dict(type="str"),
 )
 
 # 1:1 NAT: a host with a public address of its own, every port.
@@ -174,7 +183,8 @@ NETMAP_OPTIONS: Dict[str, Dict[str, Any]] = dict(
 SETTINGS_OPTIONS: Dict[str, Dict[str, Any]] = dict(
     services=list_option(SERVICE_OPTIONS, default=[]),
     netmaps=list_option(NETMAP_OPTIONS, default=[]),
-    public_address=dict(type="raw", required=True),
+    public_address=dict(type="raw"),
+    wans=list_option(WAN_OPTIONS, default=[]),
     mode=dict(type="str", default="per_service", choices=list(SERVICE_MODES)),
     wan_interface=dict(type="str"),
     wan_interface_list=dict(type="str"),

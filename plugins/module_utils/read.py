@@ -18,9 +18,13 @@ from ansible_collections.hairpin.routeros.plugins.module_utils.api import Comman
 from ansible_collections.hairpin.routeros.plugins.module_utils.entries import (
     ADDRESS_LIST,
     DNS_STATIC,
+    ROUTE,
+    ROUTING_TABLE,
     EntryMenu,
     address_list_entries,
     dns_entries,
+    route_entries,
+    routing_table_entries,
 )
 from ansible_collections.hairpin.routeros.plugins.module_utils.gather import rows_to_config
 from ansible_collections.hairpin.routeros.plugins.module_utils.model import is_owned, parse_marker
@@ -56,6 +60,9 @@ FILTER_READ = _FILTER_READ = Command("/ip/firewall/filter/print")
 FILTER6_READ = Command("/ipv6/firewall/filter/print")
 # Its address lists, for the rules that match on them (defconf drops what goes to bad_ipv6).
 ADDRESS_LISTS6_READ = Command("/ipv6/firewall/address-list/print", {".proplist": "list,address,disabled"})
+# The mangle table, in table order: the owned reply-routing rules of several WANs are planned
+# among its rows. A services call takes it, so a WAN that left the inventory loses its rules.
+MANGLE_READ = Command("/ip/firewall/mangle/print")
 # Counters change all the time and say nothing about configuration.
 _COUNTERS = ("bytes", "packets")
 
@@ -74,7 +81,13 @@ class EntrySection:
     read: Command
 
 
-ADDRESS_LISTS, DNS_ENTRIES = ENTRY_SECTIONS = (
+def _checked_with_the_wans(config: Sequence[Mapping[str, Any]], host: Optional[str] = None) -> List[ValidationError]:
+    """Routing tables and routes are the engine's own, made of WANs the services checks passed."""
+    del config, host
+    return []
+
+
+ADDRESS_LISTS, DNS_ENTRIES, ROUTING_TABLES, ROUTES = ENTRY_SECTIONS = (
     EntrySection(
         "address_lists",
         ADDRESS_LIST,
@@ -88,6 +101,26 @@ ADDRESS_LISTS, DNS_ENTRIES = ENTRY_SECTIONS = (
         check_dns_config,
         dns_entries,
         Command("/ip/dns/static/print", {".proplist": ".id,name,type,address,comment,disabled,dynamic"}),
+    ),
+    # Before the routes: a route names its table, so the table is added first.
+    EntrySection(
+        "routing_tables",
+        ROUTING_TABLE,
+        _checked_with_the_wans,
+        routing_table_entries,
+        Command("/routing/table/print", {".proplist": ".id,name,fib,comment,disabled,dynamic"}),
+    ),
+    EntrySection(
+        "routes",
+        ROUTE,
+        _checked_with_the_wans,
+        route_entries,
+        # Owned routes are default routes: the query keeps a full routing table off the wire.
+        Command(
+            "/ip/route/print",
+            {".proplist": ".id,dst-address,gateway,routing-table,comment,disabled,dynamic"},
+            ["?dst-address=0.0.0.0/0"],
+        ),
     ),
 )
 
@@ -107,6 +140,8 @@ class RouterView:
     filter6: Optional[List[Dict[str, Any]]] = None
     # /ipv6/firewall/address-list list -> its enabled addresses (read with the IPv6 filter)
     address_lists6: Dict[str, List[str]] = field(default_factory=dict)
+    # /ip/firewall/mangle rows in table order (None: not read)
+    mangle: Optional[List[Dict[str, Any]]] = None
     # enabled /ip/service name -> the address= prefixes it admits (empty: every client)
     service_addresses: Dict[str, List[str]] = field(default_factory=dict)
     # interface -> its enabled /ip/address values (address/prefix)
@@ -138,16 +173,18 @@ def read_router(
     firewall: bool = False,
     ipv6_firewall: bool = False,
     safe: bool = False,
+    mangle: bool = False,
 ) -> RouterView:
     """Everything the plan and the checks need, in one round trip: the NAT table and the router
     facts (unless `facts` is false: a call about entry menus only), the firewall filter (with
     `firewall`, for the analysis), the IPv6 filter (with `ipv6_firewall`), the menus of
     `entries`, and with `safe` (a run that arms a revert before it writes) the router's clock,
-    its scheduler and its scripts."""
+    its scheduler and its scripts; with `mangle` the mangle table."""
     fact_commands = [_NAT_READ, *_FACT_COMMANDS] if facts else []
     filter_commands = ([_FILTER_READ] if firewall else []) + (
         [FILTER6_READ, ADDRESS_LISTS6_READ] if ipv6_firewall else []
     )
+    filter_commands += [MANGLE_READ] if mangle else []
     safe_commands = [CLOCK_READ, SCHEDULER_READ, SCRIPT_READ] if safe else []
     commands = fact_commands + filter_commands + [section.read for section in entries] + safe_commands
     replies = connection.read(commands)
@@ -167,6 +204,9 @@ def read_router(
             if _enabled(row) and "list" in row and "address" in row:
                 view.address_lists6.setdefault(str(row["list"]), []).append(str(row["address"]))
         replies = replies[2:]
+    if mangle:
+        view.mangle = list(replies[0])
+        replies = replies[1:]
     for section, rows in zip(entries, replies):
         view.entries[section.option] = rows
     if safe:

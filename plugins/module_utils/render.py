@@ -202,8 +202,14 @@ def render_commands(
     return [line for lines in _nat_lines(operations, _rows_by_id(rows), menu) for line in lines]
 
 
+# Properties the console writes as a bare word (``/routing table add name=... fib``).
+_WORD_PROPERTIES = frozenset(("fib",))
+
+
 def _entry_assignments(menu: EntryMenu, fields: Mapping[str, str]) -> str:
-    return assignments(fields, menu.fields, ENTRY_FLAGS)
+    words = [name for name in _WORD_PROPERTIES if fields.get(name) == ""]
+    valued = {name: value for name, value in fields.items() if name not in words}
+    return " ".join([assignments(valued, menu.fields, ENTRY_FLAGS), *words])
 
 
 def render_entry_operation(menu: EntryMenu, op: EntryOperation) -> str:

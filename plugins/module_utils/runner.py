@@ -69,6 +69,8 @@ class Call:
     firewall = False
     # Whether it takes the IPv6 filter too (the owned IPv6 pinholes live there).
     ipv6_firewall = False
+    # Whether it takes the mangle table too (the reply routing of several WANs lives there).
+    mangle = False
 
     def __init__(self, params: Mapping[str, Any]) -> None:
         self.params = params
@@ -143,6 +145,7 @@ def _with_router(module: ModuleLike, call: Call) -> Dict[str, Any]:
                 firewall=call.firewall,
                 ipv6_firewall=call.ipv6_firewall,
                 safe=call.arms(),
+                mangle=call.mangle,
             )
             call.on_router(module, connection, view, result)
             result["round_trips"] = connection.round_trips

@@ -91,6 +91,8 @@ ENTRY_MENUS = {
         "/ip/firewall/address-list", "/ip firewall address-list", MARKER_PREFIX + "address-list:", False
     ),
     "/ip/dns/static": RevertMenu("/ip/dns/static", "/ip dns static", MARKER_PREFIX + "dns:", True),
+    "/routing/table": RevertMenu("/routing/table", "/routing table", MARKER_PREFIX + "routing-table:", False),
+    "/ip/route": RevertMenu("/ip/route", "/ip route", MARKER_PREFIX + "route:", False),
 }
 
 

@@ -50,10 +50,17 @@ from ansible_collections.hairpin.routeros.plugins.module_utils.model import (
     OneToOne,
     PortForward,
 )
+from ansible_collections.hairpin.routeros.plugins.module_utils.multiwan import WanReply, routing_table
 from ansible_collections.hairpin.routeros.plugins.module_utils.options import nearest_variable, option_variables
 from ansible_collections.hairpin.routeros.plugins.module_utils.pinholes import Pinhole, host6_problem
 from ansible_collections.hairpin.routeros.plugins.module_utils.plan import Plan
-from ansible_collections.hairpin.routeros.plugins.module_utils.read import ADDRESS_LISTS, DNS_ENTRIES, RouterView
+from ansible_collections.hairpin.routeros.plugins.module_utils.read import (
+    ADDRESS_LISTS,
+    DNS_ENTRIES,
+    ROUTES,
+    ROUTING_TABLES,
+    RouterView,
+)
 from ansible_collections.hairpin.routeros.plugins.module_utils.removals import Removals, mass_removal, removals
 from ansible_collections.hairpin.routeros.plugins.module_utils.render import render_commands
 from ansible_collections.hairpin.routeros.plugins.module_utils.runner import Call, run_call
@@ -180,6 +187,13 @@ def _setting_problems(where: str, params: Mapping[str, Any]) -> List[str]:
         return setting_name(params, option)
 
     public = params.get("public_address")
+    wans = params.get("wans") or []
+    if wans:
+        out.extend(_wan_problems(where, params))
+        for option in ("public_address", "wan_interface", "wan_interface_list"):
+            if params.get(option) is not None:
+                add(option, "cannot be combined with '%s'; give the WANs there only" % name("wans"))
+        public = "local"
     if isinstance(public, Mapping):
         keys = list(public)
         if len(keys) != 1 or keys[0] not in ("address_list", "ddns_name"):
@@ -204,6 +218,8 @@ def _setting_problems(where: str, params: Mapping[str, Any]) -> List[str]:
         else:
             add("public_address", unicast_problem(text, detail=False))
     wan, wan_list = params.get("wan_interface"), params.get("wan_interface_list")
+    if wans:
+        wan = _text(wans[0].get("interface"))
     if filter_mode(params.get("filter", FILTER_AUTO)) is None:
         add("filter", "%r is not auto, true or false" % _text(params.get("filter")))
     masquerade = masquerade_mode(params.get("masquerade", MASQUERADE_AUTO))
@@ -266,6 +282,61 @@ def _setting_problems(where: str, params: Mapping[str, Any]) -> List[str]:
     if isinstance(limit, int) and limit < 0:
         add("max_removals", "%d is not a number of port forwards (0 or more)" % limit)
     return out
+
+
+def _wan_problems(where: str, params: Mapping[str, Any]) -> List[str]:
+    """The problems of the WANs of a router with several (`where` names the host)."""
+    out = []
+    label = setting_label(params, "wans")
+    seen: Dict[str, str] = {}
+    for index, wan in enumerate(params.get("wans") or []):
+        interface = _text(wan.get("interface"))
+        at = "%s%s[%d] (%s)" % (where, label, index, interface)
+        if not is_name(interface):
+            out.append("%s: field 'interface': not a valid name %s" % (at, NAME_RULES))
+        elif interface in seen:
+            out.append("%s: field 'interface': %s is listed twice" % (at, interface))
+        seen.setdefault(interface, at)
+        public = wan.get("public_address")
+        if public in (None, ""):
+            out.append("%s: field 'public_address': is required (the WAN's own IPv4 address)" % at)
+        else:
+            out.extend(_problem(at + ": ", "public_address", unicast_problem(_text(public), detail=False)))
+        gateway = wan.get("gateway")
+        if gateway not in (None, ""):
+            out.extend(_problem(at + ": ", "gateway", unicast_problem(_text(gateway), detail=False)))
+    gateways = [_text(wan.get("interface")) for wan in params.get("wans") or [] if wan.get("gateway")]
+    if gateways and not (params.get("lan_interface") or params.get("lan_interface_list")):
+        out.append(
+            "%s%s: the replies of WANs %s are routed by the LAN they come from, so %s or %s is needed"
+            % (
+                where,
+                label,
+                ", ".join(gateways),
+                setting_name(params, "lan_interface"),
+                setting_name(params, "lan_interface_list"),
+            )
+        )
+    for service in params.get("services") or []:
+        for wan in service.get("wans") or []:
+            if _text(wan) not in seen:
+                out.append(
+                    "%sservice '%s': field 'wans': %s is not one of %s (%s)"
+                    % (where, _text(service.get("name")), _text(wan), label, ", ".join(seen) or "none")
+                )
+    return out
+
+
+def wan_forward_name(service: str, wan: str) -> str:
+    """The name of a service's forward on one WAN of several: ``<service>.<wan>``."""
+    return "%s.%s" % (service, wan)
+
+
+def _service_wans(params: Mapping[str, Any], service: Mapping[str, Any]) -> List[Mapping[str, Any]]:
+    """The WANs (of several) a service is published on: those it names, or all of them."""
+    wans = params.get("wans") or []
+    named = [_text(wan) for wan in service.get("wans") or []]
+    return [wan for wan in wans if not named or _text(wan.get("interface")) in named]
 
 
 def _problem(where: str, name: str, problem: Optional[str]) -> List[str]:
@@ -583,6 +654,30 @@ def _add_entry_job(desired: Desired, section: Any, config: List[Dict[str, Any]],
     desired.errors.extend(errors)
 
 
+def _reply_routing(params: Mapping[str, Any], desired: Desired, host: Optional[str]) -> None:
+    """Several WANs: the replies of each WAN with a gateway leave by it (owned mangle rules, a
+    routing table, its default route). The owned routes follow the inventory on every router;
+    the tables are only ever added (RouterOS 6 has no /routing table, and an empty table routes
+    nothing)."""
+    desired.replies = []
+    routes = []
+    tables = []
+    lan = _interface(params, "lan", "lan")
+    for wan in params.get("wans") or []:
+        if wan.get("gateway") in (None, ""):
+            continue
+        reply = WanReply(_text(wan["interface"]), **lan)
+        desired.replies.append(reply)
+        tables.append(dict(name=reply.table))
+        routes.append({"wan": reply.wan, "routing-table": routing_table(reply.wan), "gateway": _text(wan["gateway"])})
+    if tables:
+        _add_entry_job(desired, ROUTING_TABLES, tables, "merged", host)
+    # With purge the owned routes follow the inventory even with one WAN (those of WANs that
+    # left go); without it, as DNS, they are left alone unless there are WANs.
+    if desired.state == "overridden" or params.get("wans"):
+        _add_entry_job(desired, ROUTES, routes, "overridden" if desired.state == "overridden" else "merged", host)
+
+
 def services_desired(params: Mapping[str, Any], host: Optional[str] = None) -> Desired:
     """The engine's work for services and settings that passed services_problems(), typed.
 
@@ -594,35 +689,57 @@ def services_desired(params: Mapping[str, Any], host: Optional[str] = None) -> D
     mode = params.get("mode") or "per_service"
     desired = Desired(state="overridden" if purge else "replaced", adopt=bool(params.get("adopt", True)))
     with_hairpin = set(hairpinned(params))
-    public = _public_match(params.get("public_address"))
+    wans = params.get("wans") or []
     for service in present(params):
         name = _text(service["name"])
         host_port = service.get("host_port")
-        # A forward whose LAN clients get no hairpin NAT only matches packets from the WAN, so
-        # LAN traffic to the public address is never half-translated.
-        ingress = _interface(params, "wan", "in") if name not in with_hairpin else {}
-        forward = PortForward(
-            name=name,
-            protocol=service.get("protocol") or "tcp",
-            port=_text(service["port"]),
-            host=_text(service["host"]),
-            host_port=None if host_port in (None, "") else _text(host_port),
-            **public,
-            **ingress,
-            **_source_match(service),
-        )
-        if service.get("sources"):
-            desired.sources[name] = tuple(source_networks(service["sources"]))
-        desired.port_forwards.append(forward)
-        desired.services.append(name)
-        if name in with_hairpin:
-            desired.auto_hairpin_for.append(forward)
-    wan_out = _interface(params, "wan", "out")
+        # One WAN: the forward is the service's. Several: one forward per WAN it is published
+        # on, each matching that WAN's own public address.
+        if wans:
+            publications = [
+                (
+                    wan_forward_name(name, _text(wan["interface"])),
+                    dict(public_address=_text(wan["public_address"])),
+                    dict(in_interface=_text(wan["interface"])),
+                )
+                for wan in _service_wans(params, service)
+            ]
+        else:
+            publications = [(name, _public_match(params.get("public_address")), _interface(params, "wan", "in"))]
+        forward = None
+        for forward_name, public, wan_in in publications:
+            # A forward whose LAN clients get no hairpin NAT only matches packets from the WAN, so
+            # LAN traffic to the public address is never half-translated.
+            ingress = wan_in if name not in with_hairpin else {}
+            forward = PortForward(
+                name=forward_name,
+                protocol=service.get("protocol") or "tcp",
+                port=_text(service["port"]),
+                host=_text(service["host"]),
+                host_port=None if host_port in (None, "") else _text(host_port),
+                **public,
+                **ingress,
+                **_source_match(service),
+            )
+            if service.get("sources"):
+                desired.sources[forward_name] = desired.sources[name] = tuple(source_networks(service["sources"]))
+            desired.port_forwards.append(forward)
+            desired.services.append(forward_name)
+        if name not in desired.services:
+            desired.services.append(name)
+        if name in with_hairpin and forward is not None:
+            # One hairpin rule per service: after dstnat every public address leads to the host.
+            desired.auto_hairpin_for.append(replace(forward, name=name))
+    if wans:
+        wan_outs = [dict(out_interface=_text(wan["interface"])) for wan in wans]
+    else:
+        wan_outs = [_interface(params, "wan", "out")] if _interface(params, "wan", "out") else []
+    wan_out = wan_outs[0] if wan_outs else {}
     mode_of_masquerade = masquerade_mode(params.get("masquerade", MASQUERADE_AUTO))
-    if mode_of_masquerade != "false" and wan_out:
+    for out in wan_outs if mode_of_masquerade != "false" else []:
         # ipsec-policy=out,none keeps what an IPsec policy encrypts out of NAT, as defconf's
         # masquerade does: NAT on such packets breaks the tunnel.
-        masquerade = Masquerade(ipsec_policy="out,none", **wan_out)
+        masquerade = Masquerade(ipsec_policy="out,none", **out)
         if mode_of_masquerade == MASQUERADE_AUTO:
             desired.auto_masquerades.append(masquerade)
         else:
@@ -673,6 +790,7 @@ def services_desired(params: Mapping[str, Any], host: Optional[str] = None) -> D
     if split_dns or purge:
         dns_state = desired.state if purge else "merged"
         _add_entry_job(desired, DNS_ENTRIES, _dns_entries(present(params)) if split_dns else [], dns_state, host)
+    _reply_routing(params, desired, host)
     return desired
 
 
@@ -682,15 +800,18 @@ def services_desired(params: Mapping[str, Any], host: Optional[str] = None) -> D
 
 
 def analysis_facts(params: Mapping[str, Any]) -> Dict[str, Any]:
-    """What the analysis is told besides what it reads from the router."""
+    """What the analysis is told besides what it reads from the router. Of several WANs, none:
+    the analysis takes the router's WAN interface list (defconf's WAN), whose members' addresses
+    the forwards match."""
     public = params.get("public_address")
+    wan = params.get("wan_interface")
     return dict(
-        wan_interface=params.get("wan_interface"),
+        wan_interface=wan,
         wan_interface_list=params.get("wan_interface_list"),
         lan_interface=params.get("lan_interface"),
         lan_interface_list=params.get("lan_interface_list"),
         lan_subnets=params.get("lan_subnets") or None,
-        public_address=None if public == "local" or isinstance(public, Mapping) else _text(public),
+        public_address=None if public in (None, "local") or isinstance(public, Mapping) else _text(public),
     )
 
 
@@ -736,6 +857,8 @@ class ServicesCall(Call):
         # The owned IPv6 pinholes: read even when no service has host6 now, so the pinholes of
         # services that dropped it go.
         self.ipv6_firewall = True
+        # The owned reply routing of several WANs is planned among the mangle rules.
+        self.mangle = True
 
     def check(self) -> None:
         problems = services_problems(self.params, self.host)
@@ -862,6 +985,19 @@ class ServicesCall(Call):
         if self.written:
             # The analysis's read after the write failed: the write itself went through.
             return self.failure(str(exc).rstrip("."), result)
+        if getattr(getattr(exc, "command", None), "path", None) == ROUTING_TABLES.read.path:
+            # RouterOS 6 has no /routing table: its routes take routing-mark= instead.
+            return CallError(
+                self.named(
+                    "%s: the reply routing of %s needs RouterOS 7 (/routing table); nothing was written (%s)"
+                    % (
+                        self._where().rstrip(": ") or "the router",
+                        setting_label(self.params, "wans"),
+                        str(exc).rstrip("."),
+                    )
+                ),
+                **result,
+            )
         return CallError(self.named(router_failure(exc, False)), **result)
 
     def router_only_problems(self, module: Any, view: RouterView) -> List[str]:

@@ -29,7 +29,9 @@ description:
     every internet server on that port), C(no-masquerade) (nothing masquerades the server's own
     traffic out of the WAN), C(split-dns-port) (split DNS sends clients to a port the server does
     not listen on), C(one-to-one-outbound) (a 1:1 host's own connections do not leave from its
-    public address, such as a masquerade above the mapping's C(srcnat) rule)."
+    public address, such as a masquerade above the mapping's C(srcnat) rule), C(no-reply-routing)
+    (a forward on a WAN, of several, that the main table's default route does not leave by, with
+    no mangle marks and routing table sending the replies back out of it)."
   - "1:1 mappings (a C(netmap) C(dstnat) rule from one public address to one host, as
     C(hairpin_netmaps) makes them) are analysed on a port no other rule names: an internet client
     and a LAN client on the public address, the ports a rule above takes first (C(shadowed)),

@@ -104,6 +104,12 @@ options:
             router (C(src-address-list=<name>) on the forward). Not together with
             O(services[].sources).
         type: str
+      wans:
+        description:
+          - With O(wans), the interfaces of the WANs the service is published on; default all.
+            Each WAN's forward is named C(<name>.<interface>).
+        type: list
+        elements: str
       state:
         description:
           - V(absent) removes the service's owned rules (and its split-DNS entry), also with O(purge=false).
@@ -157,8 +163,35 @@ options:
       - V(local) (C(dst-address-type=local)), any address of the router. A service on a port of
         the router's own C(/ip service) entries (WebFig on tcp/80, for one) takes that port on the
         matched addresses, with a warning; one on the API port this run connects to is refused.
+      - Required unless O(wans) is given.
     type: raw
-    required: true
+  wans:
+    description:
+      - A router with several WAN uplinks. Each service is published on every WAN (or on those
+        its O(services[].wans) names), with a forward per WAN that matches the WAN's own
+        O(wans[].public_address), and a masquerade per WAN under the O(masquerade) rule.
+      - A WAN with a O(wans[].gateway) gets reply routing, so a connection that came in on it is
+        answered out of it. Owned C(/ip firewall mangle) rules mark new connections from the WAN
+        (C(new-connection-mark=<wan>-conn)) and route their replies from the LAN and from the
+        router by the WAN's routing table (C(new-routing-mark=to-<wan>)); an owned C(/routing
+        table) C(to-<wan>) holds a default route through the gateway. RouterOS 7 only.
+      - Not together with O(public_address), O(wan_interface) or O(wan_interface_list).
+    type: list
+    elements: dict
+    default: []
+    suboptions:
+      interface:
+        description: The WAN interface, for example V(ether1) (letters, digits, C(_), C(.), C(-)).
+        type: str
+        required: true
+      public_address:
+        description: The WAN's public IPv4 address (the forwards' C(dst-address) on it). Required.
+        type: str
+      gateway:
+        description:
+          - The WAN's next hop. Given, the WAN gets reply routing; leave it out for the WAN the
+            main routing table's default route already leaves by.
+        type: str
   mode:
     description:
       - How LAN clients reach a service by its public address.
@@ -377,6 +410,30 @@ EXAMPLES = r"""
         dns_name: www.example.net
     analyze: true
   delegate_to: localhost
+
+- name: Two WAN uplinks; replies of the second one's connections leave by it
+  hairpin.routeros.services:
+    hostname: 192.168.88.1
+    username: ansible
+    password: "{{ vault_router_password }}"
+    ca_path: files/router-ca.pem
+    wans:
+      - interface: ether1
+        public_address: 203.0.113.1
+      - interface: ether5
+        public_address: 192.0.2.2
+        gateway: 192.0.2.254
+    lan_interface: bridge
+    services:
+      - name: web
+        port: "443"
+        host: 192.168.88.10
+      - name: game
+        protocol: udp
+        port: "27015"
+        host: 192.168.88.20
+        wans: [ether5]
+  delegate_to: localhost
 """
 
 # commands and round_trips as in port_forward.py, their source (tests/unit/plugins/modules/test_docs.py).
@@ -426,6 +483,23 @@ ipv6_filter_rules:
       dst-port: "443"
       in-interface-list: WAN
       comment: hairpin:filter6:web:tcp ~1a2b3c4d
+mangle_rules:
+  description:
+    - The owned C(/ip firewall mangle) rules after the change, in table order (the reply routing of
+      O(wans) with a gateway; empty with one WAN).
+  returned: when the router was read
+  type: list
+  elements: dict
+routing_tables:
+  description: The owned C(/routing table) entries after the change (C(to-<wan>) of each WAN with a gateway).
+  returned: when O(wans) has a WAN with a gateway
+  type: list
+  elements: dict
+routes:
+  description: The owned default routes of the WANs' routing tables after the change.
+  returned: when the router was read, with O(purge=true) or O(wans)
+  type: list
+  elements: dict
 notes:
   description: Things worth knowing that are not errors, for example a server that needs no hairpin rule.
   returned: when there are any

@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from nft import RouterConfig, translate
+from nft import ROUTING_MARK_MASK, RouterConfig, translate, translate_mangle
 
 PROBE = Path(__file__).with_name("probe.py")
 INTERNET_HOST = "198.51.100.10"
@@ -98,6 +98,9 @@ class RouterSnapshot:
     ipv6_filter: list[dict[str, str]] = field(default_factory=list)
     ipv6_addresses: list[tuple[str, str]] = field(default_factory=list)
     ipv6_address_lists: dict[str, list[str]] = field(default_factory=dict)
+    # /ip firewall mangle and /ip route as printed (the reply routing of several WANs)
+    mangle: list[dict[str, str]] = field(default_factory=list)
+    routes: list[dict[str, str]] = field(default_factory=list)
 
     @classmethod
     def of(cls, router: Any) -> RouterSnapshot:
@@ -138,6 +141,8 @@ class RouterSnapshot:
                 if enabled(row) and row.get("dynamic") != "true" and "/" in row["address"]
             ],
             ipv6_address_lists=ipv6_lists,
+            mangle=rows("/ip/firewall/mangle"),
+            routes=[row for row in rows("/ip/route") if enabled(row)],
         )
 
     def interfaces_on(self, interface: str) -> list[ipaddress.IPv4Interface]:
@@ -360,6 +365,44 @@ class Lab:
                 if time.monotonic() > deadline:
                     raise LabError(f"IPv6 addresses in {ns} stay tentative")
                 select.select([], [], [], 0.05)
+
+    def add_uplink(self, snapshot: RouterSnapshot, interface: str, client: str) -> str:
+        """A second upstream on the router's ``interface`` (its addresses from ``snapshot``):
+        an ISP namespace ``isp2`` whose gateway is the network's last host, with an internet
+        host ``client`` behind it (only that ISP routes it). Returns the gateway."""
+        router, isp = self.ns("router"), self._add_namespace("isp2")
+        addresses = snapshot.interfaces_on(interface)
+        if not addresses:
+            raise LabError(f"the router has no address on {interface}")
+        gateway = str(list(addresses[0].network.hosts())[-1])
+        _run("ip", "-n", router, "link", "add", interface, "type", "veth", "peer", "name", "isp0", "netns", isp)
+        for address in addresses:
+            _run("ip", "-n", router, "address", "add", str(address), "dev", interface)
+        _run("ip", "-n", router, "link", "set", "dev", interface, "up")
+        self._sysctl(router, f"net.ipv4.conf.{interface}.send_redirects=0", f"net.ipv4.conf.{interface}.rp_filter=0")
+        _run("ip", "-n", isp, "address", "add", f"{gateway}/{addresses[0].network.prefixlen}", "dev", "isp0")
+        _run("ip", "-n", isp, "address", "add", f"{client}/32", "dev", "lo")
+        _run("ip", "-n", isp, "link", "set", "dev", "isp0", "up")
+        # The ISP routes the router's whole network back over the link (its own is connected).
+        return gateway
+
+    def route_by_marks(self, snapshot: RouterSnapshot) -> str:
+        """The router's mangle table in nftables, and each routing table's static routes as a
+        Linux table looked up by the routing mark's fwmark (``ip rule``), as RouterOS 7 routes a
+        packet with a routing mark by the table of that name. Returns the mangle ruleset."""
+        router = self.ns("router")
+        config = RouterConfig(snapshot.interface_lists, snapshot.address_lists, snapshot.ipv6_address_lists)
+        mangle = translate_mangle(snapshot.mangle, config)
+        _run("ip", "netns", "exec", router, "nft", "-f", "-", stdin=mangle.ruleset)
+        for table, mark in mangle.routing_marks.items():
+            number = 100 + mark
+            for route in snapshot.routes:
+                if route.get("routing-table", "main") != table or not route.get("gateway"):
+                    continue
+                destination = route.get("dst-address", "0.0.0.0/0")
+                _run("ip", "-n", router, "route", "add", destination, "via", route["gateway"], "table", str(number))
+            _run("ip", "-n", router, "rule", "add", "fwmark", f"{mark}/{ROUTING_MARK_MASK}", "lookup", str(number))
+        return mangle.ruleset
 
     # -- traffic -----------------------------------------------------------------------------
 

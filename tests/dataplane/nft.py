@@ -360,3 +360,92 @@ def _translate_filter(
         return f"type filter hook {FILTER_CHAINS[name]} priority filter; policy accept;"
 
     return _table_text(table, translator.sets, chains, filter_hook, family)
+
+
+# /ip firewall mangle: the chains the reply routing of several WANs uses, on their hooks at
+# mangle priority (before dstnat, and before the routing decision: that is where RouterOS's
+# mangle prerouting and output sit).
+MANGLE_TABLE = "routeros_mangle"
+MANGLE_CHAINS = {"prerouting": "prerouting", "output": "output"}
+_MANGLE_ACTION_FIELDS = frozenset(("new-connection-mark", "new-routing-mark", "new-packet-mark", "passthrough"))
+# The packet mark holds the routing mark in its low byte (what an ip rule's fwmark/0xff looks
+# up) and RouterOS's packet mark in the next one; the connection mark is conntrack's mark.
+ROUTING_MARK_MASK = 0xFF
+_PACKET_MARK_SHIFT = 8
+
+
+@dataclass
+class MangleTranslation:
+    """The mangle table as nftables (``ruleset``) and the number each routing mark got
+    (``routing_marks``: the fwmark an ``ip rule`` looks the mark's table up by)."""
+
+    ruleset: str
+    routing_marks: dict[str, int]
+
+
+def translate_mangle(rows: Sequence[Mapping[str, object]], config: RouterConfig) -> MangleTranslation:
+    """``/ip firewall mangle`` rows -> nftables: ``mark-connection`` sets the conntrack mark,
+    ``mark-routing`` and ``mark-packet`` their byte of the packet mark, ``connection-mark`` and
+    ``connection-state`` are ``ct mark`` and ``ct state``; ``passthrough=no`` ends the chain for
+    the packet (``accept`` in this base chain: the other hooks still see it, as in RouterOS)."""
+    numbers: dict[str, dict[str, int]] = {"connection": {}, "routing": {}, "packet": {}}
+
+    def number(kind: str, name: str) -> int:
+        if name == "no-mark":
+            return 0
+        found = numbers[kind].setdefault(name, len(numbers[kind]) + 1)
+        if found > 0xFF:
+            raise UntranslatableError(f"more than 255 {kind} marks")
+        return found
+
+    translator = _Translator(config, dict(MANGLE_CHAINS))
+    chains: dict[str, list[str]] = {name: [] for name in MANGLE_CHAINS}
+    for values in (_values(row) for row in rows):
+        if is_true(values.get("disabled")) or is_true(values.get("invalid")):
+            continue
+        chain = values.get("chain", "")
+        if chain not in MANGLE_CHAINS:
+            raise UntranslatableError(f"mangle chain {chain}")
+        protocol = values.get("protocol")
+        matchers = []
+        try:
+            for name, value in values.items():
+                if name in _IGNORED or name in _MANGLE_ACTION_FIELDS:
+                    continue
+                op, spec = _negation(value)
+                if name == "connection-state":
+                    matchers.append(f"ct state {op}{{ {', '.join(spec.split(','))} }}")
+                elif name == "connection-mark":
+                    matchers.append(f"ct mark {op}{number('connection', spec)}")
+                else:
+                    expression = translator.matcher(chain, name, value, protocol)
+                    if expression:
+                        matchers.append(expression)
+        except _NeverMatchesError:
+            continue
+        action = values.get("action", "")
+        if action == "mark-connection":
+            statement = f"ct mark set {number('connection', values['new-connection-mark'])}"
+        elif action == "mark-routing":
+            mark = number("routing", values["new-routing-mark"])
+            statement = f"meta mark set meta mark & 0x{~ROUTING_MARK_MASK & 0xFFFFFFFF:08x} | 0x{mark:x}"
+        elif action == "mark-packet":
+            mark = number("packet", values["new-packet-mark"]) << _PACKET_MARK_SHIFT
+            statement = f"meta mark set meta mark & 0xffff00ff | 0x{mark:x}"
+        elif action in ("passthrough", "log"):
+            statement = "counter"
+        elif action == "accept":
+            statement = "accept"
+        else:
+            raise UntranslatableError(f"mangle action {action}")
+        if action.startswith("mark-") and not is_true(values.get("passthrough", "true")):
+            statement += " accept"
+        comment = f'comment "mangle {values.get(".id", "")}"'
+        chains[chain].append(" ".join([*matchers, statement, comment]))
+
+    def mangle_hook(name: str) -> str | None:
+        kind = "route" if name == "output" else "filter"
+        return f"type {kind} hook {MANGLE_CHAINS[name]} priority mangle; policy accept;"
+
+    ruleset = _table_text(MANGLE_TABLE, translator.sets, chains, mangle_hook)
+    return MangleTranslation(ruleset, dict(numbers["routing"]))

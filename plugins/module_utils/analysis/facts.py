@@ -64,6 +64,10 @@ class Facts:
     firewall_filter: Optional[List[Dict[str, Any]]] = None
     firewall_filter6: Optional[List[Dict[str, Any]]] = None
     address_lists6: Dict[str, List[str]] = field(default_factory=dict)
+    # /ip firewall mangle rows and /ip route default routes (None: not known), for the reply
+    # routing of several WANs.
+    mangle: Optional[List[Dict[str, Any]]] = None
+    routes: Optional[List[Dict[str, Any]]] = None
     wan_interface: Optional[str] = None
     wan_interface_list: Optional[str] = None
     lan_interface: Optional[str] = None
@@ -104,6 +108,9 @@ class Facts:
         facts.firewall_filter6 = None if rows6 is None else [dict(row) for row in rows6]
         lists6 = data.get("address_lists6") or {}
         facts.address_lists6 = {str(k): [str(v) for v in _as_list(vs)] for k, vs in lists6.items()}
+        for name in ("mangle", "routes"):
+            found = data.get(name)
+            setattr(facts, name, None if found is None else [dict(row) for row in found])
         facts.update(data)
         return facts
 
@@ -136,6 +143,8 @@ class Facts:
             firewall_filter=None if self.firewall_filter is None else [dict(row) for row in self.firewall_filter],
             firewall_filter6=None if self.firewall_filter6 is None else [dict(row) for row in self.firewall_filter6],
             address_lists6={k: list(v) for k, v in self.address_lists6.items()},
+            mangle=None if self.mangle is None else [dict(row) for row in self.mangle],
+            routes=None if self.routes is None else [dict(row) for row in self.routes],
             **{name: getattr(self, name) for name in self.USER_FIELDS},
         )
 

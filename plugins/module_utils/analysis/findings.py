@@ -23,6 +23,7 @@ from ansible_collections.hairpin.routeros.plugins.module_utils.analysis.addressi
     mentions,
 )
 from ansible_collections.hairpin.routeros.plugins.module_utils.analysis.published import Service, public_destination
+from ansible_collections.hairpin.routeros.plugins.module_utils.analysis.replies import reply_routing_problem
 from ansible_collections.hairpin.routeros.plugins.module_utils.analysis.rules import (
     CLIENT_PORT,
     Packet,
@@ -66,6 +67,7 @@ FILTER_BLOCKS = "filter-blocks"
 ONE_TO_ONE_OUTBOUND = "one-to-one-outbound"
 # An owned IPv6 pinhole that a rule before it in the IPv6 forward chain drops.
 IPV6_PINHOLE_BLOCKED = "ipv6-pinhole-blocked"
+NO_REPLY_ROUTING = "no-reply-routing"
 FINDING_CODES = (
     SHADOWED,
     PUBLIC_ADDRESS_MISMATCH,
@@ -80,6 +82,7 @@ FINDING_CODES = (
     FILTER_BLOCKS,
     ONE_TO_ONE_OUTBOUND,
     IPV6_PINHOLE_BLOCKED,
+    NO_REPLY_ROUTING,
 )
 SEVERITY_ERROR = "error"
 SEVERITY_WARNING = "warning"
@@ -230,6 +233,15 @@ def masquerade_finding(service: Service, topology: Topology, rules, findings: Fi
             service.rule,
         )
     )
+
+
+def reply_routing_finding(service: Service, topology: Topology, findings: Findings, notes) -> None:
+    """A forward on a WAN of several whose replies leave by the main table's default route."""
+    problem = reply_routing_problem(service, topology, notes)
+    if problem is not None:
+        findings.add(
+            Finding(NO_REPLY_ROUTING, service.label, "{0} is {1}".format(service.rule.label, problem), service.rule)
+        )
 
 
 def outbound_finding(service: Service, topology: Topology, rules, findings: Findings, notes) -> None:

@@ -13,10 +13,17 @@ from typing import Any, Dict, List, Tuple
 
 from ansible_collections.hairpin.routeros.plugins.module_utils.analysis.facts import Facts
 from ansible_collections.hairpin.routeros.plugins.module_utils.analysis.readers import facts_from_view
-from ansible_collections.hairpin.routeros.plugins.module_utils.read import ADDRESS_LISTS, DNS_ENTRIES, read_router
+from ansible_collections.hairpin.routeros.plugins.module_utils.read import (
+    ADDRESS_LISTS,
+    DNS_ENTRIES,
+    ROUTES,
+    read_router,
+)
 
 
 def read_live(connection: Any) -> Tuple[List[Dict[str, Any]], Facts]:
     """(NAT rows, router-side Facts) of a connected ``api.Connection``, in one round trip."""
-    view = read_router(connection, entries=[ADDRESS_LISTS, DNS_ENTRIES], firewall=True, ipv6_firewall=True)
+    view = read_router(
+        connection, entries=[ADDRESS_LISTS, DNS_ENTRIES, ROUTES], firewall=True, ipv6_firewall=True, mangle=True
+    )
     return list(view.nat), facts_from_view(view)

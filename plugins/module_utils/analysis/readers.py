@@ -92,6 +92,10 @@ def facts_from_rsc(text: str) -> Facts:
     # rules stay in, since positions count them.
     facts.firewall_filter = read_menu_adds(text, FILTER_MENU, drop=("place-before",))
     facts.firewall_filter6 = read_menu_adds(text, FILTER6_MENU, drop=("place-before",))
+    # So do the mangle table and the static routes (dynamic ones, a DHCP client's default route,
+    # are not exported: without a static default route the reply routing is not checked).
+    facts.mangle = read_menu_adds(text, "ip firewall mangle", drop=("place-before",))
+    facts.routes = read_menu_adds(text, "ip route")
     return facts
 
 
@@ -136,5 +140,8 @@ def facts_from_view(view: Any) -> Facts:
     filter6 = getattr(view, "filter6", None)
     facts.firewall_filter6 = None if filter6 is None else [dict(row) for row in filter6]
     facts.address_lists6 = {name: list(found) for name, found in getattr(view, "address_lists6", {}).items()}
+    facts.mangle = None if view.mangle is None else [dict(row) for row in view.mangle]
+    routes = view.entries.get("routes")
+    facts.routes = None if routes is None else [dict(row) for row in routes]
     facts.service_addresses = {name: list(prefixes) for name, prefixes in view.service_addresses.items() if prefixes}
     return facts

@@ -27,6 +27,7 @@ from ansible_collections.hairpin.routeros.plugins.module_utils.analysis.findings
     masquerade_finding,
     one_to_one_outbound,
     outbound_finding,
+    reply_routing_finding,
     router_service_findings,
 )
 from ansible_collections.hairpin.routeros.plugins.module_utils.analysis.firewall import filter_rules, forward_verdict
@@ -148,6 +149,7 @@ def analyze(rows: Sequence[Mapping[str, Any]], facts: Facts) -> Report:
         dns = dns_verdicts(service, topology, rules, findings, notes, names)
         masquerade_finding(service, topology, rules, findings, notes)
         outbound_finding(service, topology, rules, findings, notes)
+        reply_routing_finding(service, topology, findings, notes)
         lan = lan_public.as_dict()
         working = [entry for entry in dns if entry["reachable"]]
         if not lan_public.reachable and working:

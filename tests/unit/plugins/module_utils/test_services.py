@@ -145,10 +145,12 @@ def test_per_service_hairpins_each_service_and_masquerades_the_wan():
     assert desired.auto_hairpin == AutoHairpin("per_service", lan_interface="bridge", lan_subnets=("192.168.1.0/24",))
     # The services the call names: nothing removed.
     assert desired.services == ["web", "ether1"]
-    # The DDNS entry and split DNS are managed as "none" so that earlier ones go with purge.
+    # The DDNS entry and split DNS are managed as "none" so that earlier ones go with purge; so
+    # are the default routes of several WANs, so that those of WANs that left go too.
     assert [(job.section.option, job.entries, job.state) for job in desired.entry_jobs] == [
         ("address_lists", [], "overridden"),
         ("dns_static", [], "overridden"),
+        ("routes", [], "overridden"),
     ]
 
 
