@@ -17,7 +17,7 @@ import os
 import socket
 import ssl
 from dataclasses import dataclass, field
-from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence
+from typing import Any, Callable, Collection, Dict, List, Mapping, Optional, Sequence
 
 LIBROUTEROS_IMPORT_ERROR: Optional[str]
 try:
@@ -98,6 +98,11 @@ class UnreachableError(RouterError):
     than a certificate we refuse). Ansible counts such a host as unreachable. A rejected
     certificate, a refused login and an error after the login are RouterErrors: the router
     answered, and what is wrong needs fixing on one side or the other."""
+
+
+# How RouterOS answers a command in a menu it does not have (no /ipv6 on RouterOS 6 with its
+# ipv6 package disabled): "no such command prefix" (7 sends "no such command or directory (x)" first).
+_NO_SUCH_MENU = "no such command"
 
 
 class CommandError(RouterError):
@@ -356,18 +361,30 @@ class Connection:
         except (ConnectionClosed, OSError) as exc:
             raise RouterError("router %s dropped the connection: %s" % (self.target, exc)) from None
         if raise_on_trap:
-            for command, result in zip(commands, results):
-                if result.trap is not None:
-                    raise CommandError(
-                        self.target,
-                        command,
-                        str(result.trap.get("message", "")),
-                        None if result.trap.get("category") is None else str(result.trap["category"]),
-                    )
+            self._raise_traps(commands, results)
         return results
 
-    def read(self, commands: Sequence[Command]) -> List[List[Dict[str, Any]]]:
-        return [result.rows for result in self.run(commands)]
+    def _raise_traps(
+        self, commands: Sequence[Command], results: Sequence[Result], absent_ok: Collection[str] = ()
+    ) -> None:
+        """CommandError for the first trap, but for a command of `absent_ok` in a missing menu."""
+        for command, result in zip(commands, results):
+            if result.trap is None:
+                continue
+            message = str(result.trap.get("message", ""))
+            if command.path in absent_ok and message.startswith(_NO_SUCH_MENU):
+                continue
+            category = result.trap.get("category")
+            raise CommandError(self.target, command, message, None if category is None else str(category))
+
+    def read(
+        self, commands: Sequence[Command], *, absent_ok: Collection[str] = ()
+    ) -> List[Optional[List[Dict[str, Any]]]]:
+        """The rows of each command, in one round trip. A command whose path is in `absent_ok`
+        gives None when the router has no such menu; any other trap raises CommandError."""
+        results = self.run(commands, raise_on_trap=False)
+        self._raise_traps(commands, results, absent_ok)
+        return [None if result.trap is not None else result.rows for result in results]
 
 
 def connect(params: Mapping[str, Any]) -> Connection:

@@ -42,7 +42,7 @@ from ansible_collections.hairpin.routeros.plugins.module_utils.own_services impo
     service_losses,
 )
 from ansible_collections.hairpin.routeros.plugins.module_utils.pinholes import SCOPE as PINHOLE_SCOPE
-from ansible_collections.hairpin.routeros.plugins.module_utils.pinholes import pinholes_wanted
+from ansible_collections.hairpin.routeros.plugins.module_utils.pinholes import no_ipv6_problems, pinholes_wanted
 from ansible_collections.hairpin.routeros.plugins.module_utils.plan import (
     ACTION_ADD,
     Plan,
@@ -270,7 +270,7 @@ def render_offline(desired: Desired, scope_kinds: FrozenSet[str], host: Optional
 
 def router_failure(exc: RouterError, writing: bool) -> str:
     """The failure message of a module call, saying whether anything may have been written."""
-    if isinstance(exc, CommandError):
+    if isinstance(exc, CommandError) and writing:
         return "%s (the writes before and after it were sent too; run again to converge)" % exc
     # librouteros's messages end with a full stop; ours continue the sentence.
     reason = str(exc).rstrip(".")
@@ -293,6 +293,8 @@ def router_problems(
     host = module.params.get("hostname")
     errors = desired.errors + validate_desired(desired, view.facts, host)
     errors.extend(own_address_problems(desired.port_forwards, view.interface_addresses, host))
+    if not view.ipv6:
+        errors.extend(no_ipv6_problems(desired.pinholes or (), host))
     for forward, message in service_warnings(desired, view, module.params, errors):
         module.warn("service %r: %s" % (forward, message))
     if explain is not None:

@@ -41,6 +41,7 @@ from ansible_collections.hairpin.routeros.plugins.module_utils.model import (
     protocols_of,
 )
 from ansible_collections.hairpin.routeros.plugins.module_utils.operations import is_dynamic, row_id
+from ansible_collections.hairpin.routeros.plugins.module_utils.validate import ValidationError
 
 SCOPE = frozenset((KIND_FILTER6,))
 # Global unicast IPv6 (RFC 4291 2.4): what a server reachable from the internet has.
@@ -73,6 +74,21 @@ class Pinhole:
     in_interface_list: Optional[str] = None
     disabled: bool = False
     comment: Optional[str] = None
+
+
+def no_ipv6_problems(pinholes: Sequence["Pinhole"], host: Optional[str] = None) -> List[ValidationError]:
+    """The pinholes a router without IPv6 cannot have (RouterOS 6 with its ipv6 package disabled:
+    no /ipv6 menu at all), a problem each, before anything is written."""
+    return [
+        ValidationError(
+            name,
+            "host6",
+            "the router has no IPv6 (no /ipv6 menu: RouterOS 6 with the ipv6 package disabled); enable "
+            "the package (/system package enable ipv6, then reboot) or publish this service without host6",
+            host,
+        )
+        for name in sorted({pinhole.name for pinhole in pinholes})
+    ]
 
 
 @dataclass(frozen=True)

@@ -60,6 +60,7 @@ FILTER_READ = _FILTER_READ = Command("/ip/firewall/filter/print")
 FILTER6_READ = Command("/ipv6/firewall/filter/print")
 # Its address lists, for the rules that match on them (defconf drops what goes to bad_ipv6).
 ADDRESS_LISTS6_READ = Command("/ipv6/firewall/address-list/print", {".proplist": "list,address,disabled"})
+_IPV6_PATHS = frozenset((FILTER6_READ.path, ADDRESS_LISTS6_READ.path))
 # The mangle table, in table order: the owned reply-routing rules of several WANs are planned
 # among its rows. A services call takes it, so a WAN that left the inventory loses its rules.
 MANGLE_READ = Command("/ip/firewall/mangle/print")
@@ -136,8 +137,11 @@ class RouterView:
     entries: Dict[str, List[Dict[str, Any]]] = field(default_factory=dict)
     # /ip/firewall/filter rows in table order (None: not read)
     filter: Optional[List[Dict[str, Any]]] = None
-    # /ipv6/firewall/filter rows in table order (None: not read)
+    # /ipv6/firewall/filter rows in table order (None: not read, or the router has no IPv6)
     filter6: Optional[List[Dict[str, Any]]] = None
+    # False when the IPv6 filter was asked for and the router has no /ipv6 menu (RouterOS 6
+    # without its ipv6 package)
+    ipv6: bool = True
     # /ipv6/firewall/address-list list -> its enabled addresses (read with the IPv6 filter)
     address_lists6: Dict[str, List[str]] = field(default_factory=dict)
     # /ip/firewall/mangle rows in table order (None: not read)
@@ -187,7 +191,8 @@ def read_router(
     filter_commands += [MANGLE_READ] if mangle else []
     safe_commands = [CLOCK_READ, SCHEDULER_READ, SCRIPT_READ] if safe else []
     commands = fact_commands + filter_commands + [section.read for section in entries] + safe_commands
-    replies = connection.read(commands)
+    # A RouterOS 6 router may run without its ipv6 package: no /ipv6 menu, and no IPv6 to manage.
+    replies = connection.read(commands, absent_ok=_IPV6_PATHS) if ipv6_firewall else connection.read(commands)
     if safe:
         clock, schedulers, scripts = replies[-3:]
         replies = replies[:-3]
@@ -198,7 +203,10 @@ def read_router(
     if firewall:
         view.filter = list(replies[0])
         replies = replies[1:]
-    if ipv6_firewall:
+    if ipv6_firewall and (replies[0] is None or replies[1] is None):
+        view.ipv6 = False
+        replies = replies[2:]
+    elif ipv6_firewall:
         view.filter6 = list(replies[0])
         for row in replies[1]:
             if _enabled(row) and "list" in row and "address" in row:

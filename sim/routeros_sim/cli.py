@@ -63,6 +63,12 @@ async def _serve(args: argparse.Namespace) -> int:
     for index in range(1, count + 1):
         path = state_file_for(args.state, index, count)
         router = state.load_router(path, seed=args.seed, version=args.ros_version)
+        for package in args.disable_package or ():
+            if package not in router.disabled_packages:
+                try:
+                    router.disable_package(package)
+                except ValueError as exc:
+                    raise SystemExit(f"routeros-sim: --disable-package: {exc}") from None
         if args.clock_speed != 1:
             router.clock = ScaledClock(args.clock_speed)
             router.booted = router.clock()
@@ -241,6 +247,12 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--username", default="admin")
     serve.add_argument("--password", default="")
     serve.add_argument("--ros-version", help="RouterOS version to simulate for a new state file")
+    serve.add_argument(
+        "--disable-package",
+        action="append",
+        choices=["ipv6"],
+        help="RouterOS 6: run without this package, as after /system package disable and a reboot",
+    )
     serve.add_argument("--latency-ms", type=_non_negative, default=0, help="delay before every answer")
     serve.add_argument(
         "--clock-speed",

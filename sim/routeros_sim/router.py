@@ -80,6 +80,9 @@ class Router(ValuesMixin, CommandsMixin, InterfacesMixin, PrintMixin, DnsMixin, 
         self.version = version
         self.menus: dict[str, Menu] = schema.menus_for(version)
         self.tables: dict[str, Table] = {path: Table(path, next_id=menu.first_id) for path, menu in self.menus.items()}
+        #: Packages turned off (RouterOS 6's ``ipv6``): their menus are gone, see :meth:`disable_package`.
+        self.disabled_packages: frozenset[str] = frozenset()
+        self._directories: frozenset[str] = schema.directories_for(version)
         #: Name -> IPv4 addresses, for DNS names not in ``/ip/dns/static`` (tests set it).
         self._dns_resolver: dict[str, list[str]] = {}
         #: ``.id`` of each dynamic address-list entry made from a DNS name -> (list, name).
@@ -224,6 +227,7 @@ class Router(ValuesMixin, CommandsMixin, InterfacesMixin, PrintMixin, DnsMixin, 
             "dns_entries": {item_id: list(owner) for item_id, owner in self._dns_entries.items()},
             "model": self.model,
             "ports": None if self.ports is None else list(self.ports),
+            "disabled_packages": sorted(self.disabled_packages),
             "verbatim": [dict(line) for line in self.verbatim],
             "section_order": list(self.section_order),
             "tables": {
@@ -239,6 +243,8 @@ class Router(ValuesMixin, CommandsMixin, InterfacesMixin, PrintMixin, DnsMixin, 
         version = str(data.get("version", DEFAULT_VERSION))
         ports = data.get("ports")
         router = cls.empty(version, data.get("model"), None if ports is None else [str(port) for port in ports])
+        for package in data.get("disabled_packages", []):
+            router.disable_package(str(package))
         router.verbatim = [dict(line) for line in data.get("verbatim", [])]
         router.section_order = [[str(menu), int(count)] for menu, count in data.get("section_order", [])]
         for path, table_data in dict(data.get("tables", {})).items():
@@ -270,6 +276,23 @@ class Router(ValuesMixin, CommandsMixin, InterfacesMixin, PrintMixin, DnsMixin, 
         router._refresh_leases()
         router._refresh_own_entries()
         return router
+
+    def disable_package(self, name: str) -> None:
+        """The router after ``/system package disable NAME`` and a reboot. RouterOS 6 ships IPv6 as
+        the separate ``ipv6`` package, which many routers run disabled: then no ``/ipv6`` menu
+        exists and every command in one answers "no such command prefix". RouterOS 7 has IPv6 in
+        its one ``routeros`` package (``/ipv6 settings disable-ipv6`` leaves the menus in place)."""
+        if name != "ipv6":
+            raise ValueError(f"not a package the simulator can disable: {name!r} (only ipv6)")
+        if version_at_least(self.version, "7.0"):
+            raise ValueError(f"RouterOS {self.version} has IPv6 in its routeros package: no ipv6 package to disable")
+        with self._lock:
+            gone = [path for path in self.menus if path == "/ipv6" or path.startswith("/ipv6/")]
+            self.menus = {path: menu for path, menu in self.menus.items() if path not in gone}
+            for path in gone:
+                del self.tables[path]
+            self._directories = schema.directories(self.menus)
+            self.disabled_packages = self.disabled_packages | {name}
 
     def on_change(self, callback: ChangeCallback) -> None:
         """Call ``callback(router)`` after every successful write."""
@@ -376,7 +399,7 @@ class Router(ValuesMixin, CommandsMixin, InterfacesMixin, PrintMixin, DnsMixin, 
             raise TrapError(NO_SUCH_COMMAND)
         for depth in range(len(segments)):
             prefix = "/" + "/".join(segments[: depth + 1])
-            if prefix in schema.directories_for(self.version):
+            if prefix in self._directories:
                 continue
             parent = "/" + "/".join(segments[:depth])
             if depth == len(segments) - 1 and parent in self.menus:

@@ -97,6 +97,8 @@ class InterfacesMixin:
 
     def _rename_references(self, references: tuple[tuple[str, tuple[str, ...]], ...], old: str, new: str) -> None:
         for path, names in references:
+            if path not in self.tables:  # a menu of a disabled package
+                continue
             for item in self.tables[path].items:
                 for name in names:
                     value = item.get(name)

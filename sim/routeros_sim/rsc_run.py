@@ -463,4 +463,7 @@ class _Step:
 
 
 def _stock(router: Router) -> Router:
-    return type(router).empty(router.version, router.model, router.ports)
+    stock = type(router).empty(router.version, router.model, router.ports)
+    for package in router.disabled_packages:
+        stock.disable_package(package)
+    return stock

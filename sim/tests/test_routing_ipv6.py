@@ -330,3 +330,26 @@ def test_ipv6_addresses_have_their_connected_routes() -> None:
     assert ("fe80::/64", "ether1") in connected  # of the link-local address
     assert all(row["dynamic"] == "true" for row in rows(router, "/ipv6/route"))
     assert section(export(router), "/ipv6 route") == []
+
+
+def test_a_routeros6_router_without_the_ipv6_package_has_no_ipv6_menus() -> None:
+    text = (Path(__file__).resolve().parents[2] / "sim" / "routeros_sim" / "data" / "routeros6-defconf.rsc").read_text()
+    router, _ = load_export(text)
+    exported = export(router)
+    router.disable_package("ipv6")
+    for path in ("/ipv6/firewall/filter", "/ipv6/firewall/address-list", "/ipv6/address", "/ipv6/route"):
+        assert trap(router, f"{path}/print") == "no such command prefix"
+    assert trap(router, "/ipv6/firewall/filter/add", "=chain=forward") == "no such command prefix"
+    # The rest of the router is as it was: its IPv4 firewall, renames, its export.
+    assert rows(router, "/ip/firewall/filter")
+    ok(router, "/interface/set", "=.id=*1", "=name=wan1")
+    ok(router, "/interface/set", "=.id=*1", "=name=ether1")
+    assert export(router) == exported
+    again = Router.from_json(router.to_json())
+    assert again.disabled_packages == frozenset({"ipv6"})
+    assert trap(again, "/ipv6/firewall/filter/print") == "no such command prefix"
+
+
+def test_routeros7_has_no_ipv6_package_to_disable() -> None:
+    with pytest.raises(ValueError, match="no ipv6 package"):
+        Router.empty().disable_package("ipv6")

@@ -423,3 +423,36 @@ def test_cli_rejects_bad_faults(tmp_path: Path) -> None:
     refused = run_cli("serve", f"--state={tmp_path / 's.json'}", "--fault=explode:1", cwd=tmp_path)
     assert refused.returncode == 2
     assert "unknown fault kind" in refused.stderr
+
+
+def test_cli_serves_a_routeros6_router_without_its_ipv6_package(tmp_path: Path) -> None:
+    ready = tmp_path / "ready.json"
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "routeros_sim",
+            "serve",
+            "--port=0",
+            f"--state={tmp_path / 'router.json'}",
+            "--seed=routeros6-defconf",
+            "--disable-package=ipv6",
+            f"--ready-file={ready}",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        port = wait_for_file(ready, process)["routers"][0]["port"]
+        api = librouteros.connect("127.0.0.1", "admin", "", port=port, timeout=5)
+        assert tuple(api.path("ip", "firewall", "filter"))
+        with pytest.raises(TrapError, match="no such command prefix"):
+            tuple(api.path("ipv6", "firewall", "filter"))
+        api.close()
+    finally:
+        process.send_signal(signal.SIGTERM)
+        _, stderr = process.communicate(timeout=20)
+    assert process.returncode == 0, stderr
+    refused = run_cli("serve", "--port=0", f"--state={tmp_path / 'seven.json'}", "--disable-package=ipv6", cwd=tmp_path)
+    assert refused.returncode != 0 and "no ipv6 package" in refused.stderr

@@ -412,7 +412,7 @@ class FakeRouter:
         self.replies = replies
         self.reads = []
 
-    def read(self, commands):
+    def read(self, commands, **_options):
         self.reads.append([command.path for command in commands])
         return [self.replies.get(command.path, []) for command in commands]
 

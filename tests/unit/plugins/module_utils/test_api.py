@@ -17,6 +17,7 @@ from ansible_collections.hairpin.routeros.plugins.module_utils.api import (
     RouterError,
     _BufferedReads,
 )
+from ansible_collections.hairpin.routeros.plugins.module_utils.converge import router_failure
 from librouteros.connections import SocketTransport
 from librouteros.protocol import ApiProtocol, encode_sentence
 
@@ -100,6 +101,31 @@ def test_a_trap_names_the_command_and_the_item():
     with pytest.raises(CommandError) as caught:
         router.run([Command("/ip/firewall/nat/remove", {".id": "*7"})])
     assert str(caught.value) == "router 192.0.2.1:8729: /ip/firewall/nat/remove on *7 failed: no such item"
+
+
+def test_a_read_may_allow_a_menu_the_router_lacks_and_nothing_else():
+    missing = sentence("!trap", "=message=no such command prefix", ".tag=1") + sentence("!done", ".tag=1")
+    reply = sentence("!re", "=.id=*1", "=chain=forward", ".tag=0") + sentence("!done", ".tag=0") + missing
+    commands = [Command("/ip/firewall/filter/print"), Command("/ipv6/firewall/filter/print")]
+    router, _sock = router_answering(reply)
+    rows = router.read(commands, absent_ok={"/ipv6/firewall/filter/print"})
+    assert rows == [[{".id": "*1", "chain": "forward"}], None]
+    # Without the allowance, or for another trap, the read fails naming the command.
+    router, _sock = router_answering(reply)
+    with pytest.raises(CommandError, match="/ipv6/firewall/filter/print failed: no such command prefix"):
+        router.read(commands)
+    denied = sentence("!trap", "=message=not enough permissions (9)", ".tag=1") + sentence("!done", ".tag=1")
+    router, _sock = router_answering(sentence("!done", ".tag=0") + denied)
+    with pytest.raises(CommandError, match="not enough permissions"):
+        router.read(commands, absent_ok={"/ipv6/firewall/filter/print"})
+
+
+def test_a_failed_read_says_nothing_was_written():
+    failed = CommandError("192.0.2.1:8729", Command("/ip/firewall/nat/print"), "not enough permissions (9)")
+    assert router_failure(failed, False) == (
+        "router 192.0.2.1:8729: /ip/firewall/nat/print failed: not enough permissions (9); nothing was written"
+    )
+    assert "the writes before and after it were sent too" in router_failure(failed, True)
 
 
 def test_an_untagged_answer_is_an_error():

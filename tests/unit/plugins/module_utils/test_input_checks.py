@@ -187,7 +187,7 @@ class Router:
     def __exit__(self, *exc):
         return False
 
-    def read(self, commands):
+    def read(self, commands, **_options):
         if self.fail:
             raise self.fail
         self.round_trips += 1

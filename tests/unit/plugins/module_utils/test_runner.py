@@ -40,7 +40,7 @@ class FakeConnection:
     def __exit__(self, *exc):
         return False
 
-    def read(self, commands):
+    def read(self, commands, **_options):
         if self.fail:
             raise self.fail
         self.round_trips += 1
