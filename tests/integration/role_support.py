@@ -20,7 +20,7 @@ import yaml
 from routeros_sim import state
 from routeros_sim.certs import CertPaths
 from tests.support.paths import REPO
-from tests.support.playbook import PlaybookRun, run_playbook
+from tests.support.playbook import PlaybookRun, run_play, run_playbook
 from tests.support.simulator import PASSWORD, USERNAME, SimRouter, serve
 from tests.support.tables import by_comment, foreign, menu_rows, owned, rule_fields
 
@@ -155,3 +155,18 @@ def failures(run: PlaybookRun) -> dict[str, int]:
 def table(router: SimRouter, path: str) -> list[dict[str, str]]:
     """Any menu of the simulated router, as it prints it."""
     return menu_rows(router.router, path)
+
+
+def nat_analyze(router: SimRouter, public_address: str) -> PlaybookRun:
+    """One `hairpin.routeros.nat_analyze` task (named `analyze`) against `router`."""
+    task = {"name": "analyze", "hairpin.routeros.nat_analyze": {"public_address": public_address}}
+    play = [
+        {
+            "name": "analyze",
+            "hosts": "router",
+            "gather_facts": False,
+            "module_defaults": {"group/hairpin.routeros.api": router.connection_vars()},
+            "tasks": [task],
+        }
+    ]
+    return run_play(play, router.tmp, inventory="router ansible_connection=local\n")

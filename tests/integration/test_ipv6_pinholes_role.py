@@ -10,8 +10,8 @@ import copy
 from typing import Any
 
 import pytest
-from role_support import converge, host_result, table
-from support import STOCK_ROUTER, SimRouter, run_playbook
+from role_support import converge, host_result, nat_analyze, table
+from support import STOCK_ROUTER, SimRouter
 
 ROLE_TASK = "Bring the router to its inventory"
 FILTER6 = "/ipv6/firewall/filter"
@@ -166,17 +166,7 @@ def test_a_pinhole_moved_behind_the_drop_is_found_by_nat_analyze_and_put_back_by
     assert stock.router.execute(f"{FILTER6}/move", [f"=numbers={pinhole['.id']}"])[-1][0] == "!done"
     assert forward_chain(stock)[-1] == WEB_PINHOLE
 
-    task = {"name": "analyze", "hairpin.routeros.nat_analyze": {"public_address": "203.0.113.1"}}
-    play = [
-        {
-            "name": "analyze",
-            "hosts": "router",
-            "gather_facts": False,
-            "module_defaults": {"group/hairpin.routeros.api": stock.connection_vars()},
-            "tasks": [task],
-        }
-    ]
-    run = run_playbook(play, stock.tmp, inventory="router ansible_connection=local\n")
+    run = nat_analyze(stock, "203.0.113.1")
     analysis = run.result("analyze")
     findings = analysis.get("findings", [])
     blocked = [item for item in findings if item["code"] == "ipv6-pinhole-blocked"]

@@ -9,8 +9,8 @@ import copy
 from typing import Any
 
 import pytest
-from role_support import converge, host_result, table
-from support import REPO, SimRouter, run_playbook
+from role_support import converge, host_result, nat_analyze, table
+from support import REPO, SimRouter
 
 ROLE_TASK = "Bring the router to its inventory"
 # RouterOS 6 defconf (hAP ac²); the test disables its ipv6 package, as after
@@ -61,17 +61,7 @@ def test_the_role_converges_and_analyses_without_the_ipv6_package(ros6: SimRoute
     assert second["round_trips"] == 1
     assert second["analysis"]["findings"] == [], second["analysis"]
 
-    task = {"name": "analyze", "hairpin.routeros.nat_analyze": {"public_address": "203.0.113.10"}}
-    play = [
-        {
-            "name": "analyze",
-            "hosts": "router",
-            "gather_facts": False,
-            "module_defaults": {"group/hairpin.routeros.api": ros6.connection_vars()},
-            "tasks": [task],
-        }
-    ]
-    analysed = run_playbook(play, ros6.tmp, inventory="router ansible_connection=local\n")
+    analysed = nat_analyze(ros6, "203.0.113.10")
     assert analysed.returncode == 0, analysed.stdout[-4000:]
     assert analysed.result("analyze")["findings"] == []
 
