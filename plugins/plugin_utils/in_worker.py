@@ -55,6 +55,17 @@ with contextlib.suppress(Exception):
     for _source_is_module in (False, True):
         UnifiedTaskResult.get_result_key_to_resolved_field_mapping(source_is_module=_source_is_module)
 
+# ansible-core makes its Jinja lexer (a few milliseconds of regular expressions) the first time a
+# process compiles a template, and keeps it. A play that templates nothing in the main process
+# before the workers fork (`hosts: routers`, no templated play keyword) leaves that to every
+# worker, and a task's `register` compiles an expression there: each router would pay for a lexer
+# of its own. One template compiled here gives every worker this one. (ansible-core 2.19 and
+# later: trust_as_template is theirs; before it, nothing is done here.)
+with contextlib.suppress(Exception):
+    from ansible.template import Templar, trust_as_template
+
+    Templar().template(trust_as_template("{{ 0 }}"))
+
 # Connection plugins that run commands on the controller itself.
 LOCAL_TRANSPORTS = frozenset(("local", "ansible.builtin.local", "ansible.legacy.local"))
 
