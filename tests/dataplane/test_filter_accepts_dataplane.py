@@ -16,11 +16,10 @@ from typing import Any
 
 import pytest
 from lab import INTERNET_HOST, Lab, Probe, RouterSnapshot
-from role_support import converge, host_result
+from role_support import ROLE_TASK, converge, host_result
 from support import SimRouter
 
 StartRouter = Callable[..., SimRouter]
-ROLE_TASK = "hairpin.routeros.hairpin : Bring the router to its inventory"
 # The stock router hardened by hand: its forward chain ends in a plain drop (see the file).
 FORWARD_DROP_ROUTER = Path(__file__).resolve().parents[1] / "fixtures" / "routers" / "forward-drop-router.rsc"
 WAN, LAN = "ether1", "bridge"
@@ -93,7 +92,7 @@ def runs(namespaces: None, start_router: StartRouter) -> dict[str, tuple[dict[st
         for mode in (False, "auto"):
             run = converge(sim, role_vars(mode))
             assert run.returncode == 0, run.stdout[-4000:] + run.stderr[-2000:]
-            result = host_result(run, "Bring the router to its inventory")
+            result = host_result(run, ROLE_TASK)
             found[str(mode)] = (result, measure(sim.router))
     finally:
         sim.thread.stop()

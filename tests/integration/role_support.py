@@ -29,6 +29,8 @@ __all__ = ["by_comment", "foreign", "owned", "rule_fields"]
 EXAMPLE = REPO / "examples" / "gitops"
 # The role's one task (hairpin.routeros.services).
 ROLE_TASK = "Bring the router to its inventory"
+# How Ansible names the role's task in a play that imports the role.
+ROLE_PREFIX = "hairpin.routeros.hairpin : "
 
 # The router of the MikroTik hairpin NAT article: WAN ether1 with the public address, LAN on
 # the bridge. /ip service is as RouterOS ships it, so WebFig (www) listens on tcp/80 and the
@@ -134,14 +136,22 @@ def converge(router: SimRouter, host_vars: Mapping[str, Any], *, host: str = "gw
     return run_hairpin(router.tmp, [inventory], **kwargs)
 
 
-def host_result(run: PlaybookRun, task: str, host: str = "gw") -> dict[str, Any]:
-    """The result of the role's task called `task` on `host`."""
-    name = "hairpin.routeros.hairpin : " + task
+def task_result(run: PlaybookRun, task: str, host: str = "gw") -> dict[str, Any] | None:
+    """The result on `host` of the task called `task`: as the collection's playbook names the role's
+    task, or as a play that imports the role does (`hairpin.routeros.hairpin : <task>`)."""
     for play in run.output.get("plays", []):
         for entry in play["tasks"]:
-            if entry["task"]["name"] == name and host in entry["hosts"]:
+            if entry["task"]["name"] in (task, ROLE_PREFIX + task) and host in entry["hosts"]:
                 return entry["hosts"][host]
-    raise AssertionError(f"no result of {name!r} for {host}\n{run.stdout[-4000:]}\n{run.stderr[-4000:]}")
+    return None
+
+
+def host_result(run: PlaybookRun, task: str, host: str = "gw") -> dict[str, Any]:
+    """task_result, which must be there."""
+    found = task_result(run, task, host)
+    if found is None:
+        raise AssertionError(f"no result of {task!r} for {host}\n{run.stdout[-4000:]}\n{run.stderr[-4000:]}")
+    return found
 
 
 def changed_tasks(run: PlaybookRun) -> int:

@@ -23,7 +23,7 @@ from typing import Any
 
 import pytest
 import yaml
-from role_support import ROLE_TASK, run_hairpin, write_inventory
+from role_support import ROLE_TASK, run_hairpin, task_result, write_inventory
 from support import PASSWORD, REPO, USERNAME, PlaybookRun
 
 from routeros_sim import rsc, state
@@ -152,15 +152,6 @@ def logged_writes(request_log: Path, router_index: int) -> int:
     return count
 
 
-def role_result(run: PlaybookRun, host: str) -> dict[str, Any] | None:
-    name = "hairpin.routeros.hairpin : " + ROLE_TASK
-    for play in run.output.get("plays", []):
-        for entry in play["tasks"]:
-            if entry["task"]["name"] == name and host in entry["hosts"]:
-                return entry["hosts"][host]
-    return None
-
-
 @pytest.fixture(scope="module")
 def corpus(tmp_path_factory: pytest.TempPathFactory, certs: CertPaths) -> Iterator[dict[str, Case]]:
     """Every export loaded into one simulator (one router each) and the role run three times
@@ -196,7 +187,7 @@ def corpus(tmp_path_factory: pytest.TempPathFactory, certs: CertPaths) -> Iterat
             case.writes[phase] = (case.site.stats.writes, logged_writes(request_log, case.site.index))
             if run is not None:
                 case.runs[phase] = run
-                case.results[phase] = role_result(run, case.host)
+                case.results[phase] = task_result(run, ROLE_TASK, case.host)
 
     def run(phase: str, *, changed: bool = False, check: bool = False) -> None:
         hosts = {}
