@@ -9,9 +9,10 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import librouteros
 import pytest
@@ -354,31 +355,26 @@ def wait_for_file(path: Path, process: subprocess.Popen[str], timeout: float = 2
     raise AssertionError(f"{path} did not appear")
 
 
+@contextmanager
+def serving(ready: Path, *options: str) -> Iterator[dict[str, Any]]:
+    """`routeros-sim serve OPTIONS` in a process of its own, yielding its ready file once it is
+    up; then stopped with SIGTERM, as a service manager stops it, after which it must exit 0."""
+    command = [sys.executable, "-m", "routeros_sim", "serve", *options, f"--ready-file={ready}"]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        yield wait_for_file(ready, process)
+    finally:
+        process.send_signal(signal.SIGTERM)
+        _, stderr = process.communicate(timeout=20)
+    assert process.returncode == 0, stderr
+
+
 def test_cli_serves_a_fleet_writes_a_ready_file_and_stops_on_sigterm(tmp_path: Path) -> None:
     ready = tmp_path / "ready.json"
     state = tmp_path / "fleet.json"
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "routeros_sim",
-            "serve",
-            "--port=0",
-            "--tls-port=0",
-            f"--cert-dir={tmp_path / 'certs'}",
-            f"--state={state}",
-            "--username=api",
-            "--password=pw",
-            "--count=2",
-            "--fault=trap-on-command:1@2",
-            f"--ready-file={ready}",
-        ],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        info = wait_for_file(ready, process)
+    options = ["--port=0", "--tls-port=0", f"--cert-dir={tmp_path / 'certs'}", f"--state={state}"]
+    options += ["--username=api", "--password=pw", "--count=2", "--fault=trap-on-command:1@2"]
+    with serving(ready, *options) as info:
         routers = info["routers"]
         assert isinstance(routers, list) and len(routers) == 2
         api = librouteros.connect("127.0.0.1", "api", "pw", port=routers[0]["port"], timeout=5)
@@ -388,10 +384,6 @@ def test_cli_serves_a_fleet_writes_a_ready_file_and_stops_on_sigterm(tmp_path: P
         with pytest.raises(TrapError):
             tuple(api.path("ip", "firewall", "nat"))
         api.close()
-    finally:
-        process.send_signal(signal.SIGTERM)
-        _, stderr = process.communicate(timeout=20)
-    assert process.returncode == 0, stderr
     assert not ready.exists()
     assert (tmp_path / "fleet-001.json").exists() and (tmp_path / "fleet-002.json").exists()
 
@@ -426,33 +418,13 @@ def test_cli_rejects_bad_faults(tmp_path: Path) -> None:
 
 
 def test_cli_serves_a_routeros6_router_without_its_ipv6_package(tmp_path: Path) -> None:
-    ready = tmp_path / "ready.json"
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "routeros_sim",
-            "serve",
-            "--port=0",
-            f"--state={tmp_path / 'router.json'}",
-            "--seed=routeros6-defconf",
-            "--disable-package=ipv6",
-            f"--ready-file={ready}",
-        ],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        port = wait_for_file(ready, process)["routers"][0]["port"]
+    options = ["--port=0", f"--state={tmp_path / 'router.json'}", "--seed=routeros6-defconf", "--disable-package=ipv6"]
+    with serving(tmp_path / "ready.json", *options) as info:
+        port = info["routers"][0]["port"]
         api = librouteros.connect("127.0.0.1", "admin", "", port=port, timeout=5)
         assert tuple(api.path("ip", "firewall", "filter"))
         with pytest.raises(TrapError, match="no such command prefix"):
             tuple(api.path("ipv6", "firewall", "filter"))
         api.close()
-    finally:
-        process.send_signal(signal.SIGTERM)
-        _, stderr = process.communicate(timeout=20)
-    assert process.returncode == 0, stderr
     refused = run_cli("serve", "--port=0", f"--state={tmp_path / 'seven.json'}", "--disable-package=ipv6", cwd=tmp_path)
     assert refused.returncode != 0 and "no ipv6 package" in refused.stderr
