@@ -102,7 +102,7 @@ def main(argv: list[str] | None = None) -> int:
                 import ansible_collections.hairpin.routeros.plugins.action.services  # noqa: F401
 
                 _in_child(lambda: _converged(run(params)))
-                elapsed, stats = _forked_runs(lambda: _unchanged(run(params)), args.runs, args.profile)
+                elapsed, stats, split = _forked_runs(lambda: _unchanged(run(params)), args.runs, args.profile)
             else:
                 _converged(run(params))
                 profile = cProfile.Profile() if args.profile else None
@@ -118,6 +118,13 @@ def main(argv: list[str] | None = None) -> int:
                 stats = pstats.Stats(profile) if profile else None
     where = "each in a new child process" if args.fork else "in this process"
     print(f"{repo}: {elapsed * 1000 / args.runs:.1f} ms of CPU per no-op run ({args.runs} runs, {where})")
+    if args.fork:
+        idle = _in_child(lambda: None)
+        print(
+            f"  per child: {split.ru_utime * 1000 / args.runs:.1f} ms user, {split.ru_stime * 1000 / args.runs:.1f} ms"
+            f" system, {split.ru_minflt / args.runs:.0f} page faults (a child that does nothing:"
+            f" {(idle.ru_utime + idle.ru_stime) * 1000:.1f} ms, {idle.ru_minflt} page faults)"
+        )
     if stats is not None:
         text = io.StringIO()
         stats.stream = text
@@ -136,8 +143,8 @@ def _unchanged(result: dict[str, Any]) -> None:
         raise SystemExit(f"the no-op run changed something or failed: {result}")
 
 
-def _in_child(work: Any, profile_path: Path | None = None) -> float:
-    """Run `work` in a new child of this process; its CPU seconds (user and system, from wait4)."""
+def _in_child(work: Any, profile_path: Path | None = None) -> Any:
+    """Run `work` in a new child of this process; the child's resource usage (wait4)."""
     pid = os.fork()
     if pid == 0:
         code = 1
@@ -157,23 +164,37 @@ def _in_child(work: Any, profile_path: Path | None = None) -> float:
     _, status, usage = os.wait4(pid, 0)
     if os.waitstatus_to_exitcode(status) != 0:
         raise SystemExit("the run in the child process failed (its message is above)")
-    return usage.ru_utime + usage.ru_stime
+    return usage
 
 
-def _forked_runs(work: Any, runs: int, profiled: bool) -> tuple[float, pstats.Stats | None]:
-    """CPU seconds of `runs` runs of `work`, each in a new child; with `profiled`, their profiles summed."""
-    elapsed = 0.0
+class _Split:
+    """User and system CPU seconds and minor page faults, summed over children."""
+
+    def __init__(self) -> None:
+        self.ru_utime = self.ru_stime = 0.0
+        self.ru_minflt = 0
+
+    def add(self, usage: Any) -> None:
+        self.ru_utime += usage.ru_utime
+        self.ru_stime += usage.ru_stime
+        self.ru_minflt += usage.ru_minflt
+
+
+def _forked_runs(work: Any, runs: int, profiled: bool) -> tuple[float, pstats.Stats | None, _Split]:
+    """CPU seconds of `runs` runs of `work`, each in a new child; with `profiled`, their profiles
+    summed; the user, system and page-fault split of the children."""
+    split = _Split()
     stats = None
     with tempfile.TemporaryDirectory() as tmp:
         for index in range(runs):
             path = Path(tmp) / f"{index}.prof" if profiled else None
-            elapsed += _in_child(work, path)
+            split.add(_in_child(work, path))
             if path is not None:
                 if stats is None:
                     stats = pstats.Stats(str(path), stream=io.StringIO())
                 else:
                     stats.add(str(path))
-    return elapsed, stats
+    return split.ru_utime + split.ru_stime, stats, split
 
 
 if __name__ == "__main__":
