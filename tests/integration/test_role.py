@@ -127,6 +127,25 @@ def test_second_run_reports_no_change_and_writes_nothing(seed_router: SimRouter)
     assert seed_router.nat() == rows
 
 
+def test_a_play_that_imports_the_role_does_what_the_playbook_does(seed_router: SimRouter) -> None:
+    # The playbook runs the role's task file without the role, so without the role's defaults as
+    # variables: the module's own defaults must make the same plan as a user's play with the role.
+    play = seed_router.tmp / "site.yml"
+    role = {"name": "hairpin.routeros.hairpin", "rolespec_validate": False}
+    task = {"name": "Publish", "ansible.builtin.import_role": role}
+    play.write_text(yaml.safe_dump([{"name": "Routers", "hosts": "routers", "gather_facts": False, "tasks": [task]}]))
+    by_playbook = converge(seed_router, SEED_VARS, check=True)
+    by_role = converge(seed_router, SEED_VARS, check=True, playbook=str(play))
+    assert_ok(by_playbook)
+    assert_ok(by_role)
+    planned = host_result(by_playbook, ROLE_TASK)["commands"]
+    assert planned and host_result(by_role, ROLE_TASK)["commands"] == planned
+    assert_ok(converge(seed_router, SEED_VARS, playbook=str(play)))
+    again = converge(seed_router, SEED_VARS)
+    assert_ok(again)
+    assert changed_tasks(again) == 0 and host_result(again, ROLE_TASK)["commands"] == []
+
+
 def test_check_diff_on_a_changed_inventory_shows_the_commands_and_writes_nothing(seed_router: SimRouter) -> None:
     assert_ok(converge(seed_router, SEED_VARS))
     rows, writes = seed_router.nat(), len(seed_router.writes_logged())
