@@ -232,6 +232,10 @@ def _tls_wrapper(params: Mapping[str, Any]) -> _TlsWrapper:
     return _TlsWrapper(params)
 
 
+# The bits of a 2-, 3- and 4-byte word length that are the length (the rest mark its size).
+_LENGTH_MASKS = {2: 0x3FFF, 3: 0x1FFFFF, 4: 0xFFFFFFF}
+
+
 class _BufferedReads:
     """librouteros's socket transport, reading in large chunks. librouteros reads a reply a few
     bytes at a time (each word's length, then the word): on a TLS socket each of those reads is a
@@ -249,44 +253,65 @@ class _BufferedReads:
     def write(self, data: bytes) -> None:
         self._transport.write(data)
 
+    def _fill(self) -> None:
+        """Append what the socket has to the unread part of the buffer."""
+        got = self.sock.recv(self.CHUNK)
+        if not got:
+            raise ConnectionClosed("Connection unexpectedly closed.")
+        self._buffer = self._buffer[self._offset :] + got  # drop what was read already
+        self._offset = 0
+
     def read(self, length: int) -> bytes:
-        # Called twice per word: the usual case (the buffer holds it) is one slice.
+        # librouteros's own reads (the login): each word's length, then the word.
+        while len(self._buffer) - self._offset < length:
+            self._fill()
         offset = self._offset
-        end = offset + length
-        while len(self._buffer) < end:
-            got = self.sock.recv(self.CHUNK)
-            if not got:
-                raise ConnectionClosed("Connection unexpectedly closed.")
-            self._buffer = self._buffer[offset:] + got  # drop what was read already
-            offset, end = 0, length
-        self._offset = end
-        return self._buffer[offset:end]
+        self._offset = offset + length
+        return self._buffer[offset : offset + length]
 
     def read_sentence(self, encoding: str) -> "tuple[str, tuple[str, ...]]":
         """One sentence as librouteros's ApiProtocol.readSentence reads it (its reply word, then
-        its words; `!fatal` closes the connection), parsing each word's length here: a table of
-        rows is thousands of words, and librouteros spends several calls on each."""
-        words = []
-        read = self.read
-        while True:
-            first = read(1)[0]
-            if first < 0x80:
-                length = first
-            elif first < 0xC0:
-                length = ((first & 0x3F) << 8) | read(1)[0]
-            elif first < 0xE0:
-                length = ((first & 0x1F) << 16) | int.from_bytes(read(2), "big")
-            elif first < 0xF0:
-                length = ((first & 0x0F) << 24) | int.from_bytes(read(3), "big")
-            else:
-                raise ProtocolError("Unknown controll byte %r" % bytes((first,)))
-            if not length:
-                break
-            words.append(read(length).decode(encoding, errors="ignore"))
+        its words; `!fatal` closes the connection). A table of rows is thousands of words, and
+        librouteros spends several calls on each: here a whole sentence is parsed from the buffer
+        in one loop, and only a sentence the buffer does not hold yet waits for more bytes."""
+        words = self._buffered_sentence(encoding)
+        while words is None:
+            self._fill()
+            words = self._buffered_sentence(encoding)
         if words[0] == "!fatal":
             self.close()
             raise FatalError(words[1] if len(words) > 1 else "")
         return words[0], tuple(words[1:])
+
+    def _buffered_sentence(self, encoding: str) -> Optional[List[str]]:
+        """The words of the sentence at the buffer's read offset (which moves past it), or None
+        (the offset unchanged) when the buffer ends before the sentence does."""
+        buffer = self._buffer
+        end = len(buffer)
+        at = self._offset
+        words = []
+        while True:
+            if at >= end:
+                return None
+            first = buffer[at]
+            if first < 0x80:
+                length, at = first, at + 1
+            elif first >= 0xF0:
+                raise ProtocolError("Unknown controll byte %r" % bytes((first,)))
+            else:
+                # 2, 3 or 4 bytes: the first one's high bits say how many, the rest is the length.
+                size = 2 if first < 0xC0 else 3 if first < 0xE0 else 4
+                if at + size > end:
+                    return None
+                length = int.from_bytes(buffer[at : at + size], "big") & _LENGTH_MASKS[size]
+                at += size
+            if not length:
+                self._offset = at
+                return words
+            if at + length > end:
+                return None
+            words.append(buffer[at : at + length].decode(encoding, errors="ignore"))
+            at += length
 
     def close(self) -> None:
         self._transport.close()

@@ -18,7 +18,10 @@ from ansible_collections.hairpin.routeros.plugins.module_utils.api import (
     _BufferedReads,
 )
 from ansible_collections.hairpin.routeros.plugins.module_utils.converge import router_failure
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from librouteros.connections import SocketTransport
+from librouteros.exceptions import ConnectionClosed
 from librouteros.protocol import ApiProtocol, encode_sentence
 
 
@@ -27,7 +30,7 @@ class ScriptedSocket:
     or raises `error` once the data is used up."""
 
     def __init__(self, data: bytes, sizes: Sequence[int] = (1 << 20,), error: Optional[BaseException] = None):
-        self.data = data
+        self.data = memoryview(data)
         self.sizes = list(sizes) or [1 << 20]
         self.error = error
         self.sent: List[bytes] = []
@@ -40,7 +43,7 @@ class ScriptedSocket:
         size = min(limit, self.sizes[self._turn % len(self.sizes)])
         self._turn += 1
         piece, self.data = self.data[:size], self.data[size:]
-        return piece
+        return bytes(piece)
 
     def sendall(self, data: bytes) -> None:
         self.sent.append(data)
@@ -93,6 +96,40 @@ def test_a_batch_is_one_write_and_answers_are_matched_by_tag():
     ]
     assert [result.rows for result in results] == expected_rows
     assert [result.ret for result in results] == ["*9", None]
+
+
+# Words of each length form the API has (1 to 4 bytes of length), text that is not ASCII among them.
+_WORDS = st.one_of(
+    st.text(min_size=1, max_size=20),
+    st.text(min_size=0x80, max_size=0x90),
+    st.integers(min_value=0x4000, max_value=0x4010).map(lambda size: "=comment=" + "r" * size),
+)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    sentences=st.lists(st.lists(_WORDS, min_size=1, max_size=6), min_size=1, max_size=5),
+    sizes=st.lists(st.integers(min_value=1, max_value=70_000), min_size=1, max_size=4),
+)
+def test_sentences_read_from_the_buffer_are_librouteros_own(sentences, sizes):
+    """However the bytes arrive, each sentence reads as librouteros's own reader reads it (the
+    4-byte length form: test_a_word_of_megabytes_reads_whole)."""
+    data = b"".join(sentence(*words) for words in sentences)
+    ours = _BufferedReads(SocketTransport(ScriptedSocket(data, sizes)))
+    theirs = ApiProtocol(SocketTransport(ScriptedSocket(data, sizes)), encoding="utf-8")
+    for _words in sentences:
+        reply, words = ours.read_sentence("utf-8")
+        assert (reply, words) == theirs.readSentence()
+    with pytest.raises(ConnectionClosed):
+        ours.read_sentence("utf-8")
+
+
+def test_a_word_of_megabytes_reads_whole():
+    comment = "=comment=" + "x" * 0x200000  # the 4-byte length form
+    data = sentence("!re", comment, ".tag=0") + sentence("!done", ".tag=0")
+    reads = _BufferedReads(SocketTransport(ScriptedSocket(data, [1000, 300_000])))
+    assert reads.read_sentence("utf-8") == ("!re", (comment, ".tag=0"))
+    assert reads.read_sentence("utf-8") == ("!done", (".tag=0",))
 
 
 def test_a_trap_names_the_command_and_the_item():
