@@ -359,6 +359,13 @@ def comment_parts(comment: object) -> Tuple[Optional[RuleKey], Optional[str], Op
     """(key, fingerprint, description) of a comment; (None, None, None) when it is not our marker."""
     if not isinstance(comment, str) or not comment.startswith(MARKER_PREFIX):
         return None, None, None
+    return _marker_parts(comment)
+
+
+# Cached: a run reads each owned rule's comment several times (ownership, placement, the plan,
+# the analysis), and the answer is immutable.
+@functools.lru_cache(maxsize=_CACHE_SIZE)
+def _marker_parts(comment: str) -> Tuple[Optional[RuleKey], Optional[str], Optional[str]]:
     match = MARKER_RE.match(comment)
     if match is None:
         return None, None, None
