@@ -90,19 +90,28 @@ def decode_length(data: bytes | bytearray | memoryview, offset: int = 0) -> tupl
     return int.from_bytes(data[offset : offset + size], "big") ^ mask, size
 
 
-def _as_bytes(word: Word) -> bytes:
-    return word if isinstance(word, bytes) else word.encode("utf-8")
+# The one-byte prefixes, made once: nearly every word of a reply is shorter than 0x80 bytes, and
+# a table's reply is thousands of words.
+_SHORT_PREFIXES: Final = tuple(length.to_bytes(1, "big") for length in range(0x80))
 
 
 def encode_word(word: Word) -> bytes:
     """One word with its length prefix; text is encoded as UTF-8."""
-    raw = _as_bytes(word)
+    raw = word if isinstance(word, bytes) else word.encode("utf-8")
     return encode_length(len(raw)) + raw
 
 
 def encode_sentence(words: Iterable[Word]) -> bytes:
     """A sentence: every word followed by the zero-length terminator."""
-    return b"".join(encode_word(word) for word in words) + b"\x00"
+    parts: list[bytes] = []
+    append = parts.append
+    for word in words:
+        raw = word if isinstance(word, bytes) else word.encode("utf-8")
+        length = len(raw)
+        append(_SHORT_PREFIXES[length] if length < 0x80 else encode_length(length))
+        append(raw)
+    append(b"\x00")
+    return b"".join(parts)
 
 
 def decode_text(raw: bytes) -> str:
