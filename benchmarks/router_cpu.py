@@ -12,7 +12,9 @@ its build/collections linked as benchmarks/README.md shows) with this `.venv`.
 `--fork` runs each no-op in a new child of a process that has only imported the action plugin,
 as Ansible's main process has when it forks a worker per router: the child's CPU time (from
 wait4) is what a router costs in a fleet run's worker, with every cache and page of the process
-cold, where the default figure is of a process that has run the engine many times.
+cold, where the default figure is of a process that has run the engine many times. With
+`--per-child 2` each child runs two no-ops: the difference from `--per-child 1` is what a second
+no-op costs a process that has just made its first.
 """
 
 from __future__ import annotations
@@ -59,6 +61,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=100)
     parser.add_argument("--profile", action="store_true")
     parser.add_argument("--fork", action="store_true", help="each run in a new child process, as in Ansible's worker")
+    parser.add_argument("--per-child", type=int, default=1, help="with --fork: no-op runs in each child")
     parser.add_argument("--checkout", type=Path, default=Path(__file__).resolve().parents[1])
     args = parser.parse_args(argv)
     repo = args.checkout.resolve()
@@ -102,7 +105,13 @@ def main(argv: list[str] | None = None) -> int:
                 import ansible_collections.hairpin.routeros.plugins.action.services  # noqa: F401
 
                 _in_child(lambda: _converged(run(params)))
-                elapsed, stats, split = _forked_runs(lambda: _unchanged(run(params)), args.runs, args.profile)
+                per_child = max(1, args.per_child)
+
+                def no_ops() -> None:
+                    for _ in range(per_child):
+                        _unchanged(run(params))
+
+                elapsed, stats, split = _forked_runs(no_ops, args.runs, args.profile)
             else:
                 _converged(run(params))
                 profile = cProfile.Profile() if args.profile else None
@@ -117,7 +126,10 @@ def main(argv: list[str] | None = None) -> int:
                 _unchanged(result)
                 stats = pstats.Stats(profile) if profile else None
     where = "each in a new child process" if args.fork else "in this process"
-    print(f"{repo}: {elapsed * 1000 / args.runs:.1f} ms of CPU per no-op run ({args.runs} runs, {where})")
+    unit = "per no-op run"
+    if args.fork and args.per_child > 1:
+        where, unit = "children", f"per child of {args.per_child} no-op runs"
+    print(f"{repo}: {elapsed * 1000 / args.runs:.1f} ms of CPU {unit} ({args.runs} {where})")
     if args.fork:
         idle = _in_child(lambda: None)
         print(
