@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 from ansible_collections.hairpin.routeros.plugins.module_utils.analysis.ipv6 import pinhole_findings
 from lab import INTERNET_HOST6, Lab, Probe, RouterSnapshot
-from role_support import converge, host_result
+from role_support import ROLE_TASK, converge, host_result
 from support import SimRouter
 
 from routeros_sim.state import STOCK_SEED
@@ -90,7 +90,7 @@ def states(namespaces: None, start_router: StartRouter) -> dict[str, Any]:
         run = converge(sim, ROLE_VARS)
         assert run.returncode == 0, run.stdout[-4000:] + run.stderr[-2000:]
         found["after"] = {
-            "result": host_result(run, "Bring the router to its inventory"),
+            "result": host_result(run, ROLE_TASK),
             "probes": measure(sim),
             "findings": findings6(sim),
         }

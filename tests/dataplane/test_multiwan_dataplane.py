@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 from lab import INTERNET_HOST, Lab, Probe, RouterSnapshot
-from role_support import converge, host_result
+from role_support import ROLE_TASK, converge, host_result
 from support import SimRouter
 
 StartRouter = Callable[..., SimRouter]
@@ -77,7 +77,7 @@ def runs(namespaces: None, start_router: StartRouter) -> dict[str, tuple[dict[st
         for name, gateway in (("without reply routing", False), ("with reply routing", True)):
             run = converge(sim, role_vars(gateway))
             assert run.returncode == 0, run.stdout[-4000:] + run.stderr[-2000:]
-            found[name] = (host_result(run, "Bring the router to its inventory"), measure(sim.router))
+            found[name] = (host_result(run, ROLE_TASK), measure(sim.router))
     finally:
         sim.thread.stop()
     return found

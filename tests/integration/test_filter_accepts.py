@@ -10,14 +10,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from role_support import converge, host_result, table
+from role_support import ROLE_TASK, converge, host_result, table
 from support import STOCK_ROUTER, SimRouter
 
 from routeros_sim.rsc_run import run_script
 from routeros_sim.state import load_router
 from tests.support.paths import REPO
 
-ROLE_TASK = "Bring the router to its inventory"
 FILTER = "/ip/firewall/filter"
 # The stock router hardened by hand: its forward chain ends in a plain drop (see the file).
 FORWARD_DROP_ROUTER = REPO / "tests" / "fixtures" / "routers" / "forward-drop-router.rsc"

@@ -10,10 +10,9 @@ import copy
 from typing import Any
 
 import pytest
-from role_support import converge, host_result, nat_analyze, table
+from role_support import ROLE_TASK, converge, host_result, nat_analyze, table
 from support import STOCK_ROUTER, SimRouter
 
-ROLE_TASK = "Bring the router to its inventory"
 FILTER6 = "/ipv6/firewall/filter"
 DEFCONF_LAN_DROP = "defconf: drop everything else not coming from LAN"
 WEB_PINHOLE = "hairpin:filter6:web:tcp"

@@ -10,14 +10,13 @@ import copy
 from typing import Any
 
 import pytest
-from role_support import converge, host_result, table
+from role_support import ROLE_TASK, converge, host_result, table
 from support import SimRouter
 
 from routeros_sim.rsc_run import run_script
 from routeros_sim.state import load_router
 from tests.support.paths import REPO
 
-ROLE_TASK = "Bring the router to its inventory"
 # The stock router with a second uplink on ether5 (see the file).
 TWO_WAN_ROUTER = REPO / "tests" / "fixtures" / "routers" / "two-wan-router.rsc"
 

@@ -9,10 +9,9 @@ import copy
 from typing import Any
 
 import pytest
-from role_support import converge, host_result, nat_analyze, table
+from role_support import ROLE_TASK, converge, host_result, nat_analyze, table
 from support import REPO, SimRouter
 
-ROLE_TASK = "Bring the router to its inventory"
 # RouterOS 6 defconf (hAP ac²); the test disables its ipv6 package, as after
 # `/system package disable ipv6` and a reboot.
 ROUTEROS6 = REPO / "sim" / "routeros_sim" / "data" / "routeros6-defconf.rsc"
